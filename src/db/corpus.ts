@@ -1,0 +1,103 @@
+// The searchable corpus: versions, documents, chunks and their FTS5 index.
+// Queries name the active version, so a half-loaded upload is never seen.
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Chunk } from '../retrieval/chunk';
+import type { Database } from './client';
+import { chunks, corpusVersions, documents } from './schema';
+
+export type CorpusVersionRow = typeof corpusVersions.$inferSelect;
+export type ChunkRow = typeof chunks.$inferSelect;
+
+export async function activeCorpusVersion(db: Database): Promise<CorpusVersionRow | undefined> {
+  return db.query.corpusVersions.findFirst({ where: eq(corpusVersions.active, true) });
+}
+
+export async function findCorpusVersion(db: Database, version: string): Promise<CorpusVersionRow | undefined> {
+  return db.query.corpusVersions.findFirst({ where: eq(corpusVersions.version, version) });
+}
+
+export async function listCorpusVersions(db: Database): Promise<CorpusVersionRow[]> {
+  return db.select().from(corpusVersions).orderBy(desc(corpusVersions.createdAt));
+}
+
+export async function createCorpusVersion(
+  db: Database,
+  row: Pick<CorpusVersionRow, 'version' | 'embeddingModel' | 'dimensions' | 'chunker'>,
+  now: number,
+): Promise<CorpusVersionRow> {
+  await db.insert(corpusVersions).values({ ...row, createdAt: now }).onConflictDoNothing();
+  const stored = await findCorpusVersion(db, row.version);
+  if (!stored) throw new Error(`corpus version ${row.version} cannot be read`);
+  return stored;
+}
+
+/** Doc ids already fully stored for a version: what a resumed upload can skip. */
+export async function storedDocIds(db: Database, version: string): Promise<string[]> {
+  const rows = await db.select({ docId: documents.docId }).from(documents).where(eq(documents.version, version));
+  return rows.map((r) => r.docId);
+}
+
+/**
+ * Store one document and its chunks atomically (one D1 batch), replacing any
+ * partial copy, so a resumed upload never leaves half a document.
+ */
+export async function storeDocument(
+  db: Database,
+  version: string,
+  doc: { docId: string; title: string; url: string | null; contentHash: string },
+  docChunks: Chunk[],
+): Promise<void> {
+  const remove = db.delete(chunks).where(and(eq(chunks.version, version), eq(chunks.docId, doc.docId)));
+  const removeDoc = db.delete(documents).where(and(eq(documents.version, version), eq(documents.docId, doc.docId)));
+  const insertDoc = db.insert(documents).values({ version, ...doc });
+  // D1 binds at most 100 parameters per statement: 10 columns × 9 rows stays below.
+  const inserts = [];
+  for (let i = 0; i < docChunks.length; i += 9) {
+    inserts.push(db.insert(chunks).values(docChunks.slice(i, i + 9).map((c) => ({ version, ...c }))));
+  }
+  await db.batch([remove, removeDoc, ...inserts, insertDoc]);
+}
+
+/** Flip `active` to this version in one batch; it must be complete first. */
+export async function activateCorpusVersion(db: Database, version: string, now: number): Promise<CorpusVersionRow> {
+  const counts = await db
+    .select({ docs: sql<number>`count(distinct ${chunks.docId})`, chunks: sql<number>`count(*)` })
+    .from(chunks)
+    .where(eq(chunks.version, version));
+  const stats = counts[0] ?? { docs: 0, chunks: 0 };
+  await db.batch([
+    db
+      .update(corpusVersions)
+      .set({ status: 'complete', docCount: stats.docs, chunkCount: stats.chunks })
+      .where(eq(corpusVersions.version, version)),
+    db.update(corpusVersions).set({ active: false }).where(eq(corpusVersions.active, true)),
+    db.update(corpusVersions).set({ active: true, activatedAt: now }).where(eq(corpusVersions.version, version)),
+  ]);
+  const row = await findCorpusVersion(db, version);
+  if (!row) throw new Error(`corpus version ${version} vanished`);
+  return row;
+}
+
+export async function markVectorized(db: Database, version: string): Promise<void> {
+  await db.update(corpusVersions).set({ vectorized: true }).where(eq(corpusVersions.version, version));
+}
+
+export async function chunksByIds(db: Database, version: string, chunkIds: string[]): Promise<ChunkRow[]> {
+  if (chunkIds.length === 0) return [];
+  return db.query.chunks.findMany({ where: (c, { and, eq, inArray }) => and(eq(c.version, version), inArray(c.chunkId, chunkIds)) });
+}
+
+export type LexicalHit = ChunkRow & { bm25: number };
+
+/**
+ * FTS5 bm25 search within one version. `match` must come from `ftsQuery()`:
+ * user text is never passed to MATCH as syntax. Title hits weigh most.
+ */
+export async function searchChunks(db: Database, version: string, match: string, limit: number): Promise<LexicalHit[]> {
+  return db.all<LexicalHit>(sql`
+    SELECT c.id AS rowid, c.version, c.chunk_id AS chunkId, c.doc_id AS docId, c.title, c.heading_path AS headingPath,
+           c.url, c.text, c.token_count AS tokenCount, c.position, bm25(chunks_fts, 4.0, 2.0, 1.0) AS bm25
+    FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+    WHERE chunks_fts MATCH ${match} AND c.version = ${version}
+    ORDER BY bm25 LIMIT ${limit}`);
+}

@@ -1,0 +1,45 @@
+import { and, eq, gte, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
+import type { Database } from './client';
+import { decisions, tickets } from './schema';
+
+export type DecisionRow = typeof decisions.$inferSelect;
+export type NewDecision = typeof decisions.$inferInsert;
+
+/** One decision per ticket: a second writer (a repeated run) keeps the first. */
+export async function recordDecision(db: Database, decision: NewDecision): Promise<DecisionRow> {
+  const inserted = await db.insert(decisions).values(decision).onConflictDoNothing({ target: decisions.ticketId }).returning();
+  const row = inserted[0] ?? (await findDecision(db, decision.ticketId));
+  if (!row) throw new Error(`decision for ${decision.ticketId} conflicted but cannot be read`);
+  return row;
+}
+
+export async function findDecision(db: Database, ticketId: string): Promise<DecisionRow | undefined> {
+  return db.query.decisions.findFirst({ where: eq(decisions.ticketId, ticketId) });
+}
+
+/** Auto-replies sent to this address since `since` (the per-sender daily cap). */
+export async function countAutoRepliesTo(db: Database, address: string, since: number): Promise<number> {
+  const rows = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(decisions)
+    .innerJoin(tickets, eq(tickets.id, decisions.ticketId))
+    .where(and(eq(tickets.fromAddress, address), eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since)));
+  return rows[0]?.n ?? 0;
+}
+
+/** Whether a person already owns this thread: an earlier ticket escalated, in review, or taken over. */
+export async function threadHandledByHuman(db: Database, threadId: string, exceptTicketId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: tickets.id })
+    .from(tickets)
+    .leftJoin(decisions, eq(decisions.ticketId, tickets.id))
+    .where(
+      and(
+        eq(tickets.threadId, threadId),
+        ne(tickets.id, exceptTicketId),
+        or(inArray(decisions.outcome, ['escalate', 'review']), isNotNull(tickets.owner)),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}

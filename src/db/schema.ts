@@ -1,0 +1,228 @@
+// The D1 data model (DESIGN §3). Times are epoch milliseconds; lists and
+// structured evidence are JSON text so one decision row is a whole audit record.
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const TICKET_SOURCES = ['email', 'postmark', 'sendgrid', 'mailgun', 'api'] as const;
+export type TicketSource = (typeof TICKET_SOURCES)[number];
+
+export const TICKET_STATUSES = ['received', 'pending', 'processing', 'decided', 'done', 'ignored', 'failed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const OUTCOMES = ['auto_reply', 'review', 'escalate', 'ignore'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const DELIVERY_KINDS = ['email_reply', 'slack', 'slack_update', 'customer_ack'] as const;
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const FEEDBACK_VERDICTS = ['approved', 'edited', 'rejected', 'taken_over'] as const;
+export type FeedbackVerdict = (typeof FEEDBACK_VERDICTS)[number];
+
+const json = <T>(name: string) => text(name, { mode: 'json' }).$type<T>();
+
+export const tickets = sqliteTable(
+  'tickets',
+  {
+    id: text('id').primaryKey(),
+    source: text('source', { enum: TICKET_SOURCES }).notNull(),
+    messageId: text('message_id').notNull(),
+    inReplyTo: text('in_reply_to'),
+    references: json<string[]>('references').notNull().default(sql`'[]'`),
+    threadId: text('thread_id').notNull(),
+    fromAddress: text('from_address').notNull(),
+    fromName: text('from_name'),
+    toAddress: text('to_address'),
+    subject: text('subject').notNull().default(''),
+    bodyText: text('body_text').notNull().default(''),
+    headers: json<Record<string, string>>('headers').notNull().default(sql`'{}'`),
+    attachments: json<{ filename: string | null; mimeType: string; size: number }[]>('attachments')
+      .notNull()
+      .default(sql`'[]'`),
+    rawRef: text('raw_ref'),
+    language: text('language'),
+    status: text('status', { enum: TICKET_STATUSES }).notNull().default('received'),
+    guardReason: text('guard_reason'),
+    owner: text('owner'),
+    attempts: integer('attempts').notNull().default(0),
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    receivedAt: integer('received_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('tickets_message_id_unique').on(t.messageId),
+    index('tickets_thread_idx').on(t.threadId),
+    index('tickets_sender_idx').on(t.fromAddress, t.receivedAt),
+    index('tickets_status_idx').on(t.status, t.leaseUntil),
+  ],
+);
+
+/** The original message as received, kept for the audit (D1 caps a row at 2 MB; see config MAX_RAW_BYTES). */
+export const rawMessages = sqliteTable('raw_messages', {
+  ticketId: text('ticket_id')
+    .primaryKey()
+    .references(() => tickets.id),
+  contentType: text('content_type').notNull(),
+  body: text('body').notNull(),
+  size: integer('size').notNull(),
+  truncated: integer('truncated', { mode: 'boolean' }).notNull().default(false),
+});
+
+export type RetrievedChunkEvidence = {
+  chunkId: string;
+  docId: string;
+  title: string;
+  url: string | null;
+  score: number;
+  lexicalRank: number | null;
+  lexicalScore: number | null;
+  vectorRank: number | null;
+  vectorScore: number | null;
+};
+
+export type ModelCall = {
+  model: string;
+  role: 'fast' | 'strong' | 'offline';
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+  latencyMs: number;
+  outcome: 'ok' | 'refused' | 'schema_invalid' | 'error';
+};
+
+export const decisions = sqliteTable(
+  'decisions',
+  {
+    id: text('id').primaryKey(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    outcome: text('outcome', { enum: OUTCOMES }).notNull(),
+    reasons: json<string[]>('reasons').notNull(),
+    modelConfidence: real('model_confidence'),
+    confidence: real('confidence'),
+    thresholds: json<{ autoReply: number; review: number }>('thresholds').notNull(),
+    intent: text('intent'),
+    suggestedReply: text('suggested_reply'),
+    language: text('language'),
+    docSources: json<string[]>('doc_sources').notNull().default(sql`'[]'`),
+    retrieved: json<RetrievedChunkEvidence[]>('retrieved').notNull().default(sql`'[]'`),
+    retriever: text('retriever'),
+    corpusVersion: text('corpus_version'),
+    responder: text('responder'),
+    modelCalls: json<ModelCall[]>('model_calls').notNull().default(sql`'[]'`),
+    tokensIn: integer('tokens_in').notNull().default(0),
+    tokensOut: integer('tokens_out').notNull().default(0),
+    costUsd: real('cost_usd').notNull().default(0),
+    latencyMs: json<Record<string, number>>('latency_ms').notNull().default(sql`'{}'`),
+    decidedAt: integer('decided_at').notNull(),
+  },
+  (t) => [uniqueIndex('decisions_ticket_unique').on(t.ticketId), index('decisions_outcome_idx').on(t.outcome, t.decidedAt)],
+);
+
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    kind: text('kind', { enum: DELIVERY_KINDS }).notNull(),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('queued'),
+    channel: text('channel'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    providerId: text('provider_id'),
+    /** What was (or would have been) sent: the MIME for mail, the JSON for Slack. */
+    payload: text('payload'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [uniqueIndex('deliveries_ticket_kind_unique').on(t.ticketId, t.kind), index('deliveries_status_idx').on(t.status)],
+);
+
+export const feedback = sqliteTable(
+  'feedback',
+  {
+    id: text('id').primaryKey(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    decisionId: text('decision_id').references(() => decisions.id),
+    verdict: text('verdict', { enum: FEEDBACK_VERDICTS }).notNull(),
+    editedText: text('edited_text'),
+    actor: text('actor').notNull(),
+    channel: text('channel', { enum: ['slack', 'console', 'api'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('feedback_ticket_idx').on(t.ticketId)],
+);
+
+export const corpusVersions = sqliteTable('corpus_versions', {
+  version: text('version').primaryKey(),
+  status: text('status', { enum: ['loading', 'complete'] }).notNull().default('loading'),
+  active: integer('active', { mode: 'boolean' }).notNull().default(false),
+  embeddingModel: text('embedding_model'),
+  dimensions: integer('dimensions'),
+  chunker: json<Record<string, number>>('chunker').notNull(),
+  docCount: integer('doc_count').notNull().default(0),
+  chunkCount: integer('chunk_count').notNull().default(0),
+  vectorized: integer('vectorized', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+  activatedAt: integer('activated_at'),
+});
+
+export const documents = sqliteTable(
+  'documents',
+  {
+    version: text('version').notNull(),
+    docId: text('doc_id').notNull(),
+    title: text('title').notNull(),
+    url: text('url'),
+    contentHash: text('content_hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.version, t.docId] })],
+);
+
+/** Integer rowid so that the FTS5 external-content table (migration 0001) can point at it. */
+export const chunks = sqliteTable(
+  'chunks',
+  {
+    rowid: integer('id').primaryKey({ autoIncrement: true }),
+    version: text('version').notNull(),
+    chunkId: text('chunk_id').notNull(),
+    docId: text('doc_id').notNull(),
+    title: text('title').notNull(),
+    headingPath: text('heading_path').notNull().default(''),
+    url: text('url'),
+    text: text('text').notNull(),
+    tokenCount: integer('token_count').notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [uniqueIndex('chunks_version_chunk_unique').on(t.version, t.chunkId), index('chunks_doc_idx').on(t.version, t.docId)],
+);
+
+/** Mailgun tokens (and any other nonce) seen inside the replay window. */
+export const webhookReplays = sqliteTable(
+  'webhook_replays',
+  {
+    provider: text('provider').notNull(),
+    nonce: text('nonce').notNull(),
+    seenAt: integer('seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.nonce] })],
+);
+
+/** Calibration parameters refit from human feedback; the newest row wins over config defaults. */
+export const calibrations = sqliteTable('calibrations', {
+  id: text('id').primaryKey(),
+  params: json<Record<string, number>>('params').notNull(),
+  sampleSize: integer('sample_size').notNull(),
+  fittedAt: integer('fitted_at').notNull(),
+});

@@ -1,0 +1,41 @@
+// Stable, documented error codes (README "Errors"). Clients and audit rows match on
+// `code`; `message` is for humans and may change.
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export const ERROR_CODES = [
+  'config_invalid',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'validation_failed',
+  'invalid_json',
+  'payload_too_large',
+  'unsupported_media_type',
+  'webhook_signature_invalid',
+  'webhook_timestamp_stale',
+  'webhook_replayed',
+  'webhook_payload_invalid',
+  'rate_limited',
+  'conflict',
+  'storage_unavailable',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: ContentfulStatusCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export type ErrorBody = { error: { code: ErrorCode; message: string } & Record<string, unknown> };
+
+export function errorBody(error: AppError): ErrorBody {
+  return { error: { code: error.code, message: error.message, ...error.details } };
+}

@@ -1,0 +1,17 @@
+// Entry points only (DESIGN §1).
+import { app } from './app';
+import { buildDeps } from './deps';
+import { consume } from './queues';
+import { sweep } from './scheduled';
+
+export default {
+  fetch: app.fetch,
+
+  async queue(batch, env) {
+    await consume(batch, buildDeps(env));
+  },
+
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(sweep(buildDeps(env)));
+  },
+} satisfies ExportedHandler<Env>;

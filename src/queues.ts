@@ -1,0 +1,54 @@
+// Queue consumers. Messages carry ids, never bodies (queue messages are ≤ 128 KB,
+// and the row in D1 is the truth). Each message is acked or retried on its own.
+import { markDeliveryDead, deliver } from './act/outbox';
+import type { OutboxMessage } from './act/plan';
+import { setTicketStatus, findTicket } from './db/tickets';
+import type { Deps } from './deps';
+import type { TicketMessage } from './ingest/accept';
+import { processTicket } from './pipeline';
+
+export const QUEUE_NAMES = {
+  tickets: 'deflect-tickets',
+  outbox: 'deflect-outbox',
+  ticketsDead: 'deflect-tickets-dlq',
+  outboxDead: 'deflect-outbox-dlq',
+} as const;
+
+type Handler = (body: unknown, deps: Deps) => Promise<void>;
+
+const handlers: Record<string, Handler> = {
+  [QUEUE_NAMES.tickets]: async (body, deps) => {
+    await processTicket((body as TicketMessage).ticketId, deps);
+  },
+  [QUEUE_NAMES.outbox]: async (body, deps) => {
+    await deliver((body as OutboxMessage).deliveryId, deps);
+  },
+  [QUEUE_NAMES.ticketsDead]: async (body, deps) => {
+    // The queue gave up on this ticket: mark it failed so a person sees it.
+    const ticket = await findTicket(deps.db, (body as TicketMessage).ticketId);
+    if (ticket && !['done', 'ignored'].includes(ticket.status)) {
+      await setTicketStatus(deps.db, ticket.id, 'failed', deps.clock.now(), { lastError: `dead-lettered: ${ticket.lastError ?? 'unknown error'}` });
+    }
+  },
+  [QUEUE_NAMES.outboxDead]: async (body, deps) => {
+    await markDeliveryDead((body as OutboxMessage).deliveryId, deps);
+  },
+};
+
+/** Base delay for retries; doubled per attempt (exponential backoff), capped at 15 min. */
+const RETRY_BASE_SECONDS = 5;
+
+export async function consume(batch: MessageBatch<unknown>, deps: Deps): Promise<void> {
+  const handler = handlers[batch.queue.replace(/-preview$/, '')];
+  if (!handler) throw new Error(`no consumer for queue ${batch.queue}`);
+  for (const message of batch.messages) {
+    try {
+      await handler(message.body, deps);
+      message.ack();
+    } catch (error) {
+      const delaySeconds = Math.min(900, RETRY_BASE_SECONDS * 2 ** (message.attempts - 1));
+      console.warn(JSON.stringify({ event: 'queue_retry', queue: batch.queue, attempt: message.attempts, error: String(error) }));
+      message.retry({ delaySeconds });
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import type { ModelCall } from '../db/schema';
+import type { RetrievedChunk } from '../retrieval/types';
+import type { TicketResponse } from './schema';
+
+export type ResponderInput = {
+  ticket: { subject: string; text: string; fromName: string | null; language: string | null };
+  chunks: RetrievedChunk[];
+};
+
+/** Why no usable response came back; each is a reason code and forces escalation. */
+export type ResponderFailure = 'model_refused' | 'schema_invalid' | 'llm_unavailable';
+
+export type ResponderResult = {
+  response: TicketResponse | null;
+  failure: ResponderFailure | null;
+  calls: ModelCall[];
+};
+
+export interface Responder {
+  readonly name: 'claude' | 'offline';
+  respond(input: ResponderInput): Promise<ResponderResult>;
+}

@@ -1,0 +1,163 @@
+// Split help-center docs into retrievable chunks along their heading structure.
+// Pure: the upload script and the Worker share it, so a chunk id means the same
+// thing on both sides.
+
+export type ChunkerParams = { targetTokens: number; overlapTokens: number };
+
+export type SourceDoc = { id: string; title: string; url: string | null; body: string };
+
+export type Chunk = {
+  chunkId: string;
+  docId: string;
+  title: string;
+  headingPath: string;
+  url: string | null;
+  text: string;
+  tokenCount: number;
+  position: number;
+};
+
+/** Front matter is `key: value` lines between `---` fences; only flat strings are used. */
+export function parseDoc(source: string, fallbackId: string): SourceDoc {
+  const match = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(source);
+  const fields: Record<string, string> = {};
+  if (match) {
+    for (const line of match[1]!.split(/\r?\n/)) {
+      const kv = /^([A-Za-z_][\w-]*):\s*(.*)$/.exec(line);
+      if (kv) fields[kv[1]!.toLowerCase()] = kv[2]!.trim().replace(/^(['"])(.*)\1$/, '$2');
+    }
+  }
+  const body = match ? source.slice(match[0].length) : source;
+  const firstHeading = /^#\s+(.+)$/m.exec(body)?.[1]?.trim();
+  return {
+    id: fields.id || fallbackId,
+    title: fields.title || firstHeading || fallbackId,
+    url: fields.url || null,
+    body: isHtml(body) ? htmlToMarkdownish(body) : body,
+  };
+}
+
+function isHtml(body: string): boolean {
+  return /^\s*<(!doctype|html|body|div|p|h[1-6]|section|article)\b/i.test(body);
+}
+
+/** Enough HTML handling for help-center exports: headings survive as markdown, tags go. */
+function htmlToMarkdownish(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/gi, (_, level: string, text: string) => `\n${'#'.repeat(Number(level))} ${text}\n`)
+    .replace(/<(br|\/p|\/li|\/div|\/tr)[^>]*>/gi, '\n')
+    .replace(/<li[^>]*>/gi, '- ')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
+}
+
+/** Markdown → the plain text that is indexed and quoted to the model. */
+export function markdownToText(markdown: string): string {
+  return markdown
+    .replace(/```[a-z]*\n?/gi, '')
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/`([^`]+)`/g, '$1')
+    .replace(/^>\s?/gm, '')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** Roughly one token per 0.75 words: close enough for budgeting, and the same everywhere. */
+export function estimateTokens(text: string): number {
+  const words = text.split(/\s+/).filter(Boolean).length;
+  return Math.ceil(words / 0.75);
+}
+
+type Section = { headingPath: string[]; text: string };
+
+function sections(doc: SourceDoc): Section[] {
+  const result: Section[] = [];
+  const path: string[] = [];
+  let lines: string[] = [];
+  const flush = () => {
+    const text = markdownToText(lines.join('\n'));
+    if (text) result.push({ headingPath: [...path], text });
+    lines = [];
+  };
+  let inFence = false;
+  for (const line of doc.body.split(/\r?\n/)) {
+    if (/^```/.test(line)) inFence = !inFence;
+    const heading = inFence ? null : /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
+    if (heading) {
+      flush();
+      const level = heading[1]!.length;
+      if (level === 1) continue; // the title: already on every chunk
+      path.length = Math.max(0, level - 2);
+      path[level - 2] = heading[2]!;
+      continue;
+    }
+    lines.push(line);
+  }
+  flush();
+  return result;
+}
+
+/** Cut a long section into windows of ~target tokens with `overlap` tokens repeated. */
+function windows(text: string, params: ChunkerParams): string[] {
+  if (estimateTokens(text) <= params.targetTokens) return [text];
+  const paragraphs = text.split(/\n{2,}/).flatMap((p) => splitLong(p, params.targetTokens));
+  const result: string[] = [];
+  let current: string[] = [];
+  let tokens = 0;
+  for (const paragraph of paragraphs) {
+    const size = estimateTokens(paragraph);
+    if (tokens + size > params.targetTokens && current.length > 0) {
+      result.push(current.join('\n\n'));
+      const overlap = tailWords(current.join(' '), Math.floor(params.overlapTokens * 0.75));
+      current = overlap ? [overlap] : [];
+      tokens = estimateTokens(overlap);
+    }
+    current.push(paragraph);
+    tokens += size;
+  }
+  if (current.length > 0) result.push(current.join('\n\n'));
+  return result;
+}
+
+function splitLong(paragraph: string, targetTokens: number): string[] {
+  const words = paragraph.split(/\s+/).filter(Boolean);
+  const perWindow = Math.max(1, Math.floor(targetTokens * 0.75));
+  if (words.length <= perWindow) return [paragraph];
+  const parts: string[] = [];
+  for (let i = 0; i < words.length; i += perWindow) parts.push(words.slice(i, i + perWindow).join(' '));
+  return parts;
+}
+
+function tailWords(text: string, count: number): string {
+  if (count <= 0) return '';
+  return text.split(/\s+/).filter(Boolean).slice(-count).join(' ');
+}
+
+export function chunkDoc(doc: SourceDoc, params: ChunkerParams): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (const section of sections(doc)) {
+    for (const text of windows(section.text, params)) {
+      const position = chunks.length;
+      chunks.push({
+        chunkId: `${doc.id}#${position}`,
+        docId: doc.id,
+        title: doc.title,
+        headingPath: section.headingPath.filter(Boolean).join(' > '),
+        url: doc.url,
+        text,
+        tokenCount: estimateTokens(text),
+        position,
+      });
+    }
+  }
+  return chunks;
+}

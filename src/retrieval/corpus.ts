@@ -1,0 +1,31 @@
+// The corpus version: one hash over everything that changes what a query finds.
+// Vectors live in a Vectorize namespace named by it, so a new embedding model or
+// chunker can never be mixed with the old vectors.
+import type { ChunkerParams, SourceDoc } from './chunk';
+
+export type CorpusIdentity = {
+  docs: Pick<SourceDoc, 'id' | 'title' | 'url' | 'body'>[];
+  chunker: ChunkerParams;
+  embeddingModel: string;
+  dimensions: number;
+};
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function contentHash(doc: Pick<SourceDoc, 'id' | 'title' | 'url' | 'body'>): Promise<string> {
+  return sha256Hex(JSON.stringify([doc.id, doc.title, doc.url, doc.body]));
+}
+
+/** `v_` + 16 hex chars: short enough for a Vectorize namespace (≤ 64 bytes). */
+export async function corpusVersion(identity: CorpusIdentity): Promise<string> {
+  const docHashes = await Promise.all([...identity.docs].sort((a, b) => (a.id < b.id ? -1 : 1)).map(contentHash));
+  const material = JSON.stringify({
+    docs: docHashes,
+    chunker: [identity.chunker.targetTokens, identity.chunker.overlapTokens],
+    embedding: [identity.embeddingModel, identity.dimensions],
+  });
+  return `v_${(await sha256Hex(material)).slice(0, 16)}`;
+}

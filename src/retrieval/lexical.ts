@@ -1,0 +1,75 @@
+// Lexical retrieval over D1 FTS5 (bm25). The local default, and one half of hybrid.
+import type { Database } from '../db/client';
+import { activeCorpusVersion, searchChunks, type LexicalHit } from '../db/corpus';
+import type { Retrieval, RetrievedChunk, Retriever } from './types';
+
+// Words that carry no topic in a support ticket; bm25 would otherwise rank on them.
+const STOP_WORDS = new Set(
+  (
+    'a an and are as at be been but by can could do does did doing for from had has have having he her hi hello hey him his how i im ' +
+    "i'm if in into is it its it's just me my myself no not of on or our please so some than thank thanks that the their them then there " +
+    'these they this those to too us was we were what when where which while who why will with would you your yours dear regards best ' +
+    'team support help get got am also any anyone know need want tried trying there still again already'
+  ).split(' '),
+);
+
+/** Tokens a ticket contributes to search: letters/digits runs, lower-cased, no stop words, deduplicated. */
+export function queryTerms(text: string, maxTerms = 32): string[] {
+  const seen = new Set<string>();
+  for (const raw of text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []) {
+    if (raw.length < 2 || STOP_WORDS.has(raw) || seen.has(raw)) continue;
+    seen.add(raw);
+    if (seen.size >= maxTerms) break;
+  }
+  return [...seen];
+}
+
+/**
+ * Build an FTS5 MATCH expression that cannot be FTS5 syntax: every term is a
+ * double-quoted string (quotes are impossible: terms are letters and digits only),
+ * OR-ed so that any matching word counts and bm25 ranks by how many and how rare.
+ */
+export function ftsQuery(terms: string[]): string | null {
+  if (terms.length === 0) return null;
+  return terms.map((t) => `"${t}"`).join(' OR ');
+}
+
+export function toRetrieved(hit: LexicalHit, rank: number, best: number): RetrievedChunk {
+  const lexicalScore = -hit.bm25;
+  return {
+    chunkId: hit.chunkId,
+    docId: hit.docId,
+    title: hit.title,
+    headingPath: hit.headingPath,
+    url: hit.url,
+    text: hit.text,
+    score: best > 0 ? lexicalScore / best : 0,
+    lexicalRank: rank,
+    lexicalScore,
+    vectorRank: null,
+    vectorScore: null,
+  };
+}
+
+export class LexicalRetriever implements Retriever {
+  readonly name = 'lexical' as const;
+  constructor(private readonly db: Database) {}
+
+  async retrieve(query: string, topK: number): Promise<Retrieval> {
+    const active = await activeCorpusVersion(this.db);
+    const terms = queryTerms(query);
+    const match = ftsQuery(terms);
+    if (!active || !match) {
+      return { retriever: 'lexical', corpusVersion: active?.version ?? null, chunks: [], queryTerms: terms, degraded: null };
+    }
+    const hits = await searchChunks(this.db, active.version, match, topK);
+    const best = hits.length > 0 ? -hits[0]!.bm25 : 0;
+    return {
+      retriever: 'lexical',
+      corpusVersion: active.version,
+      chunks: hits.map((hit, i) => toRetrieved(hit, i + 1, best)),
+      queryTerms: terms,
+      degraded: null,
+    };
+  }
+}

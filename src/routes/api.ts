@@ -1,0 +1,202 @@
+// The JSON API: submit a ticket, read a ticket with its decision and deliveries.
+// Schemas here are the single source for validation and for /openapi.json.
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { DecisionRow } from '../db/decisions';
+import { findDecision } from '../db/decisions';
+import { listDeliveries, type DeliveryRow } from '../db/deliveries';
+import { findTicket, findTicketByMessageId, type TicketRow } from '../db/tickets';
+import { buildDeps } from '../deps';
+import { AppError } from '../errors';
+import { acceptDraft } from '../ingest/accept';
+import { limitBody, requireJson } from '../middleware/body';
+import { requireBearer } from '../middleware/auth';
+import { normalizeMessageId, parseReferences } from '../ticket';
+import { validationHook } from './validation';
+
+const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }).passthrough() })
+  .openapi('Error');
+
+export const CreateTicketBody = z
+  .strictObject({
+    from: z.email().max(320).openapi({ example: 'ada@example.com' }),
+    from_name: z.string().max(200).optional(),
+    to: z.email().max(320).optional(),
+    subject: z.string().max(998).default(''),
+    text: z.string().min(1).max(100_000).openapi({ example: 'How do I reset my password?' }),
+    message_id: z.string().min(1).max(998).optional().openapi({ description: 'Deduplication key; a repeat returns the first ticket.' }),
+    in_reply_to: z.string().max(998).optional(),
+    references: z.array(z.string().max(998)).max(100).optional(),
+  })
+  .openapi('CreateTicket');
+
+const Accepted = z
+  .object({ ticket_id: z.string(), status: z.string(), duplicate: z.boolean() })
+  .openapi('TicketAccepted');
+
+const TicketView = z
+  .object({
+    ticket: z.record(z.string(), z.unknown()),
+    decision: z.record(z.string(), z.unknown()).nullable(),
+    deliveries: z.array(z.record(z.string(), z.unknown())),
+  })
+  .openapi('TicketView');
+
+const errors = {
+  400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorSchema } } },
+  401: { description: 'Missing or wrong API token', content: { 'application/json': { schema: ErrorSchema } } },
+};
+
+const createTicket = createRoute({
+  method: 'post',
+  path: '/api/tickets',
+  security: [{ bearer: [] }],
+  request: { body: { required: true, content: { 'application/json': { schema: CreateTicketBody } } } },
+  responses: {
+    202: { description: 'Stored and queued for a decision', content: { 'application/json': { schema: Accepted } } },
+    200: { description: 'Already stored under this message_id; nothing new was created', content: { 'application/json': { schema: Accepted } } },
+    ...errors,
+    413: { description: 'Body over MAX_API_BODY_BYTES', content: { 'application/json': { schema: ErrorSchema } } },
+    415: { description: 'Not JSON', content: { 'application/json': { schema: ErrorSchema } } },
+  },
+});
+
+const getTicket = createRoute({
+  method: 'get',
+  path: '/api/tickets/{id}',
+  security: [{ bearer: [] }],
+  request: { params: z.object({ id: z.string().min(1).max(100) }) },
+  responses: {
+    200: { description: 'The ticket, its decision (null until decided) and its deliveries', content: { 'application/json': { schema: TicketView } } },
+    ...errors,
+    404: { description: 'No such ticket', content: { 'application/json': { schema: ErrorSchema } } },
+  },
+});
+
+const findByMessageId = createRoute({
+  method: 'get',
+  path: '/api/tickets',
+  security: [{ bearer: [] }],
+  request: { query: z.strictObject({ message_id: z.string().min(1).max(998) }) },
+  responses: {
+    200: { description: 'The ticket stored under this Message-ID', content: { 'application/json': { schema: TicketView } } },
+    ...errors,
+    404: { description: 'No ticket has this Message-ID', content: { 'application/json': { schema: ErrorSchema } } },
+  },
+});
+
+export function ticketJson(ticket: TicketRow) {
+  return {
+    id: ticket.id,
+    source: ticket.source,
+    message_id: ticket.messageId,
+    in_reply_to: ticket.inReplyTo,
+    references: ticket.references,
+    thread_id: ticket.threadId,
+    from: ticket.fromAddress,
+    from_name: ticket.fromName,
+    to: ticket.toAddress,
+    subject: ticket.subject,
+    text: ticket.bodyText,
+    attachments: ticket.attachments,
+    raw_ref: ticket.rawRef,
+    status: ticket.status,
+    guard_reason: ticket.guardReason,
+    owner: ticket.owner,
+    attempts: ticket.attempts,
+    last_error: ticket.lastError,
+    received_at: new Date(ticket.receivedAt).toISOString(),
+  };
+}
+
+export function decisionJson(decision: DecisionRow) {
+  return {
+    id: decision.id,
+    outcome: decision.outcome,
+    reasons: decision.reasons,
+    confidence: decision.confidence,
+    model_confidence: decision.modelConfidence,
+    thresholds: decision.thresholds,
+    intent: decision.intent,
+    suggested_reply: decision.suggestedReply,
+    language: decision.language,
+    doc_sources: decision.docSources,
+    retrieved: decision.retrieved,
+    retriever: decision.retriever,
+    corpus_version: decision.corpusVersion,
+    responder: decision.responder,
+    model_calls: decision.modelCalls,
+    tokens_in: decision.tokensIn,
+    tokens_out: decision.tokensOut,
+    cost_usd: decision.costUsd,
+    latency_ms: decision.latencyMs,
+    decided_at: new Date(decision.decidedAt).toISOString(),
+  };
+}
+
+export function deliveryJson(delivery: DeliveryRow) {
+  return {
+    id: delivery.id,
+    kind: delivery.kind,
+    status: delivery.status,
+    channel: delivery.channel,
+    attempts: delivery.attempts,
+    last_error: delivery.lastError,
+    provider_id: delivery.providerId,
+    payload: delivery.payload,
+    sent_at: delivery.sentAt ? new Date(delivery.sentAt).toISOString() : null,
+  };
+}
+
+async function ticketView(env: Env, ticket: TicketRow) {
+  const deps = buildDeps(env);
+  const [decision, deliveries] = await Promise.all([findDecision(deps.db, ticket.id), listDeliveries(deps.db, ticket.id)]);
+  return {
+    ticket: ticketJson(ticket),
+    decision: decision ? decisionJson(decision) : null,
+    deliveries: deliveries.map(deliveryJson),
+  };
+}
+
+export const api = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+
+api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+
+api.use('/api/*', requireBearer('API_TOKEN'));
+api.post('/api/tickets', limitBody('MAX_API_BODY_BYTES'), requireJson());
+
+api.openapi(createTicket, async (c) => {
+  const body = c.req.valid('json');
+  const deps = buildDeps(c.env);
+  const { ticket, created } = await acceptDraft(
+    {
+      source: 'api',
+      messageId: normalizeMessageId(body.message_id),
+      inReplyTo: normalizeMessageId(body.in_reply_to),
+      references: (body.references ?? []).flatMap(parseReferences),
+      from: { address: body.from.toLowerCase(), name: body.from_name ?? null },
+      to: body.to ?? null,
+      subject: body.subject,
+      text: body.text,
+      headers: {},
+      attachments: [],
+      raw: { contentType: 'application/json', body: JSON.stringify(body) },
+      guardReason: null,
+    },
+    deps,
+  );
+  return c.json({ ticket_id: ticket.id, status: ticket.status, duplicate: !created }, created ? 202 : 200);
+});
+
+api.openapi(getTicket, async (c) => {
+  const ticket = await findTicket(buildDeps(c.env).db, c.req.valid('param').id);
+  if (!ticket) throw new AppError('not_found', 404, 'No such ticket');
+  return c.json(await ticketView(c.env, ticket), 200);
+});
+
+api.openapi(findByMessageId, async (c) => {
+  const messageId = normalizeMessageId(c.req.valid('query').message_id);
+  const ticket = messageId ? await findTicketByMessageId(buildDeps(c.env).db, messageId) : undefined;
+  if (!ticket) throw new AppError('not_found', 404, 'No ticket has this Message-ID');
+  return c.json(await ticketView(c.env, ticket), 200);
+});
