@@ -1,0 +1,68 @@
+// Shared test helpers: talk to the Worker the way a user does (HTTP through
+// SELF), and load the real sample corpus through the real admin upload protocol.
+import { SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { vi } from 'vitest';
+import { uploadCorpus, type UploadSummary } from '../scripts/lib/corpus-client';
+import { parseDoc, type SourceDoc } from '../src/retrieval/chunk';
+
+export const API_TOKEN = 'test-api-token';
+export const ADMIN_TOKEN = 'test-admin-token';
+const BASE = 'https://deflect.test';
+
+const sampleDocSources = import.meta.glob('../corpus/docs/*.md', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+
+export function sampleDocs(): SourceDoc[] {
+  return Object.entries(sampleDocSources).map(([path, source]) => parseDoc(source, path.split('/').pop()!.replace(/\.md$/, '')));
+}
+
+export async function request(path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const token = init.token === undefined ? API_TOKEN : init.token;
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  return SELF.fetch(`${BASE}${path}`, { ...init, headers });
+}
+
+export async function postTicket(body: unknown, token: string | null = API_TOKEN): Promise<Response> {
+  return request('/api/tickets', {
+    method: 'POST',
+    token,
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+export async function loadCorpus(docs: SourceDoc[] = sampleDocs()): Promise<UploadSummary> {
+  return uploadCorpus(docs, {
+    baseUrl: BASE,
+    token: ADMIN_TOKEN,
+    fetcher: (input, init) => SELF.fetch(input, init),
+  });
+}
+
+export type TicketView = {
+  ticket: { id: string; status: string; message_id: string; thread_id: string; last_error: string | null } & Record<string, unknown>;
+  decision: null | ({ outcome: string; reasons: string[]; confidence: number | null; doc_sources: string[] } & Record<string, unknown>);
+  deliveries: ({ kind: string; status: string; attempts: number; payload: string | null } & Record<string, unknown>)[];
+};
+
+export async function getTicket(id: string): Promise<TicketView> {
+  const response = await request(`/api/tickets/${id}`);
+  if (response.status !== 200) throw new Error(`GET ticket ${id}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Poll until the real queue consumer has finished the ticket (decided and acted on). */
+export async function waitForTicket(id: string, done: (view: TicketView) => boolean = (v) => ['done', 'ignored', 'failed'].includes(v.ticket.status)): Promise<TicketView> {
+  let view: TicketView | undefined;
+  await vi.waitUntil(
+    async () => {
+      view = await getTicket(id);
+      return done(view);
+    },
+    { timeout: 8000, interval: 25 },
+  );
+  return view!;
+}
+
+export { env };
