@@ -1,8 +1,8 @@
 // The OUTBOX consumer's work: perform one delivery, at most once per claim.
-import { findDecision } from '../db/decisions';
 import { claimDelivery, failDelivery, findDelivery, markDeliverySent, releaseDelivery } from '../db/deliveries';
 import { findTicket } from '../db/tickets';
 import type { Deps } from '../deps';
+import { replyTextFor } from './actions';
 import { replyEmail } from './reply';
 import type { Mailer } from './types';
 
@@ -20,11 +20,12 @@ export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = d
   if (!delivery) return false;
   try {
     const ticket = await findTicket(db, delivery.ticketId);
-    const decision = await findDecision(db, delivery.ticketId);
-    if (!ticket || !decision?.suggestedReply) throw new Error(`delivery ${deliveryId} has no ticket or draft`);
+    if (!ticket) throw new Error(`delivery ${deliveryId} has no ticket`);
     switch (delivery.kind) {
       case 'email_reply': {
-        const sent = await mailer.send(replyEmail(ticket, decision.suggestedReply, config));
+        const text = await replyTextFor(ticket.id, deps);
+        if (!text) throw new Error(`delivery ${deliveryId} has no reply text`);
+        const sent = await mailer.send(replyEmail(ticket, text, config));
         await markDeliverySent(db, delivery.id, clock.now(), { providerId: sent.providerId, payload: sent.mime });
         return true;
       }

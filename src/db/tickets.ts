@@ -124,3 +124,8 @@ export async function findStuckTickets(db: Database, now: number, olderThanMs: n
     )
     .limit(limit);
 }
+
+/** A person takes the ticket (and so its thread) over from the auto-responder. */
+export async function setTicketOwner(db: Database, id: string, owner: string, now: number): Promise<void> {
+  await db.update(tickets).set({ owner, updatedAt: now }).where(eq(tickets.id, id));
+}

@@ -1,0 +1,65 @@
+// What a person can do with a decision, from Slack or the console: the same
+// actions, the same feedback rows. The email_reply delivery row is the lock, so
+// a double click (or both channels at once) sends one email.
+import { findDecision } from '../db/decisions';
+import { planDelivery, type DeliveryRow } from '../db/deliveries';
+import { listFeedback, recordFeedback } from '../db/feedback';
+import type { FeedbackRow } from '../db/feedback';
+import { findTicket, setTicketOwner } from '../db/tickets';
+import type { Deps } from '../deps';
+import { AppError } from '../errors';
+import type { OutboxMessage } from './plan';
+
+export type HumanAction =
+  | { kind: 'approve' }
+  | { kind: 'edit'; text: string }
+  | { kind: 'reject' }
+  | { kind: 'take_over' };
+
+export type Actor = { name: string; channel: FeedbackRow['channel'] };
+
+export type ActionResult = {
+  /** `applied`: this action took effect; `already_handled`: an earlier action on this ticket did. */
+  status: 'applied' | 'already_handled';
+  delivery: DeliveryRow | null;
+};
+
+export async function applyHumanAction(ticketId: string, action: HumanAction, actor: Actor, deps: Deps): Promise<ActionResult> {
+  const { db, clock } = deps;
+  const ticket = await findTicket(db, ticketId);
+  if (!ticket) throw new AppError('not_found', 404, 'No such ticket');
+  const decision = await findDecision(db, ticketId);
+  const now = clock.now();
+  const feedbackRow = (verdict: FeedbackRow['verdict'], editedText: string | null = null) =>
+    recordFeedback(db, { ticketId, decisionId: decision?.id ?? null, verdict, editedText, actor: actor.name, channel: actor.channel }, now);
+
+  switch (action.kind) {
+    case 'approve':
+    case 'edit': {
+      const text = action.kind === 'edit' ? action.text.trim() : (decision?.suggestedReply ?? '').trim();
+      if (!text) throw new AppError('conflict', 409, 'There is no draft to send; edit it first');
+      const { delivery, created } = await planDelivery(db, ticketId, 'email_reply', now, actor.channel);
+      if (!created) return { status: 'already_handled', delivery };
+      await feedbackRow(action.kind === 'edit' ? 'edited' : 'approved', action.kind === 'edit' ? text : null);
+      await deps.queues.outbox.send({ deliveryId: delivery.id } satisfies OutboxMessage);
+      return { status: 'applied', delivery };
+    }
+    case 'reject': {
+      await feedbackRow('rejected');
+      return { status: 'applied', delivery: null };
+    }
+    case 'take_over': {
+      if (ticket.owner) return { status: 'already_handled', delivery: null };
+      await setTicketOwner(db, ticketId, actor.name, now);
+      await feedbackRow('taken_over');
+      return { status: 'applied', delivery: null };
+    }
+  }
+}
+
+/** The text a human approved or edited last, else the model's draft. */
+export async function replyTextFor(ticketId: string, deps: Deps): Promise<string | null> {
+  const latest = (await listFeedback(deps.db, ticketId)).find((f) => f.verdict === 'edited' && f.editedText);
+  if (latest?.editedText) return latest.editedText;
+  return (await findDecision(deps.db, ticketId))?.suggestedReply ?? null;
+}
