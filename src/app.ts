@@ -7,8 +7,19 @@ import { api } from './routes/api';
 import { admin } from './routes/admin';
 import { health } from './routes/health';
 import { validationHook } from './routes/validation';
+import { rateLimit } from './middleware/rate-limit';
 
 export const app = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+
+// Public endpoints spend a per-client budget before anything else runs.
+for (const [group, path] of [
+  ['api', '/api/*'],
+  ['webhooks', '/webhooks/*'],
+  ['slack', '/slack/*'],
+  ['console_login', '/console/login'],
+] as const) {
+  app.use(path, rateLimit(group));
+}
 
 app.route('/', health);
 app.route('/', api);
@@ -26,7 +37,7 @@ app.notFound(() => {
 app.onError((error, c) => {
   const appError = toAppError(error);
   if (appError.status >= 500) console.error(JSON.stringify({ event: 'request_failed', path: c.req.path, code: appError.code, error: String(error) }));
-  return c.json(errorBody(appError), appError.status);
+  return c.json(errorBody(appError), appError.status, appError.headers);
 });
 
 function toAppError(error: unknown): AppError {

@@ -108,6 +108,8 @@ const varsSchema = z.object({
   LEASE_SECONDS: integer(10, 3600).default(300),
   OUTBOUND_TIMEOUT_MS: integer(100, 60_000).default(10_000),
   PUBLIC_URL: z.string().trim().default(''),
+  // The RATE_LIMITER binding's per-client budget on public endpoints; off only for local load tests.
+  RATE_LIMIT_ENABLED: boolean.default(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -48,7 +48,7 @@ async function runQueue(queue: string, bodies: unknown[]) {
     bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  await (worker.queue as ExportedHandlerQueueHandler<Env>)(batch, env, ctx);
   return getQueueResult(batch, ctx);
 }
 
