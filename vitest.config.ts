@@ -28,6 +28,8 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      // Property-based tests: a small fixed-seed sample here; `npm run test:fuzz` raises both.
+      provide: { fuzzRuns: Number(process.env.FUZZ_RUNS ?? 0), fuzzSeed: Number(process.env.FUZZ_SEED ?? 0) },
       setupFiles: ['./test/setup/apply-migrations.ts'],
       include: ['test/**/*.test.ts'],
     },
