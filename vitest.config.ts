@@ -1,11 +1,16 @@
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { TEST_LOG_FILE, TEST_SECRETS } from './test/setup/test-secrets';
 
 // Tests run inside workerd with the real wrangler.toml bindings: miniflare D1 and
 // Queues. Each test file gets a fresh database with every migration applied.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
+  // Everything the Worker and the tests log is kept for scripts/scan-secrets.ts.
+  rmSync(TEST_LOG_FILE, { force: true });
+  mkdirSync(path.dirname(TEST_LOG_FILE), { recursive: true });
   return {
     plugins: [
       cloudflareTest({
@@ -14,8 +19,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            API_TOKEN: 'test-api-token',
-            ADMIN_TOKEN: 'test-admin-token',
+            ...TEST_SECRETS,
           },
           // Deliver queue messages at once, so end-to-end tests wait milliseconds, not seconds.
           queueConsumers: {
@@ -30,6 +34,9 @@ export default defineConfig(async () => {
     test: {
       // Property-based tests: a small fixed-seed sample here; `npm run test:fuzz` raises both.
       provide: { fuzzRuns: Number(process.env.FUZZ_RUNS ?? 0), fuzzSeed: Number(process.env.FUZZ_SEED ?? 0) },
+      onConsoleLog(log: string) {
+        appendFileSync(TEST_LOG_FILE, `${log}\n`);
+      },
       setupFiles: ['./test/setup/apply-migrations.ts'],
       include: ['test/**/*.test.ts'],
     },
