@@ -2,7 +2,9 @@
 // in onError, as {error:{code,message}}.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
+import { StorageUnavailableError } from './db/tickets';
 import { AppError, errorBody } from './errors';
+import { errorSummary, logEvent } from './log';
 import { api } from './routes/api';
 import { admin } from './routes/admin';
 import { health } from './routes/health';
@@ -36,12 +38,13 @@ app.notFound(() => {
 
 app.onError((error, c) => {
   const appError = toAppError(error);
-  if (appError.status >= 500) console.error(JSON.stringify({ event: 'request_failed', path: c.req.path, code: appError.code, error: String(error) }));
+  if (appError.status >= 500) logEvent('error', 'request_failed', { path: c.req.path, code: appError.code, error: errorSummary(error) });
   return c.json(errorBody(appError), appError.status, appError.headers);
 });
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof StorageUnavailableError) return new AppError('storage_unavailable', 503, 'Could not store the ticket; retry later', undefined, { 'Retry-After': '30' });
   if (error instanceof HTTPException) {
     if (error.status === 400 && /Malformed JSON/i.test(error.message)) return new AppError('invalid_json', 400, 'Request body is not valid JSON');
     if (error.status === 413) return new AppError('payload_too_large', 413, error.message || 'Payload too large');

@@ -8,6 +8,7 @@ import { decide } from './decide/policy';
 import { countAutoRepliesTo, findDecision, recordDecision, type DecisionRow } from './db/decisions';
 import { claimTicket, setTicketStatus, type TicketRow } from './db/tickets';
 import type { Deps } from './deps';
+import { errorSummary } from './log';
 import { newId } from './ticket';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -36,7 +37,7 @@ export async function processTicket(ticketId: string, deps: Deps, options: Proce
     return { status: 'done', decision };
   } catch (error) {
     // Leave it for the queue's retry (or the cron sweep): nothing accepted is dropped.
-    await setTicketStatus(db, ticket.id, 'pending', clock.now(), { lastError: describe(error) });
+    await setTicketStatus(db, ticket.id, 'pending', clock.now(), { lastError: errorSummary(error) });
     throw error;
   }
 }
@@ -134,8 +135,4 @@ export async function recordIgnored(ticket: TicketRow, reasons: string[], deps: 
     thresholds: { autoReply: config.AUTO_REPLY_THRESHOLD, review: config.REVIEW_THRESHOLD },
     decidedAt: clock.now(),
   });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error).slice(0, 500);
 }

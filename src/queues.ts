@@ -5,6 +5,7 @@ import type { OutboxMessage } from './act/plan';
 import { setTicketStatus, findTicket } from './db/tickets';
 import type { Deps } from './deps';
 import type { TicketMessage } from './ingest/accept';
+import { errorSummary, logEvent } from './log';
 import { processTicket } from './pipeline';
 
 export const QUEUE_NAMES = {
@@ -47,7 +48,7 @@ export async function consume(batch: MessageBatch<unknown>, deps: Deps): Promise
       message.ack();
     } catch (error) {
       const delaySeconds = Math.min(900, RETRY_BASE_SECONDS * 2 ** (message.attempts - 1));
-      console.warn(JSON.stringify({ event: 'queue_retry', queue: batch.queue, attempt: message.attempts, error: String(error) }));
+      logEvent('warn', 'queue_retry', { queue: batch.queue, attempt: message.attempts, error: errorSummary(error) });
       message.retry({ delaySeconds });
     }
   }

@@ -2,6 +2,7 @@
 import { claimDelivery, failDelivery, findDelivery, markDeliverySent, releaseDelivery } from '../db/deliveries';
 import { findTicket } from '../db/tickets';
 import type { Deps } from '../deps';
+import { errorSummary } from '../log';
 import { replyTextFor } from './actions';
 import { replyEmail } from './reply';
 import type { Mailer } from './types';
@@ -33,7 +34,7 @@ export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = d
         throw new Error(`delivery kind ${delivery.kind} has no sender`);
     }
   } catch (error) {
-    await releaseDelivery(db, delivery.id, clock.now(), error instanceof Error ? error.message : String(error));
+    await releaseDelivery(db, delivery.id, clock.now(), errorSummary(error));
     throw error;
   }
 }

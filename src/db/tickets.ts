@@ -1,6 +1,7 @@
 // Ticket rows: insert-once by Message-ID, and lease-based claims so concurrent
 // queue deliveries and the cron sweep never run the pipeline twice at once.
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { errorSummary } from '../log';
 import { newId, type TicketDraft } from '../ticket';
 import type { Database } from './client';
 import { rawMessages, tickets, type TicketStatus } from './schema';
@@ -9,11 +10,31 @@ export type TicketRow = typeof tickets.$inferSelect;
 
 export type StoreResult = { ticket: TicketRow; created: boolean };
 
+/** D1 could not store or read a ticket: the caller must not acknowledge it (providers retry on 5xx). */
+export class StorageUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`ticket storage unavailable: ${errorSummary(cause)}`, { cause });
+    this.name = 'StorageUnavailableError';
+  }
+}
+
 /**
  * Store a ticket unless its Message-ID is already stored. Returns the stored row
  * either way: a provider's retry gets the first ticket back, never a second one.
  */
 export async function storeTicket(
+  db: Database,
+  draft: TicketDraft & { messageId: string },
+  options: { now: number; threadId: string; maxRawBytes: number },
+): Promise<StoreResult> {
+  try {
+    return await insertTicket(db, draft, options);
+  } catch (error) {
+    throw new StorageUnavailableError(error);
+  }
+}
+
+async function insertTicket(
   db: Database,
   draft: TicketDraft & { messageId: string },
   options: { now: number; threadId: string; maxRawBytes: number },
@@ -73,7 +94,10 @@ export async function resolveThreadId(db: Database, messageId: string, reference
     .select({ threadId: tickets.threadId })
     .from(tickets)
     .where(inArray(tickets.messageId, referenced.slice(-50)))
-    .limit(1);
+    .limit(1)
+    .catch((error: unknown) => {
+      throw new StorageUnavailableError(error);
+    });
   return parents[0]?.threadId ?? referenced[0] ?? messageId;
 }
 

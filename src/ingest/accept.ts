@@ -4,6 +4,7 @@
 import type { TicketRow } from '../db/tickets';
 import { resolveThreadId, storeTicket } from '../db/tickets';
 import type { Deps } from '../deps';
+import { errorSummary, logEvent } from '../log';
 import { recordIgnored } from '../pipeline';
 import { derivedMessageId, type TicketDraft } from '../ticket';
 import { guardDraft } from './guard';
@@ -35,7 +36,7 @@ export async function acceptDraft(draft: TicketDraft, deps: Deps): Promise<Accep
   const accepted = await storeDraft(draft, deps);
   if (accepted.created && accepted.ticket.status === 'received') {
     await deps.queues.tickets.send({ ticketId: accepted.ticket.id } satisfies TicketMessage).catch((error: unknown) => {
-      console.warn(JSON.stringify({ event: 'enqueue_failed', ticketId: accepted.ticket.id, error: String(error) }));
+      logEvent('warn', 'enqueue_failed', { ticketId: accepted.ticket.id, error: errorSummary(error) });
     });
   }
   return accepted;
