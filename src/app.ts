@@ -6,6 +6,7 @@ import { AppError, errorBody } from './errors';
 import { api } from './routes/api';
 import { admin } from './routes/admin';
 import { health } from './routes/health';
+import { slack } from './routes/slack';
 import { validationHook } from './routes/validation';
 
 export const app = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
@@ -13,6 +14,7 @@ export const app = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationH
 app.route('/', health);
 app.route('/', api);
 app.route('/', admin);
+app.route('/', slack);
 
 app.doc31('/openapi.json', {
   openapi: '3.1.0',

@@ -4,16 +4,22 @@
 import { createMimeMessage } from 'mimetext/browser';
 import type { OutgoingEmail } from './types';
 
+/** RFC 5322 §3.6.4: In-Reply-To names the parent; References is its chain plus the parent. */
+export function threadingHeaders(mail: Pick<OutgoingEmail, 'inReplyTo' | 'references'>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (mail.inReplyTo) headers['In-Reply-To'] = `<${mail.inReplyTo}>`;
+  const references = [...new Set([...mail.references, ...(mail.inReplyTo ? [mail.inReplyTo] : [])])];
+  if (references.length > 0) headers['References'] = references.map((id) => `<${id}>`).join(' ');
+  return headers;
+}
+
 export function buildMime(mail: OutgoingEmail, messageId: string): string {
   const message = createMimeMessage();
   message.setSender(mail.from.name ? { name: mail.from.name, addr: mail.from.address } : mail.from.address);
   message.setRecipient(mail.to.name ? { name: mail.to.name, addr: mail.to.address } : mail.to.address);
   message.setSubject(mail.subject);
   message.setHeader('Message-ID', `<${messageId}>`);
-  if (mail.inReplyTo) message.setHeader('In-Reply-To', `<${mail.inReplyTo}>`);
-  const references = [...mail.references, ...(mail.inReplyTo ? [mail.inReplyTo] : [])];
-  if (references.length > 0) message.setHeader('References', [...new Set(references)].map((id) => `<${id}>`).join(' '));
-  for (const [name, value] of Object.entries(mail.headers)) message.setHeader(name, value);
+  for (const [name, value] of Object.entries({ ...threadingHeaders(mail), ...mail.headers })) message.setHeader(name, value);
   message.addMessage({ contentType: 'text/plain', data: mail.text });
   message.addMessage({ contentType: 'text/html', data: mail.html });
   return message.asRaw();
