@@ -15,7 +15,8 @@ function slackSignature(): MiddlewareHandler<SlackEnv> {
   return async (c, next) => {
     const secret = configFrom(c.env).secrets.SLACK_SIGNING_SECRET;
     if (!secret) throw new AppError('unauthorized', 401, 'SLACK_SIGNING_SECRET is not configured; this route is disabled');
-    const body = await c.req.text();
+    // Raw bytes as sent: the signature covers them exactly (form bodies are ASCII after percent-encoding).
+    const body = new TextDecoder().decode(await c.req.arrayBuffer());
     await verifySlackSignature({
       secret,
       timestamp: c.req.header('x-slack-request-timestamp'),
