@@ -4,7 +4,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listFeedback } from '../../src/db/feedback';
 import { database } from '../../src/db/client';
-import { loadCorpus, postTicket, waitForTicket, type TicketView } from '../helpers';
+import { loadCorpus, postTicket, request, waitForTicket, type TicketView } from '../helpers';
 import { buttonClick, postSlackInteraction, providerRequests, scriptProvider, SLACK_USER, SLACK_WEBHOOK_URL } from './helpers';
 
 beforeAll(async () => {
@@ -31,6 +31,11 @@ async function submit(body: Record<string, unknown>): Promise<string> {
 const responseUrlFor = (ticketId: string) => `https://hooks.slack.com/actions/T9TK3CUKW/${ticketId}/respond`;
 
 describe('escalation message', () => {
+  it('reports Slack as the notifier in /health when SLACK_WEBHOOK_URL is set', async () => {
+    const health = (await (await request('/health', { token: null })).json()) as { ports: Record<string, unknown> };
+    expect(health.ports.notifier).toEqual({ implementation: 'slack', mode: 'cloud' });
+  });
+
   it('posts the exact Block Kit message for a review decision to the Slack webhook', async () => {
     const ticketId = await submit(reviewTicket('blockkit@example.com'));
     const view = await waitForTicket(ticketId, settled);
