@@ -8,7 +8,7 @@ import { planDelivery } from '../db/deliveries';
 import { findTicket } from '../db/tickets';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
-import { applyHumanAction, replyTextFor, type Actor, type HumanAction } from './actions';
+import { applyHumanAction, replyTextFor, type ActionResult, type Actor, type HumanAction } from './actions';
 import type { SlackUpdatePlan } from './outbox';
 import type { OutboxMessage } from './plan';
 import { actionOutcomeMessage, EDIT_VIEW, editReplyView, SLACK_ACTIONS, type ActionOutcome } from './slack-message';
@@ -73,11 +73,12 @@ async function act(
   verdict: ActionOutcome['verdict'],
   interaction: { user: z.infer<typeof SlackUser>; response_url?: string | null },
   deps: Deps,
-): Promise<void> {
+): Promise<ActionResult['status']> {
   const result = await applyHumanAction(ticketId, action, actorOf(interaction.user), deps);
   if (result.status === 'applied' && interaction.response_url) {
     await planSlackUpdate(ticketId, interaction.response_url, { verdict, slackUserId: interaction.user.id }, deps);
   }
+  return result.status;
 }
 
 /** The update is fixed when the person acts, so a retried delivery posts exactly this. */
@@ -106,7 +107,9 @@ async function handleEditSubmission(submission: z.infer<typeof ViewSubmission>, 
   const text = submission.view.state.values[EDIT_VIEW.blockId]?.[EDIT_VIEW.actionId]?.value?.trim() ?? '';
   // Slack shows these next to the field and keeps the modal open.
   if (!text) return { response_action: 'errors', errors: { [EDIT_VIEW.blockId]: 'Write a reply before sending.' } };
-  await act(metadata.data.ticket_id, { kind: 'edit', text }, 'edited', { user: submission.user, response_url: metadata.data.response_url }, deps);
+  const status = await act(metadata.data.ticket_id, { kind: 'edit', text }, 'edited', { user: submission.user, response_url: metadata.data.response_url }, deps);
+  // Someone answered while the modal was open: say so rather than drop the text silently.
+  if (status === 'already_handled') return { response_action: 'errors', errors: { [EDIT_VIEW.blockId]: 'This ticket was already answered; your text was not sent.' } };
   return null;
 }
 

@@ -1,6 +1,7 @@
 // Escalations reach Slack through the real OUTBOX queue; clicks come back signed
 // to /slack/actions. The local provider server plays Slack (see doubles/).
 import { env } from 'cloudflare:workers';
+import PostalMime from 'postal-mime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listFeedback } from '../../src/db/feedback';
 import { database } from '../../src/db/client';
@@ -163,7 +164,8 @@ describe('Edit and Take over', () => {
     const mime = done.deliveries.find((d) => d.kind === 'email_reply')!.payload!;
     expect(mime).toContain('In-Reply-To: <edit@example.com>');
     expect(mime).not.toContain('Auto-Submitted');
-    expect(mime).not.toContain(btoa('This answer was sent automatically').slice(0, 12));
+    // Exactly the edited text: no automation footer on a reply a person wrote.
+    expect((await PostalMime.parse(mime)).text).toBe('Hi Zoë, your limit is per key: 600 requests a minute on Business. — Sam');
     const update = (await providerRequests(':pencil2: Edited reply sent by')).filter((r) => r.url === responseUrl);
     expect(update).toHaveLength(1);
     const feedback = await listFeedback(database(env.DB), ticketId);
@@ -181,6 +183,24 @@ describe('Edit and Take over', () => {
     });
     expect(await response.json()).toEqual({ response_action: 'errors', errors: { reply: 'Write a reply before sending.' } });
     expect((await waitForTicket(ticketId)).deliveries.map((d) => d.kind)).toEqual(['slack']);
+  });
+
+  it('tells the editor, in the modal, when the draft was approved while they were editing', async () => {
+    const ticketId = await submit(reviewTicket('edit-late@example.com'));
+    await waitForTicket(ticketId, settled);
+    await postSlackInteraction(buttonClick('deflect_approve', ticketId, responseUrlFor(ticketId)));
+    const metadata = JSON.stringify({ ticket_id: ticketId, response_url: responseUrlFor(ticketId) });
+    const response = await postSlackInteraction({
+      type: 'view_submission',
+      user: { id: 'U0SECOND', username: 'sam' },
+      view: { callback_id: 'deflect_edit_reply', private_metadata: metadata, state: { values: { reply: { text: { value: 'My better answer' } } } } },
+    });
+    expect(await response.json()).toEqual({ response_action: 'errors', errors: { reply: 'This ticket was already answered; your text was not sent.' } });
+    const view = await waitForTicket(ticketId, (v) => settled(v) && v.deliveries.length === 3);
+    const sent = await PostalMime.parse(view.deliveries.find((d) => d.kind === 'email_reply')!.payload!);
+    expect(sent.text).toContain(String(view.decision!.suggested_reply).split('\n')[0]);
+    expect(sent.text).not.toContain('My better answer');
+    expect((await listFeedback(database(env.DB), ticketId)).map((f) => f.verdict)).toEqual(['approved']);
   });
 
   it('marks the ticket human-owned on Take over and says so in Slack, without emailing the customer', async () => {
