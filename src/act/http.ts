@@ -19,7 +19,7 @@ export class OutboundError extends Error {
 }
 
 /** POST with a deadline; a stalled provider becomes a retryable OutboundError, never a hung consumer. */
-export async function send(fetch: Fetch, url: string, init: RequestInit, timeoutMs: number, service: string): Promise<Response> {
+export async function fetchWithDeadline(fetch: Fetch, url: string, init: RequestInit, timeoutMs: number, service: string): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {

@@ -1,7 +1,7 @@
 // MailChannels Email API (https://docs.mailchannels.net/email-api): POST /tx/v1/send
 // with X-Api-Key. It builds the MIME itself and assigns the Message-ID (a reserved
 // header), so we pass threading and Auto-Submitted as plain headers.
-import { failureFrom, OutboundError, send, type Fetch } from './http';
+import { failureFrom, fetchWithDeadline, OutboundError, type Fetch } from './http';
 import { threadingHeaders } from './mime';
 import type { Mailer, OutgoingEmail, SentEmail } from './types';
 
@@ -31,7 +31,7 @@ export class MailChannelsMailer implements Mailer {
       ],
       headers: { ...threadingHeaders(mail), ...mail.headers },
     });
-    const response = await send(
+    const response = await fetchWithDeadline(
       this.fetch,
       MAILCHANNELS_SEND_URL,
       { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': this.apiKey }, body },

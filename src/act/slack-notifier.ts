@@ -1,13 +1,13 @@
 // Slack over plain HTTPS: the incoming webhook posts escalations, an interaction's
 // response_url updates them, and (with a bot token) views.open shows the Edit modal.
 // Webhooks answer 200 "ok"; 429 carries Retry-After (https://docs.slack.dev/apis/web-api/rate-limits).
-import { failureFrom, OutboundError, send, type Fetch } from './http';
+import { failureFrom, fetchWithDeadline, OutboundError, type Fetch } from './http';
 import type { Notifier, Posted, SlackMessage } from './types';
 
 export const SLACK_VIEWS_OPEN_URL = 'https://slack.com/api/views.open';
 
 async function postJson(fetch: Fetch, url: string, body: string, timeoutMs: number, service: string): Promise<void> {
-  const response = await send(fetch, url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }, timeoutMs, service);
+  const response = await fetchWithDeadline(fetch, url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }, timeoutMs, service);
   if (!response.ok) throw await failureFrom(response, service);
 }
 
@@ -35,7 +35,7 @@ export class SlackNotifier implements Notifier {
 
 /** views.open must run while the click's trigger_id is valid (3 s), so it is called inline. */
 export async function openSlackView(fetch: Fetch, botToken: string, triggerId: string, view: unknown, timeoutMs: number): Promise<void> {
-  const response = await send(
+  const response = await fetchWithDeadline(
     fetch,
     SLACK_VIEWS_OPEN_URL,
     {
