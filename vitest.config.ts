@@ -20,11 +20,24 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             ...TEST_SECRETS,
+            // Retries at once, so fault tests reach the dead-letter queue in seconds (backoff is unit-tested).
+            OUTBOX_RETRY_BASE_SECONDS: '0',
           },
+          // Outbound fetch goes to a local Slack + MailChannels server (other hosts pass through).
+          outboundService: 'provider-doubles',
+          workers: [
+            {
+              name: 'provider-doubles',
+              modules: true,
+              scriptPath: './test/act/doubles/provider-server.mjs',
+              compatibilityDate: '2026-04-26',
+            },
+          ],
           // Deliver queue messages at once, so end-to-end tests wait milliseconds, not seconds.
           queueConsumers: {
-            'deflect-tickets': { maxBatchTimeout: 0 },
-            'deflect-outbox': { maxBatchTimeout: 0 },
+            // As wrangler.toml's retries and dead-letter queues (this table replaces wrangler's entries).
+            'deflect-tickets': { maxBatchTimeout: 0, maxRetries: 5, deadLetterQueue: 'deflect-tickets-dlq' },
+            'deflect-outbox': { maxBatchTimeout: 0, maxRetries: 8, deadLetterQueue: 'deflect-outbox-dlq' },
             'deflect-tickets-dlq': { maxBatchTimeout: 0 },
             'deflect-outbox-dlq': { maxBatchTimeout: 0 },
           },

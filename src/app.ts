@@ -8,6 +8,7 @@ import { errorSummary, logEvent } from './log';
 import { api } from './routes/api';
 import { admin } from './routes/admin';
 import { health } from './routes/health';
+import { slack } from './routes/slack';
 import { validationHook } from './routes/validation';
 import { rateLimit } from './middleware/rate-limit';
 
@@ -26,6 +27,7 @@ for (const [group, path] of [
 app.route('/', health);
 app.route('/', api);
 app.route('/', admin);
+app.route('/', slack);
 
 app.doc31('/openapi.json', {
   openapi: '3.1.0',

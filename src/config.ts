@@ -88,13 +88,21 @@ const varsSchema = z.object({
   // Refund requests up to this amount are not sensitive on their own; above it, escalate.
   REFUND_AUTO_LIMIT_USD: number(0, 1_000_000).default(0),
   SENSITIVE_TOPICS: list.pipe(z.array(z.enum(SENSITIVE_TOPICS))).default([...SENSITIVE_TOPICS]),
-  // auto: reply() for Email Routing, else send_email if bound and verified, MailChannels if keyed, else log.
+  // auto: reply() inline for Email Routing; otherwise MailChannels when keyed, else log. The EMAIL binding is
+  // declared even where no sending domain is onboarded, so send_email is chosen explicitly, never guessed.
   MAILER: z.enum(['auto', 'log', 'send_email', 'mailchannels']).default('auto'),
   REPLY_FOOTER: z
     .string()
     .default('This answer was sent automatically from our help center. Reply to this email to reach a person.'),
   // Tell the customer a person will follow up when we escalate.
   CUSTOMER_ACK: boolean.default(false),
+  CUSTOMER_ACK_TEXT: z
+    .string()
+    .trim()
+    .min(1)
+    .default('Thanks for your message. A member of our support team will follow up with you personally.'),
+  // OUTBOX retries back off from this many seconds, doubling per attempt (capped at 15 min); 429s wait their Retry-After.
+  OUTBOX_RETRY_BASE_SECONDS: integer(0, 900).default(5),
   // Inbound size limits (bytes): JSON API bodies and raw email.
   MAX_API_BODY_BYTES: integer(1024, 10_000_000).default(262_144),
   MAX_EMAIL_BYTES: integer(1024, 25_000_000).default(10_000_000),
@@ -120,6 +128,8 @@ const secretsSchema = z.object({
   ANTHROPIC_BASE_URL: optionalSecret,
   SLACK_WEBHOOK_URL: optionalSecret,
   SLACK_SIGNING_SECRET: optionalSecret,
+  // Only for the Edit button: the modal is opened with views.open, which takes a bot token (no scope needed).
+  SLACK_BOT_TOKEN: optionalSecret,
   POSTMARK_WEBHOOK_TOKEN: optionalSecret,
   SENDGRID_BASIC_AUTH: optionalSecret,
   MAILGUN_SIGNING_KEY: optionalSecret,

@@ -1,8 +1,13 @@
 // Composition root: the one place that knows which implementation of each port
 // runs. Cloud services are used when configured; otherwise a named local one.
-import type { Mailer } from './act/types';
+import type { Fetch } from './act/http';
 import { LogMailer } from './act/log-mailer';
+import { MailChannelsMailer } from './act/mailchannels-mailer';
+import { SendEmailMailer } from './act/send-email-mailer';
+import { SlackNotifier } from './act/slack-notifier';
+import type { Mailer, Notifier } from './act/types';
 import { configFrom, type Config } from './config';
+import { AppError } from './errors';
 import { database, type Database } from './db/client';
 import { OfflineResponder } from './respond/offline';
 import type { Responder } from './respond/types';
@@ -17,6 +22,10 @@ export type Deps = {
   retriever: Retriever;
   responder: Responder;
   mailer: Mailer;
+  /** Slack when SLACK_WEBHOOK_URL is set; null: escalations wait in the console only. */
+  notifier: Notifier | null;
+  /** Every outbound HTTP call (Slack, MailChannels) goes through this. */
+  fetch: Fetch;
   queues: { tickets: Queue; outbox: Queue };
   clock: Clock;
 };
@@ -26,16 +35,37 @@ export const systemClock: Clock = { now: () => Date.now() };
 export function buildDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   const config = configFrom(env);
   const db = database(env.DB);
+  const fetcher = overrides.fetch ?? ((input, init) => fetch(input, init));
   return {
     config,
     db,
     retriever: new LexicalRetriever(db),
     responder: new OfflineResponder(),
-    mailer: new LogMailer(config.SUPPORT_ADDRESS.split('@')[1] ?? 'deflect.local'),
+    mailer: chooseMailer(env, config, fetcher),
+    notifier: config.secrets.SLACK_WEBHOOK_URL ? new SlackNotifier(config.secrets.SLACK_WEBHOOK_URL, fetcher, config.OUTBOUND_TIMEOUT_MS) : null,
+    fetch: fetcher,
     queues: { tickets: env.TICKETS, outbox: env.OUTBOX },
     clock: systemClock,
     ...overrides,
   };
+}
+
+function chooseMailer(env: Env, config: Config, fetcher: Fetch): Mailer {
+  const domain = config.SUPPORT_ADDRESS.split('@')[1] ?? 'deflect.local';
+  const mailchannels = () => {
+    if (!config.secrets.MAILCHANNELS_API_KEY) throw new AppError('config_invalid', 500, 'MAILER=mailchannels needs the MAILCHANNELS_API_KEY secret');
+    return new MailChannelsMailer(config.secrets.MAILCHANNELS_API_KEY, fetcher, config.OUTBOUND_TIMEOUT_MS);
+  };
+  switch (config.MAILER) {
+    case 'log':
+      return new LogMailer(domain);
+    case 'send_email':
+      return new SendEmailMailer(env.EMAIL, domain, config.OUTBOUND_TIMEOUT_MS);
+    case 'mailchannels':
+      return mailchannels();
+    case 'auto':
+      return config.secrets.MAILCHANNELS_API_KEY ? mailchannels() : new LogMailer(domain);
+  }
 }
 
 /** What /health reports: which implementation each port uses. */
@@ -44,5 +74,6 @@ export function describePorts(deps: Deps): Record<string, { implementation: stri
     retriever: { implementation: deps.retriever.name, mode: deps.retriever.name === 'hybrid' ? 'cloud' : 'local' },
     responder: { implementation: deps.responder.name, mode: deps.responder.name === 'claude' ? 'cloud' : 'local' },
     mailer: { implementation: deps.mailer.name, mode: deps.mailer.name === 'log' ? 'local' : 'cloud' },
+    notifier: deps.notifier ? { implementation: deps.notifier.name, mode: 'cloud' } : { implementation: 'console', mode: 'local' },
   };
 }

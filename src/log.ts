@@ -2,7 +2,7 @@
 // SQL and its bound parameters (customer text, addresses) into error messages,
 // and logs must carry neither customer data nor secrets.
 
-/** `Name: message`, with any failed query reduced to the database's own reason, at most 300 chars. */
+/** The error's message, with any failed query reduced to the database's own reason, at most 300 chars. */
 export function errorSummary(error: unknown): string {
   if (!(error instanceof Error)) return String(error).slice(0, 300);
   let message = error.message;
@@ -10,7 +10,7 @@ export function errorSummary(error: unknown): string {
     const cause = error.cause instanceof Error ? error.cause.message : 'unknown cause';
     message = `database query failed: ${cause}`;
   }
-  return `${error.name}: ${message}`.slice(0, 300);
+  return message.slice(0, 300);
 }
 
 export function logEvent(level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown> = {}): void {

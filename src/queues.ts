@@ -1,5 +1,6 @@
 // Queue consumers. Messages carry ids, never bodies (queue messages are ≤ 128 KB,
 // and the row in D1 is the truth). Each message is acked or retried on its own.
+import { OutboundError } from './act/http';
 import { markDeliveryDead, deliver } from './act/outbox';
 import type { OutboxMessage } from './act/plan';
 import { setTicketStatus, findTicket } from './db/tickets';
@@ -36,8 +37,17 @@ const handlers: Record<string, Handler> = {
   },
 };
 
-/** Base delay for retries; doubled per attempt (exponential backoff), capped at 15 min. */
+/** Base delay for ticket retries; doubled per attempt (exponential backoff), capped at 15 min. */
 const RETRY_BASE_SECONDS = 5;
+const BACKOFF_CAP_SECONDS = 900;
+/** Cloudflare Queues accepts delays up to 12 hours. */
+const MAX_DELAY_SECONDS = 43_200;
+
+/** A provider's Retry-After wins (Slack 429); otherwise exponential backoff from the queue's base. */
+export function retryDelaySeconds(error: unknown, attempts: number, baseSeconds: number): number {
+  if (error instanceof OutboundError && error.retryAfterSeconds !== undefined) return Math.min(MAX_DELAY_SECONDS, error.retryAfterSeconds);
+  return Math.min(BACKOFF_CAP_SECONDS, baseSeconds * 2 ** (attempts - 1));
+}
 
 export async function consume(batch: MessageBatch<unknown>, deps: Deps): Promise<void> {
   const handler = handlers[batch.queue.replace(/-preview$/, '')];
@@ -47,7 +57,8 @@ export async function consume(batch: MessageBatch<unknown>, deps: Deps): Promise
       await handler(message.body, deps);
       message.ack();
     } catch (error) {
-      const delaySeconds = Math.min(900, RETRY_BASE_SECONDS * 2 ** (message.attempts - 1));
+      const isOutbox = batch.queue.replace(/-preview$/, '') === QUEUE_NAMES.outbox;
+      const delaySeconds = retryDelaySeconds(error, message.attempts, isOutbox ? deps.config.OUTBOX_RETRY_BASE_SECONDS : RETRY_BASE_SECONDS);
       logEvent('warn', 'queue_retry', { queue: batch.queue, attempt: message.attempts, error: errorSummary(error) });
       message.retry({ delaySeconds });
     }

@@ -1,8 +1,25 @@
 // Build the RFC 5322 message for a reply with mimetext (the builder Cloudflare's
 // Email Workers docs use): it encodes non-ASCII names and subjects (RFC 2047) and
-// bodies (base64) so we never concatenate MIME by hand.
+// lays out the parts, so we never concatenate MIME by hand. It labels bodies but
+// does not encode them, so we hand it base64 (RFC 2045 §6.8: UTF-8, CRLF, 76-char lines).
 import { createMimeMessage } from 'mimetext/browser';
 import type { OutgoingEmail } from './types';
+
+/** RFC 5322 §3.6.4: In-Reply-To names the parent; References is its chain plus the parent. */
+export function threadingHeaders(mail: Pick<OutgoingEmail, 'inReplyTo' | 'references'>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (mail.inReplyTo) headers['In-Reply-To'] = `<${mail.inReplyTo}>`;
+  const references = [...new Set([...mail.references, ...(mail.inReplyTo ? [mail.inReplyTo] : [])])];
+  if (references.length > 0) headers['References'] = references.map((id) => `<${id}>`).join(' ');
+  return headers;
+}
+
+function base64Body(text: string): string {
+  const bytes = new TextEncoder().encode(text.replace(/\r?\n/g, '\r\n'));
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return (btoa(binary).match(/.{1,76}/g) ?? ['']).join('\r\n');
+}
 
 export function buildMime(mail: OutgoingEmail, messageId: string): string {
   const message = createMimeMessage();
@@ -10,11 +27,11 @@ export function buildMime(mail: OutgoingEmail, messageId: string): string {
   message.setRecipient(mail.to.name ? { name: mail.to.name, addr: mail.to.address } : mail.to.address);
   message.setSubject(mail.subject);
   message.setHeader('Message-ID', `<${messageId}>`);
-  if (mail.inReplyTo) message.setHeader('In-Reply-To', `<${mail.inReplyTo}>`);
-  const references = [...mail.references, ...(mail.inReplyTo ? [mail.inReplyTo] : [])];
-  if (references.length > 0) message.setHeader('References', [...new Set(references)].map((id) => `<${id}>`).join(' '));
-  for (const [name, value] of Object.entries(mail.headers)) message.setHeader(name, value);
-  message.addMessage({ contentType: 'text/plain', data: mail.text });
-  message.addMessage({ contentType: 'text/html', data: mail.html });
+  for (const [name, value] of Object.entries({ ...threadingHeaders(mail), ...mail.headers })) {
+    // A long thread's References would pass the 78-char line limit (RFC 5322 §2.1.1): fold between ids.
+    message.setHeader(name, name === 'References' ? value.split(' ').join('\r\n ') : value);
+  }
+  message.addMessage({ contentType: 'text/plain', data: base64Body(mail.text), encoding: 'base64' });
+  message.addMessage({ contentType: 'text/html', data: base64Body(mail.html), encoding: 'base64' });
   return message.asRaw();
 }

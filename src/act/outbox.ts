@@ -1,43 +1,86 @@
 // The OUTBOX consumer's work: perform one delivery, at most once per claim.
-import { claimDelivery, failDelivery, findDelivery, markDeliverySent, releaseDelivery } from '../db/deliveries';
-import { findTicket } from '../db/tickets';
+import { findDecision } from '../db/decisions';
+import { claimDelivery, failDelivery, findDelivery, markDeliverySent, releaseDelivery, type DeliveryRow } from '../db/deliveries';
+import { listFeedback } from '../db/feedback';
+import { findTicket, type TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary } from '../log';
 import { replyTextFor } from './actions';
-import { replyEmail } from './reply';
-import type { Mailer } from './types';
+import { OutboundError } from './http';
+import { acknowledgementEmail, replyEmail } from './reply';
+import { escalationMessage } from './slack-message';
+import type { Mailer, SlackMessage } from './types';
 
 /** A send that stalled this long (a crash mid-send) may be claimed again. */
 const STALE_SEND_MS = 10 * 60 * 1000;
 
+/** A slack_update delivery's payload, fixed when the person clicked. */
+export type SlackUpdatePlan = { response_url: string; message: SlackMessage };
+
+type Sent = { providerId: string | null; payload: string | null };
+
 /**
  * Deliver one planned effect. Returns true when it was sent now, false when it
- * was not ours to send (already sent, or another attempt holds it). Throws on a
- * failed attempt after releasing the claim, so the queue retries it.
+ * was not ours to send (already sent, or another attempt holds it) or can never
+ * be sent (marked `failed`). Throws on a retryable failure after releasing the
+ * claim, so the queue retries it. `inline`: an Email Routing reply attempt whose
+ * failure, whatever it is, leaves the delivery to the outbox and its mailer.
  */
-export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = deps.mailer): Promise<boolean> {
-  const { db, clock, config } = deps;
+export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = deps.mailer, options: { inline?: boolean } = {}): Promise<boolean> {
+  const { db, clock } = deps;
   const delivery = await claimDelivery(db, deliveryId, clock.now(), STALE_SEND_MS);
   if (!delivery) return false;
   try {
     const ticket = await findTicket(db, delivery.ticketId);
-    if (!ticket) throw new Error(`delivery ${deliveryId} has no ticket`);
-    switch (delivery.kind) {
-      case 'email_reply': {
-        const text = await replyTextFor(ticket.id, deps);
-        if (!text) throw new Error(`delivery ${deliveryId} has no reply text`);
-        const sent = await mailer.send(replyEmail(ticket, text, config));
-        await markDeliverySent(db, delivery.id, clock.now(), { providerId: sent.providerId, payload: sent.mime });
-        return true;
-      }
-      default:
-        throw new Error(`delivery kind ${delivery.kind} has no sender`);
-    }
+    if (!ticket) throw new OutboundError(`delivery ${deliveryId} has no ticket`, false);
+    const sent = await perform(delivery, ticket, deps, mailer);
+    await markDeliverySent(db, delivery.id, clock.now(), sent);
+    return true;
   } catch (error) {
-    await releaseDelivery(db, delivery.id, clock.now(), errorSummary(error));
+    const message = errorSummary(error);
+    if (error instanceof OutboundError && !error.retryable && !options.inline) {
+      await failDelivery(db, delivery.id, clock.now(), message);
+      return false;
+    }
+    await releaseDelivery(db, delivery.id, clock.now(), message);
     throw error;
   }
 }
+
+async function perform(delivery: DeliveryRow, ticket: TicketRow, deps: Deps, mailer: Mailer): Promise<Sent> {
+  const { config } = deps;
+  switch (delivery.kind) {
+    case 'email_reply': {
+      const text = await replyTextFor(ticket.id, deps);
+      if (!text) throw new OutboundError(`delivery ${delivery.id} has no reply text`, false);
+      const humanApproved = (await listFeedback(deps.db, ticket.id)).some((f) => f.verdict === 'approved' || f.verdict === 'edited');
+      return fromMail(await mailer.send(replyEmail(ticket, text, config, { automated: !humanApproved })));
+    }
+    case 'customer_ack':
+      return fromMail(await mailer.send(acknowledgementEmail(ticket, config)));
+    case 'slack': {
+      const decision = await findDecision(deps.db, ticket.id);
+      if (!decision) throw new OutboundError(`delivery ${delivery.id} has no decision`, false);
+      const message = escalationMessage(ticket, decision, { editable: Boolean(config.secrets.SLACK_BOT_TOKEN) });
+      return notifierOf(deps).post(message);
+    }
+    case 'slack_update': {
+      if (!delivery.payload) throw new OutboundError(`delivery ${delivery.id} has no response_url`, false);
+      const plan = JSON.parse(delivery.payload) as SlackUpdatePlan;
+      return notifierOf(deps).update(plan.response_url, plan.message);
+    }
+  }
+}
+
+function notifierOf(deps: Deps) {
+  if (!deps.notifier) throw new OutboundError('Slack is not configured (SLACK_WEBHOOK_URL)', false);
+  return deps.notifier;
+}
+
+const fromMail = (sent: { providerId: string | null; mime: string | null; payload?: string }): Sent => ({
+  providerId: sent.providerId,
+  payload: sent.payload ?? sent.mime,
+});
 
 /** Dead-letter consumer: the queue gave up; make the failure visible. */
 export async function markDeliveryDead(deliveryId: string, deps: Deps): Promise<void> {

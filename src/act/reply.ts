@@ -12,8 +12,25 @@ export function replySubject(subject: string): string {
   return `Re: ${base || 'your message'}`;
 }
 
-export function replyEmail(ticket: TicketRow, body: string, config: Pick<Config, 'SUPPORT_ADDRESS' | 'SUPPORT_NAME' | 'REPLY_FOOTER'>): OutgoingEmail {
-  const text = config.REPLY_FOOTER ? `${body}\n\n--\n${config.REPLY_FOOTER}` : body;
+type ReplyConfig = Pick<Config, 'SUPPORT_ADDRESS' | 'SUPPORT_NAME' | 'REPLY_FOOTER'>;
+
+/**
+ * `automated`: nobody read this reply before it left. Only then does it carry the
+ * footer and RFC 3834 `Auto-Submitted: auto-replied`; a reply a person approved
+ * or edited is theirs and does not claim to be automatic.
+ */
+export function replyEmail(ticket: TicketRow, body: string, config: ReplyConfig, options: { automated: boolean } = { automated: true }): OutgoingEmail {
+  const text = options.automated && config.REPLY_FOOTER ? `${body}\n\n--\n${config.REPLY_FOOTER}` : body;
+  return threadedEmail(ticket, text, config, options.automated ? { 'Auto-Submitted': 'auto-replied' } : {});
+}
+
+/** The short "a person will follow up" note sent on escalation (CUSTOMER_ACK). */
+export function acknowledgementEmail(ticket: TicketRow, config: ReplyConfig & Pick<Config, 'CUSTOMER_ACK_TEXT'>): OutgoingEmail {
+  // RFC 3834: marks it automatic so other responders do not answer it.
+  return threadedEmail(ticket, config.CUSTOMER_ACK_TEXT, config, { 'Auto-Submitted': 'auto-replied' });
+}
+
+function threadedEmail(ticket: TicketRow, text: string, config: ReplyConfig, headers: Record<string, string>): OutgoingEmail {
   const html = text
     .split(/\n{2,}/)
     .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
@@ -26,7 +43,6 @@ export function replyEmail(ticket: TicketRow, body: string, config: Pick<Config,
     html: `<!doctype html><html><body>${html}</body></html>`,
     inReplyTo: ticket.messageId,
     references: ticket.references,
-    // RFC 3834: marks the reply as automatic so other responders do not answer it.
-    headers: { 'Auto-Submitted': 'auto-replied' },
+    headers,
   };
 }

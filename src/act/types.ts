@@ -13,9 +13,29 @@ export type OutgoingEmail = {
   headers: Record<string, string>;
 };
 
-export type SentEmail = { providerId: string | null; mime: string | null };
+export type SentEmail = {
+  providerId: string | null;
+  /** The RFC 5322 message, when this mailer builds one. */
+  mime: string | null;
+  /** What was handed to the provider when that is not MIME (an API's JSON body). */
+  payload?: string;
+};
 
 export interface Mailer {
   readonly name: 'reply' | 'send_email' | 'mailchannels' | 'log';
   send(mail: OutgoingEmail): Promise<SentEmail>;
+}
+
+/** A Slack message body: Block Kit blocks plus the notification fallback text. */
+export type SlackMessage = { text: string; blocks: unknown[]; replace_original?: boolean };
+
+export type Posted = { providerId: string | null; payload: string };
+
+/** Where escalations reach people besides the console. */
+export interface Notifier {
+  readonly name: 'slack';
+  /** Post a new escalation message to the team's channel. */
+  post(message: SlackMessage): Promise<Posted>;
+  /** Replace a posted message through the response_url of an interaction with it. */
+  update(responseUrl: string, message: SlackMessage): Promise<Posted>;
 }

@@ -1,9 +1,9 @@
 // Deliveries: one row per (ticket, kind), claimed before sending, so a repeated
 // queue message, a double click or a retried webhook sends nothing twice.
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { newId } from '../ticket';
 import type { Database } from './client';
-import { deliveries, type DeliveryKind } from './schema';
+import { deliveries, tickets, type DeliveryKind } from './schema';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -14,10 +14,12 @@ export async function planDelivery(
   kind: DeliveryKind,
   now: number,
   channel: string | null = null,
+  /** What to send, when it is fixed at planning time (a Slack update's response_url and body). */
+  payload: string | null = null,
 ): Promise<{ delivery: DeliveryRow; created: boolean }> {
   const inserted = await db
     .insert(deliveries)
-    .values({ id: newId('dlv'), ticketId, kind, channel, status: 'queued', createdAt: now, updatedAt: now })
+    .values({ id: newId('dlv'), ticketId, kind, channel, payload, status: 'queued', createdAt: now, updatedAt: now })
     .onConflictDoNothing({ target: [deliveries.ticketId, deliveries.kind] })
     .returning();
   if (inserted[0]) return { delivery: inserted[0], created: true };
@@ -72,6 +74,17 @@ export async function failDelivery(db: Database, id: string, now: number, error:
 
 export async function findDelivery(db: Database, id: string): Promise<DeliveryRow | undefined> {
   return db.query.deliveries.findFirst({ where: eq(deliveries.id, id) });
+}
+
+/** Whether another ticket of this thread already has a delivery of this kind (one acknowledgement per thread). */
+export async function threadHasDelivery(db: Database, threadId: string, kind: DeliveryKind, exceptTicketId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .innerJoin(tickets, eq(tickets.id, deliveries.ticketId))
+    .where(and(eq(tickets.threadId, threadId), eq(deliveries.kind, kind), ne(deliveries.ticketId, exceptTicketId)))
+    .limit(1);
+  return rows.length > 0;
 }
 
 export async function listDeliveries(db: Database, ticketId: string): Promise<DeliveryRow[]> {

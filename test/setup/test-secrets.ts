@@ -4,6 +4,10 @@
 export const TEST_SECRETS = {
   API_TOKEN: 'test-api-token',
   ADMIN_TOKEN: 'test-admin-token',
+  // Slack is configured; its traffic reaches the local provider server (test/act/doubles).
+  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0TEST/B0TEST/test-webhook-secret',
+  SLACK_SIGNING_SECRET: 'test-slack-signing-secret',
+  SLACK_BOT_TOKEN: 'xoxb-test-bot', // Slack bot tokens start with xoxb-; the local Slack checks it
 } as const;
 
 export const TEST_LOG_FILE = '.test-logs/console.log';
