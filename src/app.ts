@@ -6,11 +6,15 @@ import { AppError, errorBody } from './errors';
 import { api } from './routes/api';
 import { admin } from './routes/admin';
 import { health } from './routes/health';
+import { raw } from './routes/raw';
+import { webhooks } from './routes/webhooks';
 import { validationHook } from './routes/validation';
 
 export const app = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
 
 app.route('/', health);
+app.route('/', webhooks);
+app.route('/', raw);
 app.route('/', api);
 app.route('/', admin);
 
