@@ -55,13 +55,9 @@ export function emailMessage(bytes: Uint8Array, envelope: { from: string; to?: s
   const headers = new Headers();
   for (const line of headerBlock.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
     const colon = line.indexOf(':');
-    if (colon > 0) {
-      try {
-        headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-      } catch {
-        // Header names Headers refuses (8-bit bytes) are simply not exposed here, as in the runtime.
-      }
-    }
+    // Only well-formed ASCII headers are exposed here; the handler reads the raw bytes anyway.
+    const name = line.slice(0, colon);
+    if (/^[\w!#$%&'*+.^`|~-]+$/.test(name) && /^[\x20-\x7e\t]*$/.test(line)) headers.append(name, line.slice(colon + 1).trim());
   }
   const replies: EmailMessage[] = [];
   const rejections: string[] = [];
