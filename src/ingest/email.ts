@@ -59,7 +59,7 @@ export async function receiveEmail(message: ForwardableEmailMessage, deps: Deps)
   if (!bytes) {
     const accepted = await storeDraft(oversizedDraft(message), deps);
     // A permanent SMTP refusal tells a person their mail did not arrive; the refusal is audited above.
-    message.setReject(`Message too large: this mailbox accepts up to ${Math.floor(limit / 1_000_000)} MB`);
+    message.setReject(`Message too large: this mailbox accepts up to ${limit} bytes`);
     return accepted;
   }
   const draft = await draftFromMime({ bytes, source: 'email', envelope: { from: message.from, to: message.to } }, deps.config);
