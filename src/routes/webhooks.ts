@@ -163,7 +163,11 @@ const mailgun = async (c: Context<AppEnv>) => {
   const check = await checkMailgunSignature(fields, key, deps.clock.now(), deps.config.WEBHOOK_TOLERANCE_SECONDS);
   if (check === 'invalid') throw new AppError('webhook_signature_invalid', 401, 'Mailgun signature does not verify');
   if (check === 'stale') throw new AppError('webhook_timestamp_stale', 401, `Mailgun timestamp is outside ±${deps.config.WEBHOOK_TOLERANCE_SECONDS}s`);
-  if (!(await claimNonce(deps.db, 'mailgun', fields.token, deps.clock.now()))) {
+  const firstUse = await claimNonce(deps.db, 'mailgun', fields.token, deps.clock.now()).catch((error: unknown) => {
+    console.error(JSON.stringify({ event: 'webhook_store_failed', source: 'mailgun', error: String(error) }));
+    throw new AppError('storage_unavailable', 503, 'The replay check could not be stored; retry later');
+  });
+  if (!firstUse) {
     // The same token twice is a replay (the signature does not cover the body); its first use was stored.
     throw new AppError('webhook_replayed', 406, 'This Mailgun token was already used');
   }

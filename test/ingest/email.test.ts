@@ -1,6 +1,5 @@
 // Email Routing end to end: inline replies through message.reply(), threading,
 // redelivery, the fallback to the queue, and the guard reasons that need state.
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDeps } from '../../src/deps';
@@ -35,9 +34,7 @@ function customerMail(fields: { messageId: string; from?: string; subject: strin
 }
 
 async function deliver(message: TestEmail, environment: Env = env): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.email(message, environment, ctx);
-  await waitOnExecutionContext(ctx);
+  await worker.email(message, environment);
 }
 
 async function ticketFor(messageId: string): Promise<TicketView> {
@@ -144,7 +141,7 @@ describe('guard reasons that need state or config, with real samples', () => {
 
   it('refuses a message over MAX_EMAIL_BYTES at SMTP, keeping its headers and the reason', async () => {
     const message = emailMessage(MIME_SAMPLES['attach-calendar-invite.eml']!, { from: 'andris@postalsys.com' });
-    await deliver(message, { ...env, MAX_EMAIL_BYTES: '40000' });
+    await deliver(message, { ...env, MAX_EMAIL_BYTES: '40000' } as Env);
     expect(message.rejections).toEqual(['Message too large: this mailbox accepts up to 40000 bytes']);
     const view = await ticketFor('calendar-7791cb16-a4f3-43ae-a9a0-ed4003535ae7@google.com');
     expect(view.ticket).toMatchObject({ status: 'ignored', guard_reason: 'message_too_large', text: '' });

@@ -1,6 +1,5 @@
 // Every real message in shared/data/mime goes through the Worker's email() handler,
 // alone in a fresh mailbox, and ends as the outcome its category implies.
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
@@ -89,9 +88,7 @@ const TICKETED: Record<string, { subject?: string; from?: string; name?: string;
 };
 
 async function deliverAlone(name: string): Promise<TicketView> {
-  const ctx = createExecutionContext();
-  await worker.email(emailMessage(MIME_SAMPLES[name]!, { from: 'envelope-sender@example.net' }), env, ctx);
-  await waitOnExecutionContext(ctx);
+  await worker.email(emailMessage(MIME_SAMPLES[name]!, { from: 'envelope-sender@example.net' }), env);
   const rows = await env.DB.prepare('SELECT id FROM tickets').all<{ id: string }>();
   expect(rows.results).toHaveLength(1);
   return getTicket(rows.results[0]!.id);

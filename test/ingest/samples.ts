@@ -28,23 +28,23 @@ export function webhookSample(name: string): Uint8Array {
   return bytes;
 }
 
-/** A captured `.http` dump: header lines, a blank line, then the body bytes untouched. */
+/** A captured `.http` dump: header lines, a blank line (CRLF or LF, as captured), then the body bytes untouched. */
 export function httpCapture(name: string): { headers: Headers; body: Uint8Array } {
   const bytes = webhookSample(name);
-  let end = 0;
-  for (let i = 0; i < bytes.length - 3; i++) {
-    if (bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) {
-      end = i;
-      break;
-    }
+  let headEnd = bytes.length;
+  let bodyStart = bytes.length;
+  for (let i = 0; i < bytes.length - 1; i++) {
+    if (bytes[i] === 10 && bytes[i + 1] === 10) [headEnd, bodyStart] = [i, i + 2];
+    else if (bytes[i] === 10 && bytes[i + 1] === 13 && bytes[i + 2] === 10) [headEnd, bodyStart] = [i, i + 3];
+    else continue;
+    break;
   }
-  const head = new TextDecoder().decode(bytes.subarray(0, end)).split('\r\n').slice(1);
   const headers = new Headers();
-  for (const line of head) {
+  for (const line of new TextDecoder().decode(bytes.subarray(0, headEnd)).split(/\r?\n/).slice(1)) {
     const colon = line.indexOf(':');
     if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
   }
-  return { headers, body: bytes.subarray(end + 4) };
+  return { headers, body: bytes.subarray(bodyStart) };
 }
 
 export type TestEmail = ForwardableEmailMessage & { replies: EmailMessage[]; rejections: string[] };
