@@ -3,7 +3,7 @@
 
 /** "On <date>, <name> wrote:" (Gmail, Apple Mail, Thunderbird, Yahoo) and its translations. */
 const ATTRIBUTION =
-  /^((-+\s*)?(on|le|am|el|il|op|em)\s.{0,300}(wrote|a écrit|schrieb|escribió|ha scritto|schreef|escreveu)\s*:?|[^\s:>][^:>]{0,100}\swrote:)\s*$/i;
+  /^((-+\s*)?(on|le|am|el|il|op|em)\s.{0,300}(wrote|a écrit|schrieb|escribió|ha scritto|schreef|escreveu)\s*:?|am\s.{0,300}\sschrieb\s.{0,200}:|[^\s:>][^:>]{0,100}\swrote:)\s*$/i;
 
 /** Markers after which everything is the forwarded or quoted original, unprefixed (Outlook, AOL, Yahoo). */
 const ORIGINAL_MESSAGE = [
@@ -35,10 +35,11 @@ export function stripQuotedReply(text: string): string {
     const line = lines[i]!.trimEnd();
     const trimmed = line.trim();
     if (ORIGINAL_MESSAGE.some((pattern) => pattern.test(trimmed)) || isOutlookBlock(lines, i) || SIGNATURE.test(trimmed)) break;
-    // Gmail wraps a long attribution before "wrote:".
-    const wrapped = `${trimmed} ${lines[i + 1]?.trim() ?? ''}`;
-    if (ATTRIBUTION.test(trimmed) || (!ATTRIBUTION.test(trimmed) && /wrote:$/i.test(wrapped) && ATTRIBUTION.test(wrapped) && /^(-+\s*)?on\s/i.test(trimmed))) {
-      if (!ATTRIBUTION.test(trimmed)) i++;
+    const attribution = ATTRIBUTION.test(trimmed);
+    // Gmail wraps a long attribution: "On …, Name <address>" then "wrote:" on the next line.
+    const wrapped = !attribution && /^(-+\s*)?on\s/i.test(trimmed) && ATTRIBUTION.test(`${trimmed} ${lines[i + 1]?.trim() ?? ''}`);
+    if (attribution || wrapped) {
+      if (wrapped) i++;
       continue;
     }
     if (isQuoted(line)) continue;
@@ -116,7 +117,7 @@ export function htmlToText(html: string): string {
     .replace(/\s+/g, ' ')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<li\b[^>]*>/gi, '\n- ')
-    .replace(/<\/(p|div|h[1-6]|li|tr|table|ul|ol|pre|blockquote)\s*>/gi, '\n')
+    .replace(/<\/(p|div|h[1-6]|tr|table|ul|ol|pre|blockquote)\s*>/gi, '\n')
     .replace(/<(p|div|h[1-6]|tr|table)\b[^>]*>/gi, '\n')
     .replace(/<\/t[dh]\s*>/gi, ' ')
     .replace(/<[^>]+>/g, '');

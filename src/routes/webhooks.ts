@@ -4,7 +4,6 @@
 // "do not retry", and answers 503 when storage fails so the provider retries.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { claimNonce, releaseNonce } from '../db/intake';
-import type { TicketSource } from '../db/schema';
 import { buildDeps, type Deps } from '../deps';
 import { configFrom, type Secrets } from '../config';
 import { AppError } from '../errors';
@@ -90,7 +89,7 @@ async function store(draft: TicketDraft, deps: Deps): Promise<Accepted> {
 async function refusePayload(provider: Provider, raw: NonNullable<TicketDraft['raw']>, reason: string, deps: Deps): Promise<never> {
   await store(
     {
-      source: provider as TicketSource,
+      source: provider,
       messageId: `rejected-${(await sha256Hex(raw.body)).slice(0, 32)}@deflect.invalid`,
       inReplyTo: null,
       references: [],
@@ -105,7 +104,7 @@ async function refusePayload(provider: Provider, raw: NonNullable<TicketDraft['r
     },
     deps,
   );
-  throw new AppError('webhook_payload_invalid', PERMANENT_STATUS[provider] as 400, reason);
+  throw new AppError('webhook_payload_invalid', PERMANENT_STATUS[provider], reason);
 }
 
 function accepted(c: Context<AppEnv>, { ticket, created }: Accepted) {
