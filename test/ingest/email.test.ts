@@ -186,3 +186,17 @@ describe('GET /api/tickets/:id/raw', () => {
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(MIME_SAMPLES['charset-koi8-r-base64.eml']);
   });
 });
+
+describe('ReplyMailer', () => {
+  it('replies from the address that received the mail when SUPPORT_ADDRESS is on another domain', async () => {
+    const message = emailMessage(customerMail({ messageId: 'other-domain@example.com', from: 'lin@example.com', subject: 'Password', text: PASSWORD_QUESTION }), {
+      from: 'lin@example.com',
+      to: 'help@tallybook-mail.example',
+    });
+    await deliver(message);
+    expect(message.replies).toHaveLength(1);
+    expect(message.replies[0]).toMatchObject({ from: 'help@tallybook-mail.example', to: 'lin@example.com' });
+    const [delivery] = (await ticketFor('other-domain@example.com')).deliveries;
+    expect(delivery!.payload).toMatch(/^From: .*<help@tallybook-mail\.example>/m);
+  });
+});

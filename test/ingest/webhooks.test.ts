@@ -131,15 +131,20 @@ describe('POST /webhooks/sendgrid', () => {
     expect(await wrong.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 
-  it('stores a parsed-mode post: header block decoded, text field as the body', async () => {
+  it('stores a parsed-mode post (header block decoded, text field as the body); three deliveries make one ticket and one decision', async () => {
     const response = await post('/webhooks/sendgrid', webhookSample('sendgrid/inbound-parse-default-data.sendgrid-python.multipart.crlf.txt'), auth);
     expect(response.status).toBe(200);
     const { ticket } = await getTicket(((await response.json()) as AcceptedBody).ticket_id);
     expect(ticket).toMatchObject({ source: 'sendgrid', from: 'test@example.com', from_name: 'Example User', subject: 'Inbound Parse Test Data', text: 'Hello Twilio SendGrid!' });
     // No Message-ID in the sample: a stable derived identity, so a retry finds this ticket.
     expect(ticket.message_id).toMatch(/^derived-[0-9a-f]{32}@deflect\.invalid$/);
-    const again = await post('/webhooks/sendgrid', webhookSample('sendgrid/inbound-parse-default-data.sendgrid-python.multipart.crlf.txt'), auth);
-    expect(await again.json()).toMatchObject({ ticket_id: ticket.id, duplicate: true });
+    for (let i = 0; i < 2; i++) {
+      const again = await post('/webhooks/sendgrid', webhookSample('sendgrid/inbound-parse-default-data.sendgrid-python.multipart.crlf.txt'), auth);
+      expect(await again.json()).toMatchObject({ ticket_id: ticket.id, duplicate: true });
+    }
+    await waitForTicket(ticket.id);
+    expect(await ticketsWithMessageId(ticket.message_id)).toBe(1);
+    expect(await decisionsFor(ticket.id)).toBe(1);
   });
 
   it('decodes each field in the charset SendGrid declares (windows-1252 text)', async () => {
