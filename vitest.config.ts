@@ -1,8 +1,24 @@
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { TEST_LOG_FILE, TEST_SECRETS } from './test/setup/test-secrets';
+
+/**
+ * `import x from './mail.eml?bytes'` → the file's exact bytes as base64. `?raw` decodes
+ * as UTF-8, which corrupts 8-bit charsets (Shift_JIS, windows-1252) in the samples.
+ */
+const bytesImport: Plugin = {
+  name: 'deflect:bytes-import',
+  enforce: 'pre',
+  async load(id) {
+    const [file, query] = id.split('?');
+    if (query !== 'bytes' || !file) return null;
+    return `export default ${JSON.stringify((await readFile(file)).toString('base64'))};`;
+  },
+};
 
 // Tests run inside workerd with the real wrangler.toml bindings: miniflare D1 and
 // Queues. Each test file gets a fresh database with every migration applied.
@@ -13,6 +29,7 @@ export default defineConfig(async () => {
   mkdirSync(path.dirname(TEST_LOG_FILE), { recursive: true });
   return {
     plugins: [
+      bytesImport,
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         remoteBindings: false,

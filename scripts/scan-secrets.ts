@@ -30,7 +30,8 @@ if (existsSync(TEST_LOG_FILE)) {
   const log = readFileSync(TEST_LOG_FILE, 'utf8');
   logLines = log.split('\n').length - 1;
   for (const [name, value] of Object.entries(TEST_SECRETS)) {
-    if (log.includes(value)) findings.push(`${TEST_LOG_FILE}: contains the value of ${name}`);
+    // Values shorter than 8 characters (a published sample key like "foo") would match ordinary words.
+    if (value.length >= 8 && log.includes(value)) findings.push(`${TEST_LOG_FILE}: contains the value of ${name}`);
   }
 }
 

@@ -9,6 +9,8 @@ import { api } from './routes/api';
 import { admin } from './routes/admin';
 import { health } from './routes/health';
 import { slack } from './routes/slack';
+import { raw } from './routes/raw';
+import { webhooks } from './routes/webhooks';
 import { validationHook } from './routes/validation';
 import { rateLimit } from './middleware/rate-limit';
 
@@ -25,6 +27,8 @@ for (const [group, path] of [
 }
 
 app.route('/', health);
+app.route('/', webhooks);
+app.route('/', raw);
 app.route('/', api);
 app.route('/', admin);
 app.route('/', slack);

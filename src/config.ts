@@ -110,6 +110,14 @@ const varsSchema = z.object({
   MAX_ADMIN_BODY_BYTES: integer(1024, 50_000_000).default(4_000_000),
   // D1 caps a row at 2 MB; the raw message kept for audit is cut there.
   MAX_RAW_BYTES: integer(1024, 1_900_000).default(1_000_000),
+  // Ingestion: tickets stored per sender per rolling day; beyond it mail is kept but ignored (floods, loops). 0 turns it off.
+  SENDER_DAILY_TICKET_CAP: integer(0, 100_000).default(50),
+  // Attachments are recorded as metadata only (name, type, size); a message listing more keeps the first ones.
+  MAX_ATTACHMENTS: integer(0, 1000).default(50),
+  // Customer text kept per ticket after quote stripping; the raw message stays whole in raw_messages.
+  MAX_BODY_CHARS: integer(1000, 1_000_000).default(100_000),
+  // Mailgun signs timestamp+token: a signature older (or newer) than this is refused as stale.
+  WEBHOOK_TOLERANCE_SECONDS: integer(30, 86_400).default(900),
   // Ticket text passed to retrieval and the model.
   MAX_TICKET_CHARS: integer(200, 100_000).default(20_000),
   // How long a pipeline run owns a ticket before the cron sweep may take it back.

@@ -37,7 +37,7 @@ export function parseReferences(value: string | null | undefined): string[] {
   return ids.map(normalizeMessageId).filter((id): id is string => id !== null);
 }
 
-async function sha256Hex(text: string): Promise<string> {
+export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

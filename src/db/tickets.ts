@@ -27,18 +27,6 @@ export async function storeTicket(
   draft: TicketDraft & { messageId: string },
   options: { now: number; threadId: string; maxRawBytes: number },
 ): Promise<StoreResult> {
-  try {
-    return await insertTicket(db, draft, options);
-  } catch (error) {
-    throw new StorageUnavailableError(error);
-  }
-}
-
-async function insertTicket(
-  db: Database,
-  draft: TicketDraft & { messageId: string },
-  options: { now: number; threadId: string; maxRawBytes: number },
-): Promise<StoreResult> {
   const id = newId('tkt');
   const inserted = await db
     .insert(tickets)
@@ -94,10 +82,7 @@ export async function resolveThreadId(db: Database, messageId: string, reference
     .select({ threadId: tickets.threadId })
     .from(tickets)
     .where(inArray(tickets.messageId, referenced.slice(-50)))
-    .limit(1)
-    .catch((error: unknown) => {
-      throw new StorageUnavailableError(error);
-    });
+    .limit(1);
   return parents[0]?.threadId ?? referenced[0] ?? messageId;
 }
 

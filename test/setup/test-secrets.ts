@@ -7,6 +7,10 @@ export const TEST_SECRETS = {
   // Slack is configured; its traffic reaches the local provider server (test/act/doubles).
   SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0TEST/B0TEST/test-webhook-secret',
   SLACK_SIGNING_SECRET: 'test-slack-signing-secret',
+  POSTMARK_WEBHOOK_TOKEN: 'test-postmark-token',
+  SENDGRID_BASIC_AUTH: 'sendgrid:test-sendgrid-password',
+  // The key the shared Mailgun samples were signed with (shared/data README); too short to scan logs for.
+  MAILGUN_SIGNING_KEY: 'foo',
   SLACK_BOT_TOKEN: 'xoxb-test-bot', // Slack bot tokens start with xoxb-; the local Slack checks it
 } as const;
 

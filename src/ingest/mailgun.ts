@@ -1,0 +1,99 @@
+// Mailgun route forward() → TicketDraft. Mailgun signs timestamp+token, not the body
+// (documentation.mailgun.com, "Securing Webhooks"): a captured signature would admit
+// any body, so stale timestamps and reused tokens are refused as well.
+import type { Config } from '../config';
+import { secretsEqual } from '../middleware/auth';
+import { normalizeMessageId, parseReferences, type TicketDraft } from '../ticket';
+import { customerText, stripQuotedReply } from './body';
+import { decodeField, type BinaryForm } from './form';
+import { draftFromMime, rawCopy } from './mime';
+
+type Limits = Pick<Config, 'MAX_ATTACHMENTS' | 'MAX_BODY_CHARS'>;
+
+export type MailgunSignature = { timestamp: string; token: string; signature: string };
+
+export type SignatureCheck = 'valid' | 'invalid' | 'stale';
+
+async function hmacHex(key: string, message: string): Promise<string> {
+  const encoder = new TextEncoder();
+  const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(message));
+  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** hex(HMAC-SHA256(signing key, timestamp + token)), compared in constant time, then the timestamp window. */
+export async function checkMailgunSignature(fields: MailgunSignature, key: string, nowMs: number, toleranceSeconds: number): Promise<SignatureCheck> {
+  if (!/^\d{1,12}$/.test(fields.timestamp) || !fields.token || !fields.signature) return 'invalid';
+  const expected = await hmacHex(key, fields.timestamp + fields.token);
+  if (!(await secretsEqual(fields.signature.toLowerCase(), expected))) return 'invalid';
+  return Math.abs(nowMs / 1000 - Number(fields.timestamp)) > toleranceSeconds ? 'stale' : 'valid';
+}
+
+export function signatureFields(form: BinaryForm): MailgunSignature {
+  const text = (name: string) => decodeField(form.field(name), 'utf-8').trim();
+  return { timestamp: text('timestamp'), token: text('token'), signature: text('signature') };
+}
+
+/** `message-headers` is a JSON list of [name, value] pairs. */
+function headerRecord(json: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  try {
+    const pairs: unknown = JSON.parse(json);
+    if (!Array.isArray(pairs)) return headers;
+    for (const pair of pairs) {
+      if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') {
+        const name = pair[0].toLowerCase();
+        if (!(name in headers)) headers[name] = pair[1].slice(0, 2000);
+      }
+    }
+  } catch {
+    // A missing or broken list leaves the guard with the individual header fields below.
+  }
+  return headers;
+}
+
+const ADDRESS = /<([^<>\s]+@[^<>\s]+)>|([^\s<>",;]+@[^\s<>",;]+)/;
+
+function mailbox(value: string): { address: string; name: string | null } | null {
+  const match = ADDRESS.exec(value);
+  const address = (match?.[1] ?? match?.[2])?.toLowerCase();
+  if (!address) return null;
+  const name = value.slice(0, match!.index).replace(/^["'\s]+|["'\s]+$/g, '').trim();
+  return { address, name: name || null };
+}
+
+/** Null when the form carries no message (no sender in any field). */
+export async function draftFromMailgun(form: BinaryForm, body: Uint8Array, contentType: string, limits: Limits): Promise<TicketDraft | null> {
+  const text = (name: string) => decodeField(form.field(name), 'utf-8');
+  const rawMime = form.field('body-mime');
+  if (rawMime) {
+    const draft = await draftFromMime({ bytes: rawMime, source: 'mailgun', envelope: { from: text('sender'), to: text('recipient') } }, limits);
+    return { ...draft, raw: rawCopy(body, contentType) };
+  }
+  const headers = headerRecord(text('message-headers'));
+  // Parsed mode also posts each header as its own field ("Auto-Submitted", "List-Id", …).
+  for (const name of ['auto-submitted', 'precedence', 'list-id', 'list-unsubscribe', 'return-path', 'x-autoreply', 'x-autorespond', 'x-auto-response-suppress', 'content-type', 'date']) {
+    const value = text(name.replace(/(^|-)\w/g, (s) => s.toUpperCase())) || text(name);
+    if (value && !(name in headers)) headers[name] = value;
+  }
+  const from = mailbox(text('from') || text('From')) ?? mailbox(text('sender'));
+  if (!from) return null;
+  const stripped = text('stripped-text').trim();
+  return {
+    source: 'mailgun',
+    messageId: normalizeMessageId(text('Message-Id') || headers['message-id']),
+    inReplyTo: parseReferences(text('In-Reply-To') || headers['in-reply-to'])[0] ?? null,
+    references: parseReferences(text('References') || headers['references']),
+    from,
+    to: text('recipient') || null,
+    subject: (text('subject') || text('Subject')).replace(/\s+/g, ' ').trim(),
+    // Mailgun already separated the reply from the quote (`stripped-text`); otherwise strip it ourselves.
+    text: stripped
+      ? stripQuotedReply(stripped).slice(0, limits.MAX_BODY_CHARS)
+      : customerText({ text: text('body-plain'), html: text('body-html') }, limits.MAX_BODY_CHARS),
+    headers,
+    attachments: form.files.slice(0, limits.MAX_ATTACHMENTS).map((f) => ({ filename: f.filename || null, mimeType: f.type.toLowerCase(), size: f.size })),
+    raw: rawCopy(body, contentType),
+    guardReason: null,
+  };
+}

@@ -1,0 +1,136 @@
+// Raw RFC 5322 bytes → TicketDraft, with postal-mime. Used by Email Routing and by
+// the raw-MIME modes of SendGrid and Mailgun. Never throws on bad input: a message
+// that cannot be parsed yields whatever text can be recovered, or a draft the guard
+// refuses as `unparseable`, so it is stored and audited rather than lost.
+import PostalMime, { type Email } from 'postal-mime';
+import type { Config } from '../config';
+import type { TicketSource } from '../db/schema';
+import { normalizeMessageId, parseReferences, type Attachment, type TicketDraft } from '../ticket';
+import { customerText } from './body';
+import { GUARD_REASONS } from './guard';
+
+export type MimeLimits = Pick<Config, 'MAX_ATTACHMENTS' | 'MAX_BODY_CHARS'>;
+
+/** Headers kept on the ticket for the guard and the audit; the raw message keeps the rest. */
+const MAX_HEADER_VALUE = 2000;
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8Strict.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Offset of the blank line that ends the header block (or the whole length). */
+function headerEnd(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length - 1; i++) {
+    if (bytes[i] === 0x0a && (bytes[i + 1] === 0x0a || (bytes[i + 1] === 0x0d && bytes[i + 2] === 0x0a))) return i + 1;
+  }
+  return bytes.length;
+}
+
+/**
+ * Old clients put raw 8-bit bytes in headers without RFC 2047 encoding; they are
+ * almost always windows-1252. postal-mime reads header bytes as UTF-8, so re-encode
+ * such a header block as UTF-8 first (valid UTF-8, RFC 6532, is left alone).
+ */
+function repairHeaderBytes(bytes: Uint8Array): Uint8Array {
+  const end = headerEnd(bytes);
+  const head = bytes.subarray(0, end);
+  if (isUtf8(head)) return bytes;
+  const fixed = new TextEncoder().encode(new TextDecoder('windows-1252').decode(head));
+  const repaired = new Uint8Array(fixed.length + bytes.length - end);
+  repaired.set(fixed);
+  repaired.set(bytes.subarray(end), fixed.length);
+  return repaired;
+}
+
+/** The exact bytes, kept for the audit: as text when they are UTF-8, else base64 (8-bit charsets). */
+export function rawCopy(bytes: Uint8Array, contentType = 'message/rfc822'): NonNullable<TicketDraft['raw']> {
+  if (isUtf8(bytes)) return { contentType, body: new TextDecoder().decode(bytes) };
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return { contentType: `${contentType}; encoding=base64`, body: btoa(binary) };
+}
+
+function headerRecord(email: Pick<Email, 'headers'>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { key, value } of email.headers) {
+    if (!(key in headers)) headers[key] = value.slice(0, MAX_HEADER_VALUE);
+  }
+  return headers;
+}
+
+function sender(email: Email, envelopeFrom: string | null): TicketDraft['from'] {
+  const from = email.from?.group ? email.from.group[0] : email.from;
+  if (from?.address) return { address: from.address.trim().toLowerCase(), name: from.name?.trim() || null };
+  return { address: (envelopeFrom ?? '').trim().toLowerCase().replace(/^<|>$/g, ''), name: null };
+}
+
+function attachmentsOf(email: Email, limits: MimeLimits): Attachment[] {
+  return email.attachments.slice(0, limits.MAX_ATTACHMENTS).map((a) => ({
+    filename: a.filename,
+    mimeType: a.mimeType,
+    size: typeof a.content === 'string' ? a.content.length : a.content.byteLength,
+  }));
+}
+
+export type MimeInput = {
+  bytes: Uint8Array;
+  source: TicketSource;
+  /** Email Routing's SMTP envelope: the sender when the headers name none, and `<>` for bounces. */
+  envelope?: { from: string; to: string };
+  /** Provider-stripped reply text (Mailgun `stripped-text`), preferred over our own stripping. */
+  strippedText?: string | null;
+};
+
+export async function draftFromMime(input: MimeInput, limits: MimeLimits): Promise<TicketDraft> {
+  const envelopeFrom = input.envelope?.from ?? null;
+  let email: Email;
+  try {
+    email = await PostalMime.parse(repairHeaderBytes(input.bytes), { attachmentEncoding: 'arraybuffer', maxNestingDepth: 50 });
+  } catch {
+    return unparsedDraft(input, limits);
+  }
+  const text = input.strippedText?.trim()
+    ? input.strippedText.trim().slice(0, limits.MAX_BODY_CHARS)
+    : customerText({ text: email.text, html: email.html }, limits.MAX_BODY_CHARS);
+  return {
+    source: input.source,
+    messageId: normalizeMessageId(email.messageId),
+    inReplyTo: parseReferences(email.inReplyTo)[0] ?? null,
+    references: parseReferences(email.references),
+    from: sender(email, envelopeFrom),
+    to: input.envelope?.to ?? (email.to?.[0]?.address ?? null),
+    subject: (email.subject ?? '').replace(/\s+/g, ' ').trim(),
+    text,
+    headers: headerRecord(email),
+    attachments: attachmentsOf(email, limits),
+    raw: rawCopy(input.bytes),
+    guardReason: null,
+  };
+}
+
+/** postal-mime refused the input (a limit, or not MIME at all): keep what text there is. */
+function unparsedDraft(input: MimeInput, limits: MimeLimits): TicketDraft {
+  const bytes = input.bytes;
+  const text = new TextDecoder().decode(bytes.subarray(headerEnd(bytes))).trim().slice(0, limits.MAX_BODY_CHARS);
+  return {
+    source: input.source,
+    messageId: null,
+    inReplyTo: null,
+    references: [],
+    from: { address: (input.envelope?.from ?? '').toLowerCase(), name: null },
+    to: input.envelope?.to ?? null,
+    subject: '',
+    text,
+    headers: {},
+    attachments: [],
+    raw: rawCopy(bytes),
+    guardReason: text ? null : GUARD_REASONS.unparseable,
+  };
+}

@@ -1,0 +1,56 @@
+// SendGrid Inbound Parse (multipart/form-data) → TicketDraft, in both modes: "raw"
+// (the whole MIME message in `email`) and parsed (fields, with `charsets` naming the
+// encoding of each one, and the header block in `headers`).
+import type { Config } from '../config';
+import type { TicketDraft } from '../ticket';
+import { customerText } from './body';
+import { decodeField, type BinaryForm } from './form';
+import { draftFromMime, rawCopy } from './mime';
+
+type Limits = Pick<Config, 'MAX_ATTACHMENTS' | 'MAX_BODY_CHARS'>;
+
+function charsetsOf(form: BinaryForm): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(decodeField(form.field('charsets'), 'utf-8'));
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function envelopeSender(form: BinaryForm): string | null {
+  try {
+    const envelope = JSON.parse(decodeField(form.field('envelope'), 'utf-8')) as { from?: unknown };
+    return typeof envelope.from === 'string' ? envelope.from : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Null when the form carries no message at all (neither `email` nor `headers`). */
+export async function draftFromSendGrid(form: BinaryForm, body: Uint8Array, contentType: string, limits: Limits): Promise<TicketDraft | null> {
+  const rawEmail = form.field('email');
+  if (rawEmail) return { ...(await draftFromMime({ bytes: rawEmail, source: 'sendgrid' }, limits)), raw: rawCopy(body, contentType) };
+
+  const headerBlock = form.field('headers');
+  if (!headerBlock) return null;
+  const charsets = charsetsOf(form);
+  // The header block is a message without a body: postal-mime decodes From, Subject (RFC 2047) and the ids.
+  const blank = new TextEncoder().encode('\r\n\r\n');
+  const headersOnly = new Uint8Array(headerBlock.length + blank.length);
+  headersOnly.set(headerBlock);
+  headersOnly.set(blank, headerBlock.length);
+  const parsed = await draftFromMime({ bytes: headersOnly, source: 'sendgrid' }, limits);
+  const envelopeFrom = envelopeSender(form);
+  return {
+    ...parsed,
+    from: parsed.from.address ? parsed.from : { address: (envelopeFrom ?? '').toLowerCase(), name: null },
+    subject: parsed.subject || decodeField(form.field('subject'), charsets.subject).replace(/\s+/g, ' ').trim(),
+    text: customerText(
+      { text: decodeField(form.field('text'), charsets.text), html: decodeField(form.field('html'), charsets.html) },
+      limits.MAX_BODY_CHARS,
+    ),
+    attachments: form.files.slice(0, limits.MAX_ATTACHMENTS).map((f) => ({ filename: f.filename || null, mimeType: f.type.toLowerCase(), size: f.size })),
+    raw: rawCopy(body, contentType),
+  };
+}

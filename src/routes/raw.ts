@@ -1,0 +1,25 @@
+// The original message as received, for the audit: exact bytes for mail (8-bit
+// charsets were kept as base64), the provider's body for webhooks.
+import { Hono } from 'hono';
+import { findRawMessage } from '../db/intake';
+import { buildDeps } from '../deps';
+import { AppError } from '../errors';
+import { requireBearer } from '../middleware/auth';
+
+export const raw = new Hono<{ Bindings: Env }>();
+
+const BASE64_MARK = /;\s*encoding=base64$/;
+
+raw.get('/api/tickets/:id/raw', requireBearer('API_TOKEN'), async (c) => {
+  const stored = await findRawMessage(buildDeps(c.env).db, c.req.param('id'));
+  if (!stored) throw new AppError('not_found', 404, 'No raw message is stored for this ticket');
+  const headers = {
+    'content-type': stored.contentType.replace(BASE64_MARK, ''),
+    'x-deflect-raw-size': String(stored.size),
+    'x-deflect-raw-truncated': String(stored.truncated),
+  };
+  if (!BASE64_MARK.test(stored.contentType)) return c.body(stored.body, 200, headers);
+  // A truncated copy may end inside a base64 quantum: decode whole quanta only.
+  const base64 = stored.body.slice(0, stored.body.length - (stored.body.length % 4));
+  return c.body(Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)), 200, headers);
+});

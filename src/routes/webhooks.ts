@@ -1,0 +1,177 @@
+// Inbound mail webhooks. Each verifies its caller before reading the message,
+// answers 200 only after the ticket row is stored (a provider's retry of it is then
+// a no-op), refuses permanently bad input with the status its provider treats as
+// "do not retry", and answers 503 when storage fails so the provider retries.
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { claimNonce, releaseNonce } from '../db/intake';
+import { StorageUnavailableError } from '../db/tickets';
+import { buildDeps, type Deps } from '../deps';
+import { configFrom, type Secrets } from '../config';
+import { AppError } from '../errors';
+import { acceptDraft, type Accepted } from '../ingest/accept';
+import { parseBinaryForm, type BinaryForm } from '../ingest/form';
+import { GUARD_REASONS } from '../ingest/guard';
+import { checkMailgunSignature, draftFromMailgun, signatureFields } from '../ingest/mailgun';
+import { rawCopy } from '../ingest/mime';
+import { draftFromPostmark, PostmarkInbound } from '../ingest/postmark';
+import { draftFromSendGrid } from '../ingest/sendgrid';
+import { limitBody } from '../middleware/body';
+import { secretsEqual } from '../middleware/auth';
+import { sha256Hex, type TicketDraft } from '../ticket';
+
+type AppEnv = { Bindings: Env };
+
+/**
+ * "Do not retry" per provider: Postmark stops on 403, Mailgun on 406; SendGrid
+ * retries only 5xx, so a 400 is final (provider docs, README "Ingestion").
+ */
+const PERMANENT_STATUS = { postmark: 403, sendgrid: 400, mailgun: 406 } as const;
+type Provider = keyof typeof PERMANENT_STATUS;
+
+function configuredSecret(c: Context<AppEnv>, name: keyof Secrets): string {
+  const secret = configFrom(c.env).secrets[name];
+  if (!secret) throw new AppError('unauthorized', 401, `${name} is not configured; this webhook is disabled`);
+  return secret;
+}
+
+function basicCredentials(header: string | undefined): { user: string; password: string } | null {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match) return null;
+  let decoded: string;
+  try {
+    decoded = atob(match[1]!);
+  } catch {
+    return null;
+  }
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Postmark: Basic auth in the webhook URL (any user name, the token as password), or `?token=`. */
+function postmarkAuth(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = configuredSecret(c, 'POSTMARK_WEBHOOK_TOKEN');
+    const given = basicCredentials(c.req.header('authorization'))?.password ?? c.req.query('token');
+    if (!given) throw new AppError('unauthorized', 401, 'Missing credentials: Basic auth or ?token=');
+    if (!(await secretsEqual(given, token))) throw new AppError('unauthorized', 401, 'Invalid webhook credentials');
+    await next();
+  };
+}
+
+/** SendGrid: Basic auth in the Parse URL; SENDGRID_BASIC_AUTH is `user:password`. */
+function sendgridAuth(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const expected = configuredSecret(c, 'SENDGRID_BASIC_AUTH');
+    const given = basicCredentials(c.req.header('authorization'));
+    if (!given) throw new AppError('unauthorized', 401, 'Missing Basic auth credentials');
+    if (!(await secretsEqual(`${given.user}:${given.password}`, expected))) throw new AppError('unauthorized', 401, 'Invalid webhook credentials');
+    await next();
+  };
+}
+
+async function bodyBytes(c: Context<AppEnv>): Promise<Uint8Array> {
+  return new Uint8Array(await c.req.arrayBuffer());
+}
+
+
+/**
+ * An authenticated payload that holds no message: keep it (audited as an ignored
+ * `unparseable` ticket, raw body retrievable) and refuse it for good.
+ */
+async function refusePayload(provider: Provider, raw: NonNullable<TicketDraft['raw']>, reason: string, deps: Deps): Promise<never> {
+  await acceptDraft(
+    {
+      source: provider,
+      messageId: `rejected-${(await sha256Hex(raw.body)).slice(0, 32)}@deflect.invalid`,
+      inReplyTo: null,
+      references: [],
+      from: { address: '', name: null },
+      to: null,
+      subject: '',
+      text: '',
+      headers: {},
+      attachments: [],
+      raw,
+      guardReason: GUARD_REASONS.unparseable,
+    },
+    deps,
+  );
+  throw new AppError('webhook_payload_invalid', PERMANENT_STATUS[provider], reason);
+}
+
+function accepted(c: Context<AppEnv>, { ticket, created }: Accepted) {
+  // 200, not 202: Postmark retries anything but "200 OK".
+  return c.json({ ticket_id: ticket.id, status: ticket.status, duplicate: !created }, 200);
+}
+
+async function readForm(bytes: Uint8Array, contentType: string): Promise<BinaryForm | null> {
+  try {
+    return await parseBinaryForm(bytes, contentType);
+  } catch {
+    return null;
+  }
+}
+
+export const webhooks = new Hono<AppEnv>();
+
+webhooks.post('/webhooks/postmark', limitBody('MAX_EMAIL_BYTES'), postmarkAuth(), async (c) => {
+  const deps = buildDeps(c.env);
+  const raw = new TextDecoder().decode(await bodyBytes(c));
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return refusePayload('postmark', { contentType: 'application/json', body: raw }, 'Body is not JSON', deps);
+  }
+  const payload = PostmarkInbound.safeParse(json);
+  const draft = payload.success ? draftFromPostmark(payload.data, raw, deps.config) : null;
+  if (!draft) return refusePayload('postmark', { contentType: 'application/json', body: raw }, 'Not a Postmark inbound message (no sender)', deps);
+  return accepted(c, await acceptDraft(draft, deps));
+});
+
+webhooks.post('/webhooks/sendgrid', limitBody('MAX_EMAIL_BYTES'), sendgridAuth(), async (c) => {
+  const deps = buildDeps(c.env);
+  const contentType = c.req.header('content-type') ?? '';
+  const bytes = await bodyBytes(c);
+  const form = await readForm(bytes, contentType);
+  const draft = form ? await draftFromSendGrid(form, bytes, contentType, deps.config) : null;
+  if (!draft) {
+    const reason = form ? 'No `email` or `headers` field: not an Inbound Parse post' : 'Body is not valid multipart/form-data (RFC 7578 needs CRLF line breaks)';
+    return refusePayload('sendgrid', rawCopy(bytes, contentType || 'application/octet-stream'), reason, deps);
+  }
+  return accepted(c, await acceptDraft(draft, deps));
+});
+
+const mailgun = async (c: Context<AppEnv>) => {
+  const deps = buildDeps(c.env);
+  const key = configuredSecret(c, 'MAILGUN_SIGNING_KEY');
+  const contentType = c.req.header('content-type') ?? '';
+  const bytes = await bodyBytes(c);
+  // Unsigned input is never stored: the signature lives inside the form.
+  const form = await readForm(bytes, contentType);
+  if (!form) throw new AppError('webhook_payload_invalid', 406, 'Body is not form data');
+  const fields = signatureFields(form);
+  const check = await checkMailgunSignature(fields, key, deps.clock.now(), deps.config.WEBHOOK_TOLERANCE_SECONDS);
+  if (check === 'invalid') throw new AppError('webhook_signature_invalid', 401, 'Mailgun signature does not verify');
+  if (check === 'stale') throw new AppError('webhook_timestamp_stale', 401, `Mailgun timestamp is outside ±${deps.config.WEBHOOK_TOLERANCE_SECONDS}s`);
+  const firstUse = await claimNonce(deps.db, 'mailgun', fields.token, deps.clock.now()).catch((error: unknown) => {
+    throw new StorageUnavailableError(error);
+  });
+  if (!firstUse) {
+    // The same token twice is a replay (the signature does not cover the body); its first use was stored.
+    throw new AppError('webhook_replayed', 406, 'This Mailgun token was already used');
+  }
+  try {
+    const draft = await draftFromMailgun(form, bytes, contentType, deps.config);
+    if (!draft) return await refusePayload('mailgun', rawCopy(bytes, contentType), 'No sender in the posted message', deps);
+    return accepted(c, await acceptDraft(draft, deps));
+  } catch (error) {
+    // Give the token back when nothing was stored, so Mailgun's retry is not refused as a replay.
+    if (error instanceof StorageUnavailableError) await releaseNonce(deps.db, 'mailgun', fields.token).catch(() => undefined);
+    throw error;
+  }
+};
+
+// Raw MIME mode: Mailgun posts `body-mime` when the route's URL ends in "mime".
+webhooks.post('/webhooks/mailgun', limitBody('MAX_EMAIL_BYTES'), mailgun);
+webhooks.post('/webhooks/mailgun/mime', limitBody('MAX_EMAIL_BYTES'), mailgun);
