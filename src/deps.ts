@@ -4,6 +4,7 @@ import type { Mailer } from './act/types';
 import { LogMailer } from './act/log-mailer';
 import { configFrom, type Config } from './config';
 import { database, type Database } from './db/client';
+import { ClaudeResponder, claudeOptionsFrom } from './respond/claude';
 import { OfflineResponder } from './respond/offline';
 import type { Responder } from './respond/types';
 import { LexicalRetriever } from './retrieval/lexical';
@@ -23,6 +24,12 @@ export type Deps = {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** Claude when a key is configured; otherwise the offline responder, named as such in /health. */
+function responderFor(config: Config): Responder {
+  const apiKey = config.secrets.ANTHROPIC_API_KEY;
+  return apiKey ? new ClaudeResponder(claudeOptionsFrom(config, apiKey)) : new OfflineResponder();
+}
+
 export function buildDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   const config = configFrom(env);
   const db = database(env.DB);
@@ -30,7 +37,7 @@ export function buildDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
     config,
     db,
     retriever: new LexicalRetriever(db),
-    responder: new OfflineResponder(),
+    responder: overrides.responder ?? responderFor(config),
     mailer: new LogMailer(config.SUPPORT_ADDRESS.split('@')[1] ?? 'deflect.local'),
     queues: { tickets: env.TICKETS, outbox: env.OUTBOX },
     clock: systemClock,
