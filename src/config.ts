@@ -66,6 +66,7 @@ export const SENSITIVE_TOPICS = [
   'data_deletion',
   'threat',
   'human_requested',
+  'account_ownership',
   'account_specific_billing',
 ] as const;
 export type SensitiveTopic = (typeof SENSITIVE_TOPICS)[number];

@@ -68,7 +68,7 @@ export function decide(input: PolicyInput): PolicyDecision {
   if (looksLikeInjection(text)) escalations.push(REASONS.injection);
   if (context.threadHandledByHuman) escalations.push(REASONS.threadHuman);
   // "Thanks, that fixed it" needs nothing, unless it also says something a person must see.
-  if (escalations.length === 0 && needsNoAction(ticket.text)) {
+  if (escalations.length === 0 && needsNoAction(ticket.text, ticket.subject)) {
     return { outcome: 'ignore', reasons: [REASONS.noActionNeeded, ...info] };
   }
   if (response.escalate) escalations.push(REASONS.modelEscalated);
