@@ -24,6 +24,7 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(sign(ed)?[- ]?in|log(ged)?[- ]?in|used|access(ed)?)\b.{0,60}\b(wasn'?t|was not) me\b/i,
     /\b(don'?t|do not|didn'?t|did not) recogni[sz]e\b/i,
     /\b(api key|password|token|secret|credentials?)\b.{0,60}\b(leak(ed)?|exposed|pushed|posted|published)\b/i,
+    /\b(leak(ed)?|exposed|pushed|posted|published|committed)\b.{0,40}\b(api key|password|token|secret|credentials?)\b/i,
     /\bsecurity researcher\b|\bidor\b|\bresponsible disclosure\b|\bbug bounty\b/i,
     /\b(former|ex-?)\s?(employee|staff|colleague|admin|contractor)\b.{0,60}\b(access|logg|still)/i,
     /\b(belong(s|ing)? to|from) (another|some other|a different) (company|business|account|customer)/i,
@@ -78,6 +79,7 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
 // code), but such a ticket deserves a human's eyes rather than an automatic answer.
 const INJECTION = [
   /\b(ignore|disregard|forget) (all |any )?(of )?(the |your )?(previous |prior |above |earlier )?(instructions|prompts?|rules|guidelines|policies)\b/i,
+  /\b(ignora|ignorez|ignoriere|ignorieren Sie)\b.{0,30}\b(instrucciones|instructions|anweisungen|consignes)\b/i,
   /^\W*(system|assistant|developer)\s*:/im,
   /\brole\s*:\s*(system|assistant|developer)\b/i,
   /\bconfidence(_score)?\b\s*["']?\s*[:=]/i,
