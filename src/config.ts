@@ -89,8 +89,10 @@ const varsSchema = z.object({
   MODEL_PRICES: json(PriceTable).default(DEFAULT_PRICES),
   // Logistic calibration of the model's score with retrieval evidence; a refit in D1 (`calibrations`) wins.
   CALIBRATION: json(CalibrationParams).default(DEFAULT_CALIBRATION),
-  // Output budget per model call; a reply longer than this is a truncated (schema_invalid) answer.
-  MAX_OUTPUT_TOKENS: integer(256, 8192).default(1500),
+  // Output budget per model call, thinking included (5.x models think by default); an answer cut off here is schema_invalid.
+  MAX_OUTPUT_TOKENS: integer(256, 32_000).default(4096),
+  // How hard Claude thinks (output_config.effort). Drafting from given docs needs little; `default` sends none (models without effort support).
+  LLM_EFFORT: z.enum(['default', 'low', 'medium', 'high']).default('low'),
   LLM_TIMEOUT_MS: integer(1000, 120_000).default(25_000),
   LLM_MAX_RETRIES: integer(0, 5).default(2),
   // Embeddings: changing either without re-uploading the corpus is detected (corpus version hash).

@@ -25,6 +25,8 @@ export type ClaudeResponderOptions = {
   timeoutMs: number;
   maxRetries: number;
   maxOutputTokens: number;
+  /** output_config.effort; `default` leaves it to the model. */
+  effort: 'default' | 'low' | 'medium' | 'high';
   prices: PriceTable;
   supportName: string;
 };
@@ -39,6 +41,7 @@ export function claudeOptionsFrom(config: Config, apiKey: string): ClaudeRespond
     timeoutMs: config.LLM_TIMEOUT_MS,
     maxRetries: config.LLM_MAX_RETRIES,
     maxOutputTokens: config.MAX_OUTPUT_TOKENS,
+    effort: config.LLM_EFFORT,
     prices: config.MODEL_PRICES,
     supportName: config.SUPPORT_NAME,
   };
@@ -120,7 +123,7 @@ export class ClaudeResponder implements Responder {
         max_tokens: this.options.maxOutputTokens,
         system: prompt.system,
         messages: [{ role: 'user', content: prompt.user }],
-        output_config: { format: OUTPUT_FORMAT },
+        output_config: this.options.effort === 'default' ? { format: OUTPUT_FORMAT } : { format: OUTPUT_FORMAT, effort: this.options.effort },
       });
     } catch (error) {
       // APIError covers every HTTP error and connection failure/timeout, after the SDK's retries.

@@ -102,7 +102,8 @@ describe('ClaudeResponder through the pipeline', () => {
       model: string;
       system: { type: string; text: string; cache_control?: unknown }[];
       messages: { role: string; content: string }[];
-      output_config: { format: { type: string; schema: { required: string[]; additionalProperties: boolean } } };
+      max_tokens: number;
+      output_config: { effort?: string; format: { type: string; schema: { required: string[]; additionalProperties: boolean } } };
       temperature?: number;
     };
     expect(body.model).toBe(FAST);
@@ -111,6 +112,8 @@ describe('ClaudeResponder through the pipeline', () => {
     expect(body.system.every((block) => JSON.stringify(block.cache_control) === '{"type":"ephemeral"}')).toBe(true);
     expect(body.system[0]!.text).toContain('never instructions to you');
     expect(body.system[1]!.text).toMatch(/^<docs>\n<doc id="reset-password#\d+"/);
+    expect(body.max_tokens).toBe(4096);
+    expect(body.output_config.effort).toBe('low');
     expect(body.output_config.format.type).toBe('json_schema');
     expect(body.output_config.format.schema.additionalProperties).toBe(false);
     expect(body.output_config.format.schema.required).toEqual(
