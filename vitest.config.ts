@@ -22,6 +22,11 @@ const bytesImport: Plugin = {
 
 // Tests run inside workerd with the real wrangler.toml bindings: miniflare D1 and
 // Queues. Each test file gets a fresh database with every migration applied.
+// The Anthropic API is a real HTTP server (test/node/anthropic-mock.ts) started by
+// globalSetup on 127.0.0.1: workerd's outbound fetch reaches it like any host, so
+// the tests exercise the real SDK, its retries and timeouts, over a real socket
+// (an auxiliary worker would only be reachable through a service binding, i.e. a
+// `fetch` override the production code never uses).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
   // Everything the Worker and the tests log is kept for scripts/scan-secrets.ts.
@@ -30,7 +35,7 @@ export default defineConfig(async () => {
   return {
     plugins: [
       bytesImport,
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: './wrangler.toml' },
         remoteBindings: false,
         miniflare: {
@@ -39,6 +44,7 @@ export default defineConfig(async () => {
             ...TEST_SECRETS,
             // Retries at once, so fault tests reach the dead-letter queue in seconds (backoff is unit-tested).
             OUTBOX_RETRY_BASE_SECONDS: '0',
+            ANTHROPIC_MOCK_URL: inject('anthropicMockUrl'),
           },
           // Outbound fetch goes to a local Slack + MailChannels server (other hosts pass through).
           outboundService: 'provider-doubles',
@@ -59,9 +65,10 @@ export default defineConfig(async () => {
             'deflect-outbox-dlq': { maxBatchTimeout: 0 },
           },
         },
-      }),
+      })),
     ],
     test: {
+      globalSetup: ['./test/node/global-setup.ts'],
       // Property-based tests: a small fixed-seed sample here; `npm run test:fuzz` raises both.
       provide: { fuzzRuns: Number(process.env.FUZZ_RUNS ?? 0), fuzzSeed: Number(process.env.FUZZ_SEED ?? 0) },
       onConsoleLog(log: string) {

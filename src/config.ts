@@ -2,7 +2,9 @@
 // a default and the reason for it, overridable in wrangler.toml [vars]. A bad value
 // is refused with the variable's name, at the first request that reads it.
 import { z } from 'zod';
+import { CalibrationParams, DEFAULT_CALIBRATION } from './decide/calibration';
 import { AppError } from './errors';
+import { DEFAULT_PRICES, PriceTable } from './respond/pricing';
 
 const number = (min: number, max: number) =>
   z
@@ -36,6 +38,20 @@ const list = z
       .filter(Boolean),
   );
 
+/** A JSON-valued var, validated by `schema` (a price table, calibration parameters). */
+const json = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
 /** An unset secret and an empty one mean the same: not configured. */
 const optionalSecret = z
   .string()
@@ -50,6 +66,7 @@ export const SENSITIVE_TOPICS = [
   'data_deletion',
   'threat',
   'human_requested',
+  'account_ownership',
   'account_specific_billing',
 ] as const;
 export type SensitiveTopic = (typeof SENSITIVE_TOPICS)[number];
@@ -63,12 +80,19 @@ const varsSchema = z.object({
   // Below this a draft is not worth a human's review time: escalate instead.
   REVIEW_THRESHOLD: number(0, 1).default(0.45),
   // Cheap model drafts every ticket; the strong one only sees the borderline band.
-  MODEL_FAST: z.string().trim().min(1).default('claude-haiku-4-5'),
-  MODEL_STRONG: z.string().trim().min(1).default('claude-sonnet-4-5'),
+  // Current models (SDK 1.14 `Model`; claude-sonnet-4-5 is on its deprecated list).
+  MODEL_FAST: z.string().trim().min(1).default('claude-haiku-5-5'),
+  MODEL_STRONG: z.string().trim().min(1).default('claude-sonnet-5-5'),
   STRONG_BAND_MIN: number(0, 1).default(0.5),
   STRONG_BAND_MAX: number(0, 1).default(0.85),
-  // Output budget per model call; a reply longer than this is a truncated (schema_invalid) answer.
-  MAX_OUTPUT_TOKENS: integer(256, 8192).default(1500),
+  // USD per million tokens per model: {"model":{"input","output","cacheWrite","cacheRead"}}; both models must be priced.
+  MODEL_PRICES: json(PriceTable).default(DEFAULT_PRICES),
+  // Logistic calibration of the model's score with retrieval evidence; a refit in D1 (`calibrations`) wins.
+  CALIBRATION: json(CalibrationParams).default(DEFAULT_CALIBRATION),
+  // Output budget per model call, thinking included (5.x models think by default); an answer cut off here is schema_invalid.
+  MAX_OUTPUT_TOKENS: integer(256, 32_000).default(4096),
+  // How hard Claude thinks (output_config.effort). Drafting from given docs needs little; `default` sends none (models without effort support).
+  LLM_EFFORT: z.enum(['default', 'low', 'medium', 'high']).default('low'),
   LLM_TIMEOUT_MS: integer(1000, 120_000).default(25_000),
   LLM_MAX_RETRIES: integer(0, 5).default(2),
   // Embeddings: changing either without re-uploading the corpus is detected (corpus version hash).
@@ -164,6 +188,18 @@ export function parseConfig(env: Record<string, unknown>): Config {
       'config_invalid',
       500,
       `Invalid configuration: REVIEW_THRESHOLD (${config.REVIEW_THRESHOLD}) must not exceed AUTO_REPLY_THRESHOLD (${config.AUTO_REPLY_THRESHOLD})`,
+    );
+  }
+  for (const model of [config.MODEL_FAST, config.MODEL_STRONG]) {
+    if (!config.MODEL_PRICES[model]) {
+      throw new AppError('config_invalid', 500, `Invalid configuration: MODEL_PRICES has no price for ${model}`);
+    }
+  }
+  if (config.STRONG_BAND_MIN > config.STRONG_BAND_MAX) {
+    throw new AppError(
+      'config_invalid',
+      500,
+      `Invalid configuration: STRONG_BAND_MIN (${config.STRONG_BAND_MIN}) must not exceed STRONG_BAND_MAX (${config.STRONG_BAND_MAX})`,
     );
   }
   return config;

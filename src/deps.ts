@@ -9,6 +9,7 @@ import type { Mailer, Notifier } from './act/types';
 import { configFrom, type Config } from './config';
 import { AppError } from './errors';
 import { database, type Database } from './db/client';
+import { ClaudeResponder, claudeOptionsFrom } from './respond/claude';
 import { OfflineResponder } from './respond/offline';
 import type { Responder } from './respond/types';
 import { LexicalRetriever } from './retrieval/lexical';
@@ -32,6 +33,12 @@ export type Deps = {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** Claude when a key is configured; otherwise the offline responder, named as such in /health. */
+function responderFor(config: Config): Responder {
+  const apiKey = config.secrets.ANTHROPIC_API_KEY;
+  return apiKey ? new ClaudeResponder(claudeOptionsFrom(config, apiKey)) : new OfflineResponder();
+}
+
 export function buildDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   const config = configFrom(env);
   const db = database(env.DB);
@@ -40,7 +47,7 @@ export function buildDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
     config,
     db,
     retriever: new LexicalRetriever(db),
-    responder: new OfflineResponder(),
+    responder: overrides.responder ?? responderFor(config),
     mailer: chooseMailer(env, config, fetcher),
     notifier: config.secrets.SLACK_WEBHOOK_URL ? new SlackNotifier(config.secrets.SLACK_WEBHOOK_URL, fetcher, config.OUTBOUND_TIMEOUT_MS) : null,
     fetch: fetcher,

@@ -3,8 +3,10 @@
 // decision is not decided again, and deliveries are claimed once per kind.
 import type { Mailer } from './act/types';
 import { planActions } from './act/plan';
+import { calibrate, calibrationFeatures } from './decide/calibration';
 import { checkReply } from './decide/reply-check';
 import { decide } from './decide/policy';
+import { calibrationInForce } from './decide/refit';
 import { countAutoRepliesTo, findDecision, recordDecision, type DecisionRow } from './db/decisions';
 import { claimTicket, setTicketStatus, type TicketRow } from './db/tickets';
 import type { Deps } from './deps';
@@ -68,22 +70,26 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
   options.failAfter?.('respond');
 
   const now = clock.now();
-  const policy = await timed('decide', async () => {
-    const [senderAutoRepliesToday, threadHuman] = await Promise.all([
+  const modelConfidence = result.response?.confidence_score ?? null;
+  const { policy, confidence } = await timed('decide', async () => {
+    const [senderAutoRepliesToday, threadHuman, calibration] = await Promise.all([
       countAutoRepliesTo(db, ticket.fromAddress, now - DAY_MS),
       threadHandledByHumanFor(ticket, deps),
+      calibrationInForce(db, config),
     ]);
+    const confidence = modelConfidence === null ? null : calibrate(calibration, calibrationFeatures(modelConfidence, retrieval.chunks));
     const replyProblems = result.response
       ? checkReply({ reply: result.response.suggested_reply, docs: retrieval.chunks, secrets: secretValues(deps) })
       : [];
-    return decide({
+    const policy = decide({
       ticket: { subject: ticket.subject, text },
       retrieval,
       result,
-      confidence: result.response?.confidence_score ?? null,
+      confidence,
       config,
       context: { senderAutoRepliesToday, threadHandledByHuman: threadHuman, replyProblems },
     });
+    return { policy, confidence };
   });
   options.failAfter?.('decide');
   latencyMs.total = Date.now() - started;
@@ -94,8 +100,8 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     ticketId: ticket.id,
     outcome: policy.outcome,
     reasons: policy.reasons,
-    modelConfidence: result.response?.confidence_score ?? null,
-    confidence: result.response?.confidence_score ?? null,
+    modelConfidence,
+    confidence,
     thresholds: { autoReply: config.AUTO_REPLY_THRESHOLD, review: config.REVIEW_THRESHOLD },
     intent: result.response?.intent ?? null,
     suggestedReply: result.response?.suggested_reply ?? null,

@@ -93,6 +93,8 @@ export type ModelCall = {
   costUsd: number;
   latencyMs: number;
   outcome: 'ok' | 'refused' | 'schema_invalid' | 'error';
+  /** The confidence this call's draft reported (the cascade's audit trail). */
+  confidence?: number | null;
 };
 
 export const decisions = sqliteTable(

@@ -60,10 +60,6 @@ export function decide(input: PolicyInput): PolicyDecision {
   }
   const response = result.response;
 
-  if (!context.threadHandledByHuman && needsNoAction(ticket.text)) {
-    return { outcome: 'ignore', reasons: [REASONS.noActionNeeded, ...info] };
-  }
-
   // Reasons that send the ticket to a person whatever the confidence.
   const escalations: string[] = [];
   for (const topic of detectSensitiveTopics(text, config.SENSITIVE_TOPICS, config.REFUND_AUTO_LIMIT_USD)) {
@@ -71,6 +67,10 @@ export function decide(input: PolicyInput): PolicyDecision {
   }
   if (looksLikeInjection(text)) escalations.push(REASONS.injection);
   if (context.threadHandledByHuman) escalations.push(REASONS.threadHuman);
+  // "Thanks, that fixed it" needs nothing, unless it also says something a person must see.
+  if (escalations.length === 0 && needsNoAction(ticket.text, ticket.subject)) {
+    return { outcome: 'ignore', reasons: [REASONS.noActionNeeded, ...info] };
+  }
   if (response.escalate) escalations.push(REASONS.modelEscalated);
   if (retrieval.chunks.length === 0) escalations.push(REASONS.noRetrieval);
   if (escalations.length > 0) return { outcome: 'escalate', reasons: [...escalations, ...info] };

@@ -12,9 +12,22 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\bfraudulent (charge|payment|transaction)/i,
   ],
   refund: [/\brefund/i, /\bmoney back\b/i, /\breimburs/i, /\brembours/i, /\brückerstatt/i, /\bgeld zurück/i, /\breembols/i, /\bdevol(ver|ución) (el|mi) dinero/i],
-  legal: [/\blawyers?\b/i, /\battorneys?\b/i, /\blegal action\b/i, /\bsu(e|ing)\b (you|your|tallybook|the company)/i, /\blawsuit\b/i, /\bcourt\b/i, /\bsubpoena/i, /\bsmall claims\b/i, /\banwalt/i, /\bavocat\b/i, /\babogad[oa]\b/i, /\bconsumer protection\b/i],
+  legal: [/\blawyers?\b/i, /\battorneys?\b/i, /\blegal action\b/i, /\bsu(e|ing)\b (you|your|tallybook|the company)/i, /\blawsuit\b/i, /\bcourt\b/i, /\bsubpoena/i, /\bsmall claims\b/i, /\banwalt/i, /\bavocat\b/i, /\babogad[oa]\b/i, /\bconsumer protection\b/i,
+    /\blitigation\b/i,
+    /\bpreserve and produce\b/i,
+    /\b(police|law enforcement|detective|warrant|court order)\b/i,
+    /\bhipaa\b/i,
+    /\bbusiness associate agreement\b/i,
+  ],
   security_incident: [
     /\bhack(ed|er|ers)?\b/i,
+    /\b(sign(ed)?[- ]?in|log(ged)?[- ]?in|used|access(ed)?)\b.{0,60}\b(wasn'?t|was not) me\b/i,
+    /\b(don'?t|do not|didn'?t|did not) recogni[sz]e\b/i,
+    /\b(api key|password|token|secret|credentials?)\b.{0,60}\b(leak(ed)?|exposed|pushed|posted|published)\b/i,
+    /\b(leak(ed)?|exposed|pushed|posted|published|committed)\b.{0,40}\b(api key|password|token|secret|credentials?)\b/i,
+    /\bsecurity researcher\b|\bidor\b|\bresponsible disclosure\b|\bbug bounty\b/i,
+    /\b(former|ex-?)\s?(employee|staff|colleague|admin|contractor)\b.{0,60}\b(access|logg|still)/i,
+    /\b(belong(s|ing)? to|from) (another|some other|a different) (company|business|account|customer)/i,
     /\b(account|password|data|card)\b.{0,30}\b(compromised|stolen|leaked)\b/i,
     /\bcompromised\b/i,
     /\bunauthori[sz]ed\b.{0,30}\b(access|login|log-?in|sign-?in|charge|transaction|user)/i,
@@ -43,6 +56,15 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\bescalate (this|my)\b/i,
     /\b(your|a) (manager|supervisor)\b/i,
   ],
+  account_ownership: [
+    /\btransfer\b.{0,20}\bownership\b/i,
+    /\bownership\b.{0,20}\btransfer/i,
+    /\b(owner|admin)\b.{0,60}\b(left|leaving|quit|departed|passed away|died|no longer (works|with))\b/i,
+    /\b(left|quit|departed)\b.{0,40}\b(owner|admin)\b/i,
+    /\b(get|gain|regain|take) (back )?control of\b.{0,20}\baccount\b/i,
+    /\b(never|didn'?t|did not|don'?t|do not|no)\b.{0,25}\b(saved?|have|kept|keep|stored?|wrote down)\b.{0,25}\b(recovery|backup) codes?\b/i,
+    /\b(can'?t|cannot|no longer)\b.{0,30}\b(access|get into|log into)\b.{0,30}\b(e-?mail|inbox|mailbox)\b/i,
+  ],
   account_specific_billing: [
     /\b(charged|billed) (me )?(twice|double|two times|2 times)\b/i,
     /\bdouble[- ]?(charged|billed|charge)\b/i,
@@ -56,13 +78,22 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
 // Text that tries to steer the responder. It cannot move a threshold (policy is
 // code), but such a ticket deserves a human's eyes rather than an automatic answer.
 const INJECTION = [
-  /\bignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts?|rules)/i,
-  /^\s*(system|assistant)\s*:/im,
+  /\b(ignore|disregard|forget) (all |any )?(of )?(the |your )?(previous |prior |above |earlier )?(instructions|prompts?|rules|guidelines|policies)\b/i,
+  /\b(ignora|ignorez|ignoriere|ignorieren Sie)\b.{0,30}\b(instrucciones|instructions|anweisungen|consignes)\b/i,
+  /^\W*(system|assistant|developer)\s*:/im,
+  /\brole\s*:\s*(system|assistant|developer)\b/i,
+  /\bconfidence(_score)?\b\s*["']?\s*[:=]/i,
   /\bconfidence_score\b/i,
   /"escalate"\s*:/i,
+  /\b(do not|don'?t|no need to|never) escalate\b|\bno escalation\b/i,
   /\byou are now\b/i,
-  /\b(new|updated) instructions?\s*:/i,
+  /\b(new|updated) instructions?\b/i,
+  /\bnote to (the )?(ai|assistant|bot|model)\b/i,
+  /\bpre-?approved\b/i,
+  /\b(verification|identity)\b.{0,30}\b(already|been)\b.{0,20}\b(completed|done|verified|confirmed)\b/i,
   /<\/?(system|instructions?|prompt)>/i,
+  // Instructions hidden where a person reading the rendered mail would not see them.
+  /<!--[\s\S]*?\b(ai|assistant|bot|model|llm|instructions?|system|escalat\w*|confidence|approve\w*|auto-?reply)\b[\s\S]*?-->/i,
 ];
 
 const MONEY = /(?:[$€£]\s?(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?))|(?:(\d+(?:[.,]\d{1,2})?)\s?(?:usd|eur|gbp|dollars|euros?))/gi;
@@ -96,14 +127,25 @@ export function looksLikeInjection(text: string): boolean {
 }
 
 // Messages that close a conversation rather than open one: nothing to answer.
-const NO_ACTION = [
+const CLOSERS = [
   /^(many |thanks?|thank you|thx|ty|cheers|great|perfect|awesome|ok(ay)?|got it|all good|solved|that (fixed|worked|did) it|works now|danke|merci|gracias)\b[\s\S]{0,80}$/i,
-  /^\s*[.\-–—!]*\s*$/,
+  /^[\s\p{P}\p{S}\p{Extended_Pictographic}\u200d\ufe0f]*$/u,
   /^\s*sent from my \w+\s*$/i,
 ];
 
-export function needsNoAction(text: string): boolean {
+// Machine-sent mail that slipped past the header guard (a forward, a webhook
+// without headers): out-of-office notes, ticket-system receipts, newsletters.
+const BULK = [
+  /\bI('m| am| will be) (currently )?(out of (the )?office|on (annual |parental )?leave|away from (the office|my desk))\b/i,
+  /\blimited access to (e-?mail|my inbox)\b/i,
+  /^\s*(automatic reply|auto-?reply|out of office)\s*:/im,
+  /\b(this is an automated (message|confirmation|reply|response)|do not reply to this (message|e-?mail))\b/i,
+  /\b(to unsubscribe|unsubscribe (here|below|at any time)|you are receiving this (e-?mail|message) because)\b/i,
+];
+
+export function needsNoAction(text: string, subject = ''): boolean {
   const trimmed = text.trim();
+  if (BULK.some((p) => p.test(`${subject}\n${trimmed}`))) return true;
   if (trimmed.includes('?')) return false;
-  return NO_ACTION.some((p) => p.test(trimmed));
+  return CLOSERS.some((p) => p.test(trimmed));
 }

@@ -17,7 +17,7 @@ const reviewTicket = (messageId: string) => ({
   from: 'ops@example.com',
   from_name: 'Zoë Ångström',
   subject: '429 at low volume',
-  text: "We're on Business and getting 429 errors even though our ERP integration only sends about 50 requests a minute. The key is named 'ERP sync'. What's going on?",
+  text: 'We keep hitting 429 errors from the API. What is the rate limit and how should we retry?',
   message_id: messageId,
 });
 
@@ -62,7 +62,7 @@ describe('escalation message', () => {
         },
         {
           type: 'section',
-          text: { type: 'mrkdwn', text: "*Customer wrote*\n>We're on Business and getting 429 errors even though our ERP integration only sends about 50 requests a minute. The key is named 'ERP sync'. What's going on?" },
+          text: { type: 'mrkdwn', text: "*Customer wrote*\n>We keep hitting 429 errors from the API. What is the rate limit and how should we retry?" },
         },
         { type: 'context', elements: [{ type: 'mrkdwn', text: 'Cited: API rate limits and 429 errors' }] },
         { type: 'section', text: { type: 'mrkdwn', text: `*Draft reply*\n${draftQuoted}` } },

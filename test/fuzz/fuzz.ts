@@ -3,13 +3,6 @@
 import fc from 'fast-check';
 import { afterAll, inject } from 'vitest';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    fuzzRuns: number;
-    fuzzSeed: number;
-  }
-}
-
 let inputs = 0;
 
 /** Each fuzz file reports how many generated inputs it checked; scripts/fuzz.ts adds them up. */
