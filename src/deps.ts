@@ -6,6 +6,8 @@ import { configFrom, type Config } from './config';
 import { database, type Database } from './db/client';
 import { OfflineResponder } from './respond/offline';
 import type { Responder } from './respond/types';
+import { declaredVectorBindings } from './retrieval/bindings';
+import { HybridRetriever } from './retrieval/hybrid';
 import { LexicalRetriever } from './retrieval/lexical';
 import type { Retriever } from './retrieval/types';
 
@@ -29,13 +31,30 @@ export function buildDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   return {
     config,
     db,
-    retriever: new LexicalRetriever(db),
+    retriever: chooseRetriever(env, config, db),
     responder: new OfflineResponder(),
     mailer: new LogMailer(config.SUPPORT_ADDRESS.split('@')[1] ?? 'deflect.local'),
     queues: { tickets: env.TICKETS, outbox: env.OUTBOX },
     clock: systemClock,
     ...overrides,
   };
+}
+
+/**
+ * Hybrid when asked for, or (auto) when AI + VECTORIZE are bound; it searches
+ * vectors only if the active version was vectorized with the configured embedding
+ * model, and answers lexically otherwise. Lexical alone is the local default.
+ */
+function chooseRetriever(env: Env, config: Config, db: Database): Retriever {
+  const vectors = declaredVectorBindings(env, config);
+  if (config.RETRIEVER === 'lexical' || (config.RETRIEVER === 'auto' && !vectors)) return new LexicalRetriever(db);
+  return new HybridRetriever(db, {
+    vectors,
+    embedding: { model: config.EMBEDDING_MODEL, dimensions: config.EMBEDDING_DIMENSIONS },
+    rrfK: config.RRF_K,
+    mode: config.RETRIEVER,
+    log: (event) => console.warn(JSON.stringify(event)),
+  });
 }
 
 /** What /health reports: which implementation each port uses. */
