@@ -30,13 +30,14 @@ export function parseDoc(source: string, fallbackId: string): SourceDoc {
       if (kv) fields[kv[1]!.toLowerCase()] = kv[2]!.trim().replace(/^(['"])(.*)\1$/, '$2');
     }
   }
-  const body = match ? source.slice(match[0].length) : source;
+  const raw = match ? source.slice(match[0].length) : source;
+  const body = isHtml(raw) ? htmlToMarkdownish(raw) : raw;
   const firstHeading = /^#\s+(.+)$/m.exec(body)?.[1]?.trim();
   return {
     id: fields.id || fallbackId,
     title: fields.title || firstHeading || fallbackId,
     url: fields.url || null,
-    body: isHtml(body) ? htmlToMarkdownish(body) : body,
+    body,
   };
 }
 
@@ -154,7 +155,7 @@ function commonPrefix(a: string[], b: string[]): string[] {
   return prefix;
 }
 
-/** Merge tiny sections into their neighbour; the merged chunk keeps the shared heading path and names each part's own heading. */
+/** Merge tiny sections into their neighbour; the merged chunk keeps the larger part's heading path and names the other's heading in its text. */
 function mergeTiny(list: Section[], params: ChunkerParams): Section[] {
   const tiny = Math.floor(params.targetTokens * TINY_SHARE);
   const merged: Section[] = [];
@@ -162,9 +163,10 @@ function mergeTiny(list: Section[], params: ChunkerParams): Section[] {
     const previous = merged.at(-1);
     const [a, b] = [estimateTokens(previous?.text ?? ''), estimateTokens(section.text)];
     if (previous && (a < tiny || b < tiny) && a + b <= params.targetTokens) {
-      const path = commonPrefix(previous.headingPath, section.headingPath);
+      const path = a >= b ? previous.headingPath : section.headingPath;
+      const shared = commonPrefix(previous.headingPath, section.headingPath).length;
       const labelled = (s: Section) => {
-        const own = s.headingPath.slice(path.length).filter(Boolean).join(' > ');
+        const own = s.headingPath === path ? '' : s.headingPath.slice(shared).filter(Boolean).join(' > ');
         return own ? `${own}\n${s.text}` : s.text;
       };
       merged[merged.length - 1] = { headingPath: path, text: `${labelled(previous)}\n\n${labelled(section)}` };
