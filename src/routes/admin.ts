@@ -20,6 +20,7 @@ import { buildDeps } from '../deps';
 import { AppError } from '../errors';
 import { usableVectorBindings, type VectorBindings } from '../retrieval/bindings';
 import type { Chunk } from '../retrieval/chunk';
+import { EmbeddingError } from '../retrieval/embed';
 import { embeddingMismatch } from '../retrieval/hybrid';
 import { embeddingText } from '../retrieval/vector';
 import { requireBearer } from '../middleware/auth';
@@ -68,14 +69,14 @@ function refuseEmbeddingMismatch(row: Pick<CorpusVersionRow, 'version' | 'embedd
 
 /** Embed a document's chunks and upsert them into the version's namespace. Idempotent: vector ids derive from version + chunk id. */
 async function storeVectors(vectors: VectorBindings, version: string, chunks: Chunk[]): Promise<void> {
-  let values: number[][];
   try {
-    values = await vectors.embedder.embed(chunks.map(embeddingText));
+    const values = await vectors.embedder.embed(chunks.map(embeddingText));
     await vectors.store.upsert(
       version,
       chunks.map((chunk, i) => ({ chunk, values: values[i]! })),
     );
   } catch (error) {
+    if (error instanceof EmbeddingError && error.reason === 'embedding_dimensions_mismatch') throw new AppError('embedding_mismatch', 409, error.message);
     throw new AppError('embedding_unavailable', 503, `Embedding or vector upsert failed; the document was not stored, retry it: ${String(error)}`);
   }
 }
