@@ -43,7 +43,7 @@ async function main() {
   const what = summary.activated ? (summary.created ? 'new version, now active' : 'resumed version, now active') : 'already active, nothing to do';
   console.log(`corpus ${summary.version} (${what})`);
   console.log(`  docs ${summary.docs} (uploaded now: ${summary.uploadedDocs}), chunks ${summary.chunks}, ~${summary.tokens} tokens, ${seconds}s`);
-  console.log(`  retrieval: ${summary.vectors ? 'hybrid (chunks embedded into Vectorize by the Worker)' : 'lexical (AI/VECTORIZE not bound on this Worker)'}`);
+  console.log(`  retrieval: ${summary.vectors ? 'hybrid (chunks embedded into Vectorize by the Worker)' : 'lexical (AI + VECTORIZE not usable on this Worker, e.g. wrangler dev --local)'}`);
   if (summary.pruned.length > 0) console.log(`  pruned old versions: ${summary.pruned.join(', ')}`);
 }
 
