@@ -1,6 +1,6 @@
 // The AI and VECTORIZE bindings. Locally (wrangler dev --local, vitest) they are
 // declared but are proxies that throw "needs to be run remotely" when called, so
-// "declared" is not "usable": uploads probe Vectorize once per env before
+// "declared" is not "usable": uploads probe Vectorize (once per env) before
 // embedding, and queries fall back to lexical on any failure.
 import type { Config } from '../config';
 import { AppError } from '../errors';
@@ -25,35 +25,42 @@ export function declaredVectorBindings(env: Bindings, config: Config): VectorBin
   };
 }
 
-const probes = new WeakMap<object, Promise<number | null>>();
+/** Local dev's stand-in for a remote binding (miniflare remote-proxy) answers every call with this. */
+const LOCAL_PROXY = /needs to be run remotely/i;
 
-/** The index's dimensions, or null when Vectorize cannot be reached. Both index API versions answer describe(). */
-function indexDimensions(env: Bindings): Promise<number | null> {
-  let probe = probes.get(env);
-  if (!probe) {
-    probe = (async () => {
-      try {
-        const info = (await env.VECTORIZE.describe()) as { config?: { dimensions?: number }; dimensions?: number };
-        return info.config?.dimensions ?? info.dimensions ?? null;
-      } catch {
-        return null;
-      }
-    })();
-    probes.set(env, probe);
+const probes = new WeakMap<object, number | 'local'>();
+
+/**
+ * The index's dimensions, or 'local' when the binding is local dev's stand-in.
+ * Any other failure is an outage, not a mode: it is thrown (503), never cached,
+ * so an upload can never silently become lexical-only in the cloud.
+ */
+async function probeIndex(env: Bindings): Promise<number | 'local'> {
+  const known = probes.get(env);
+  if (known !== undefined) return known;
+  let result: number | 'local';
+  try {
+    const info = (await env.VECTORIZE.describe()) as { config?: { dimensions?: number }; dimensions?: number };
+    result = info.config?.dimensions ?? info.dimensions ?? 0;
+  } catch (error) {
+    if (!LOCAL_PROXY.test(String(error))) throw new AppError('embedding_unavailable', 503, `Vectorize did not answer: ${String(error)}`);
+    result = 'local';
   }
-  return probe;
+  probes.set(env, result);
+  return result;
 }
 
 /**
- * The vector bindings when Vectorize answers, else null (lexical only). An index
- * whose dimensions differ from EMBEDDING_DIMENSIONS is refused loudly: its vectors
- * could never be queried with the configured model.
+ * The vector bindings when Vectorize answers, null when AI or VECTORIZE is not
+ * bound or is local dev's stand-in (lexical only). An index whose dimensions differ
+ * from EMBEDDING_DIMENSIONS is refused loudly: its vectors could never be queried
+ * with the configured model.
  */
 export async function usableVectorBindings(env: Bindings, config: Config): Promise<VectorBindings | null> {
   const declared = declaredVectorBindings(env, config);
   if (!declared) return null;
-  const dimensions = await indexDimensions(env);
-  if (dimensions === null) return null;
+  const dimensions = await probeIndex(env);
+  if (dimensions === 'local') return null;
   if (dimensions !== config.EMBEDDING_DIMENSIONS) {
     throw new AppError(
       'embedding_mismatch',

@@ -144,3 +144,17 @@ describe('hybrid retrieval with Workers AI and Vectorize', () => {
     expect(worker.vectorize.countIn(second.version)).toBe(second.chunks);
   });
 });
+
+describe('uploads when Vectorize does not answer', () => {
+  it('refuses with 503 embedding_unavailable instead of silently making a lexical-only version', async () => {
+    const vectorize = new VectorizeDouble(768);
+    vectorize.down = true;
+    const worker = cloudWorker({}, { ai: new AiDouble(), vectorize });
+    const docs = sampleDocs().map((d) => (d.id === 'scan-receipts' ? { ...d, body: `${d.body}\n\nOutage.\n` } : d));
+    await expect(uploadCorpus(docs, { baseUrl: 'https://deflect.test', token: ADMIN_TOKEN, fetcher: worker.fetch, attempts: 2, backoffMs: 1 })).rejects.toThrow(
+      /503.*embedding_unavailable/,
+    );
+    const versions = await env.DB.prepare('SELECT count(*) AS n FROM corpus_versions WHERE vectorized = 0 AND status = ?').bind('complete').first<{ n: number }>();
+    expect(versions!.n).toBe(0);
+  });
+});
