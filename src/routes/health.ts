@@ -18,7 +18,7 @@ health.get('/health', async (c) => {
     ? [
         {
           code: 'embedding_mismatch',
-          message: `The active corpus ${corpus.version} was built for ${corpus.embeddingModel} (${corpus.dimensions} dimensions) but EMBEDDING_MODEL is ${configured.model} (${configured.dimensions}): vector search is off until the corpus is uploaded again`,
+          message: `The active corpus ${corpus.version} was built for ${corpus.embeddingModel} (${corpus.dimensions} dimensions) but EMBEDDING_MODEL is ${configured.model} (${configured.dimensions}): its vectors cannot be queried with the configured model; upload the corpus again`,
         },
       ]
     : [];
