@@ -1,7 +1,9 @@
 // npm run corpus:upload -- <dir> [--url <worker url>] [--remote]
 // Chunks a folder of docs and uploads it as one corpus version through the
-// Worker's admin API (which embeds into Vectorize when AI is bound). Re-running
-// uploads only what is missing; the same content makes no new version.
+// Worker's admin API, which embeds each document with Workers AI into the
+// version's Vectorize namespace when AI + VECTORIZE are bound. Re-running uploads
+// only what is missing; the same content makes no new version; the version is
+// activated only when every document is stored.
 import { parseArgs } from 'node:util';
 import { uploadCorpus } from './lib/corpus-client';
 import { readDocs, readVars } from './lib/docs';
@@ -38,10 +40,11 @@ async function main() {
   });
   bar.finish();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const what = summary.activated ? (summary.created ? 'new version' : 'resumed version') : 'already active, nothing to do';
-  console.log(
-    `corpus ${summary.version} (${what}): ${summary.docs} docs, ${summary.chunks} chunks, ~${summary.tokens} tokens; uploaded ${summary.uploadedDocs} docs in ${seconds}s`,
-  );
+  const what = summary.activated ? (summary.created ? 'new version, now active' : 'resumed version, now active') : 'already active, nothing to do';
+  console.log(`corpus ${summary.version} (${what})`);
+  console.log(`  docs ${summary.docs} (uploaded now: ${summary.uploadedDocs}), chunks ${summary.chunks}, ~${summary.tokens} tokens, ${seconds}s`);
+  console.log(`  retrieval: ${summary.vectors ? 'hybrid (chunks embedded into Vectorize by the Worker)' : 'lexical (AI + VECTORIZE not usable on this Worker, e.g. wrangler dev --local)'}`);
+  if (summary.pruned.length > 0) console.log(`  pruned old versions: ${summary.pruned.join(', ')}`);
 }
 
 main().catch((error: unknown) => {

@@ -8,10 +8,13 @@ import { SlackNotifier } from './act/slack-notifier';
 import type { Mailer, Notifier } from './act/types';
 import { configFrom, type Config } from './config';
 import { AppError } from './errors';
+import { logEvent } from './log';
 import { database, type Database } from './db/client';
 import { ClaudeResponder, claudeOptionsFrom } from './respond/claude';
 import { OfflineResponder } from './respond/offline';
 import type { Responder } from './respond/types';
+import { declaredVectorBindings } from './retrieval/bindings';
+import { HybridRetriever } from './retrieval/hybrid';
 import { LexicalRetriever } from './retrieval/lexical';
 import type { Retriever } from './retrieval/types';
 
@@ -46,7 +49,7 @@ export function buildDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   return {
     config,
     db,
-    retriever: new LexicalRetriever(db),
+    retriever: chooseRetriever(env, config, db),
     responder: overrides.responder ?? responderFor(config),
     mailer: chooseMailer(env, config, fetcher),
     notifier: config.secrets.SLACK_WEBHOOK_URL ? new SlackNotifier(config.secrets.SLACK_WEBHOOK_URL, fetcher, config.OUTBOUND_TIMEOUT_MS) : null,
@@ -73,6 +76,23 @@ function chooseMailer(env: Env, config: Config, fetcher: Fetch): Mailer {
     case 'auto':
       return config.secrets.MAILCHANNELS_API_KEY ? mailchannels() : new LogMailer(domain);
   }
+}
+
+/**
+ * Hybrid when asked for, or (auto) when AI + VECTORIZE are bound; it searches
+ * vectors only if the active version was vectorized with the configured embedding
+ * model, and answers lexically otherwise. Lexical alone is the local default.
+ */
+function chooseRetriever(env: Env, config: Config, db: Database): Retriever {
+  const vectors = declaredVectorBindings(env, config);
+  if (config.RETRIEVER === 'lexical' || (config.RETRIEVER === 'auto' && !vectors)) return new LexicalRetriever(db);
+  return new HybridRetriever(db, {
+    vectors,
+    embedding: { model: config.EMBEDDING_MODEL, dimensions: config.EMBEDDING_DIMENSIONS },
+    rrfK: config.RRF_K,
+    mode: config.RETRIEVER,
+    log: (event) => logEvent('warn', 'retrieval_degraded', event),
+  });
 }
 
 /** What /health reports: which implementation each port uses. */

@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'conflict',
   'storage_unavailable',
+  'embedding_mismatch',
+  'embedding_unavailable',
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

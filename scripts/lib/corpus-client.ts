@@ -11,22 +11,70 @@ export type UploadSummary = {
   version: string;
   created: boolean;
   activated: boolean;
+  /** Whether the Worker embedded the chunks into Vectorize (AI + VECTORIZE bound). */
+  vectors: boolean;
   docs: number;
   uploadedDocs: number;
   chunks: number;
   tokens: number;
+  pruned: string[];
 };
 
-type Settings = { chunker: { targetTokens: number; overlapTokens: number }; embedding_model: string; dimensions: number };
+type Settings = {
+  chunker: { targetTokens: number; overlapTokens: number };
+  embedding_model: string;
+  dimensions: number;
+  vectors: boolean;
+};
+
+export type UploadOptions = {
+  baseUrl: string;
+  token: string;
+  fetcher?: Fetcher;
+  onProgress?: (p: UploadProgress) => void;
+  /** Attempts per request for network errors, 429 and 5xx (a Workers AI hiccup while embedding). */
+  attempts?: number;
+  backoffMs?: number;
+};
+
+class UploadError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
 
 async function call<T>(fetcher: Fetcher, url: string, token: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetcher(url, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-  });
+  let response: Response;
+  try {
+    response = await fetcher(url, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
+  } catch (error) {
+    throw new UploadError(`${init.method ?? 'GET'} ${url} failed: ${String(error)}`, true);
+  }
   const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url} → ${response.status}: ${text.slice(0, 500)}`);
+  if (!response.ok) {
+    const retryable = response.status === 429 || response.status >= 500;
+    throw new UploadError(`${init.method ?? 'GET'} ${url} → ${response.status}: ${text.slice(0, 500)}`, retryable);
+  }
   return JSON.parse(text) as T;
+}
+
+/** Every request is idempotent (PUT by version + doc id), so a retry can never store anything twice. */
+async function callWithRetry<T>(options: UploadOptions, fetcher: Fetcher, url: string, init: RequestInit = {}): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call<T>(fetcher, url, options.token, init);
+    } catch (error) {
+      if (!(error instanceof UploadError) || !error.retryable || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, (options.backoffMs ?? 500) * 2 ** (attempt - 1)));
+    }
+  }
 }
 
 /**
@@ -34,17 +82,11 @@ async function call<T>(fetcher: Fetcher, url: string, token: string, init: Reque
  * version is a hash of the content and settings, docs already stored are skipped,
  * and an active version with the same hash means there is nothing to do.
  */
-export async function uploadCorpus(
-  docs: SourceDoc[],
-  options: { baseUrl: string; token: string; fetcher?: Fetcher; onProgress?: (p: UploadProgress) => void },
-): Promise<UploadSummary> {
+export async function uploadCorpus(docs: SourceDoc[], options: UploadOptions): Promise<UploadSummary> {
   const fetcher = options.fetcher ?? ((input, init) => fetch(input, init));
   const base = options.baseUrl.replace(/\/$/, '');
-  const state = await call<{ settings: Settings; active: string | null; versions: { version: string }[] }>(
-    fetcher,
-    `${base}/admin/corpus`,
-    options.token,
-  );
+  const request = <T>(path: string, init?: RequestInit) => callWithRetry<T>(options, fetcher, `${base}${path}`, init);
+  const state = await request<{ settings: Settings; active: string | null; versions: { version: string }[] }>('/admin/corpus');
   const { chunker, embedding_model: embeddingModel, dimensions } = state.settings;
   const version = await corpusVersion({ docs, chunker, embeddingModel, dimensions });
   const chunked = docs.map((doc) => ({ doc, chunks: chunkDoc(doc, chunker) }));
@@ -53,11 +95,12 @@ export async function uploadCorpus(
     chunks: chunked.reduce((n, d) => n + d.chunks.length, 0),
     tokens: chunked.reduce((n, d) => n + d.chunks.reduce((m, c) => m + c.tokenCount, 0), 0),
   };
+  const vectors = state.settings.vectors;
   if (state.active === version) {
-    return { version, created: false, activated: false, uploadedDocs: 0, ...totals };
+    return { version, created: false, activated: false, vectors, uploadedDocs: 0, pruned: [], ...totals };
   }
   const created = !state.versions.some((v) => v.version === version);
-  const stored = await call<{ stored_doc_ids: string[]; status: string }>(fetcher, `${base}/admin/corpus/versions/${version}`, options.token, {
+  const stored = await request<{ stored_doc_ids: string[]; status: string }>(`/admin/corpus/versions/${version}`, {
     method: 'PUT',
     body: JSON.stringify({ chunker, embedding_model: embeddingModel, dimensions }),
   });
@@ -66,7 +109,7 @@ export async function uploadCorpus(
   for (const [index, { doc, chunks }] of chunked.entries()) {
     const skipped = already.has(doc.id) || stored.status === 'complete';
     if (!skipped) {
-      await call(fetcher, `${base}/admin/corpus/versions/${version}/documents/${encodeURIComponent(doc.id)}`, options.token, {
+      await request(`/admin/corpus/versions/${version}/documents/${encodeURIComponent(doc.id)}`, {
         method: 'PUT',
         body: JSON.stringify({
           title: doc.title,
@@ -85,6 +128,7 @@ export async function uploadCorpus(
     }
     options.onProgress?.({ done: index + 1, total: chunked.length, docId: doc.id, chunks: chunks.length, skipped });
   }
-  await call(fetcher, `${base}/admin/corpus/versions/${version}/activate`, options.token, { method: 'POST' });
-  return { version, created, activated: true, uploadedDocs, ...totals };
+  await request(`/admin/corpus/versions/${version}/activate`, { method: 'POST', body: JSON.stringify({ docs: docs.length }) });
+  const { pruned } = await request<{ pruned: { version: string }[] }>('/admin/corpus/prune', { method: 'POST', body: '{}' });
+  return { version, created, activated: true, vectors, uploadedDocs, pruned: pruned.map((p) => p.version), ...totals };
 }

@@ -58,8 +58,23 @@ export async function storeDocument(
   await db.batch([remove, removeDoc, ...inserts, insertDoc]);
 }
 
-/** Flip `active` to this version in one batch; it must be complete first. */
-export async function activateCorpusVersion(db: Database, version: string, now: number): Promise<CorpusVersionRow> {
+/** Documents stored for a version (each with all its chunks, see storeDocument). */
+export async function storedDocCount(db: Database, version: string): Promise<number> {
+  const rows = await db.select({ n: sql<number>`count(*)` }).from(documents).where(eq(documents.version, version));
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Flip `active` to this version in one batch. A loading version becomes complete
+ * (counts and `vectorized` recorded once); a complete one is simply re-activated,
+ * which is how a team rolls back.
+ */
+export async function activateCorpusVersion(
+  db: Database,
+  version: string,
+  now: number,
+  completion: { vectorized: boolean },
+): Promise<CorpusVersionRow> {
   const counts = await db
     .select({ docs: sql<number>`count(distinct ${chunks.docId})`, chunks: sql<number>`count(*)` })
     .from(chunks)
@@ -68,8 +83,8 @@ export async function activateCorpusVersion(db: Database, version: string, now: 
   await db.batch([
     db
       .update(corpusVersions)
-      .set({ status: 'complete', docCount: stats.docs, chunkCount: stats.chunks })
-      .where(eq(corpusVersions.version, version)),
+      .set({ status: 'complete', docCount: stats.docs, chunkCount: stats.chunks, vectorized: completion.vectorized })
+      .where(and(eq(corpusVersions.version, version), eq(corpusVersions.status, 'loading'))),
     db.update(corpusVersions).set({ active: false }).where(eq(corpusVersions.active, true)),
     db.update(corpusVersions).set({ active: true, activatedAt: now }).where(eq(corpusVersions.version, version)),
   ]);
@@ -78,8 +93,34 @@ export async function activateCorpusVersion(db: Database, version: string, now: 
   return row;
 }
 
-export async function markVectorized(db: Database, version: string): Promise<void> {
-  await db.update(corpusVersions).set({ vectorized: true }).where(eq(corpusVersions.version, version));
+/**
+ * Versions a prune may delete: never the active one; complete versions beyond the
+ * newest `keep` (kept for rollback); loading versions untouched for `staleMs`
+ * (abandoned uploads; a recent one may still be in progress).
+ */
+export async function prunableVersions(db: Database, keep: number, now: number, staleMs: number): Promise<CorpusVersionRow[]> {
+  const all = await listCorpusVersions(db);
+  const complete = all
+    .filter((v) => v.status === 'complete')
+    .sort((a, b) => (b.activatedAt ?? b.createdAt) - (a.activatedAt ?? a.createdAt));
+  const kept = new Set(complete.filter((v) => v.active).concat(complete.filter((v) => !v.active).slice(0, Math.max(0, keep - 1))).map((v) => v.version));
+  return all.filter((v) => !v.active && !kept.has(v.version) && (v.status === 'complete' || now - v.createdAt > staleMs));
+}
+
+export async function chunkIdsOf(db: Database, version: string): Promise<string[]> {
+  const rows = await db.select({ chunkId: chunks.chunkId }).from(chunks).where(eq(chunks.version, version));
+  return rows.map((r) => r.chunkId);
+}
+
+/** Delete a version's chunks (and, by trigger, their FTS rows), documents and row in one batch. */
+export async function deleteCorpusVersion(db: Database, version: string): Promise<void> {
+  // Re-checked in every statement: a version activated meanwhile is never emptied.
+  const inactive = sql`not exists (select 1 from corpus_versions where version = ${version} and active = 1)`;
+  await db.batch([
+    db.delete(chunks).where(and(eq(chunks.version, version), inactive)),
+    db.delete(documents).where(and(eq(documents.version, version), inactive)),
+    db.delete(corpusVersions).where(and(eq(corpusVersions.version, version), eq(corpusVersions.active, false))),
+  ]);
 }
 
 export async function chunksByIds(db: Database, version: string, chunkIds: string[]): Promise<ChunkRow[]> {

@@ -9,6 +9,7 @@ import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import type { Config } from '../config';
 import type { ModelCall } from '../db/schema';
 import { callCost, type ModelPrice, type PriceTable, type TokenUsage } from './pricing';
+import { logEvent } from '../log';
 import { buildPrompt } from './prompt';
 import { TicketResponse } from './schema';
 import type { Responder, ResponderFailure, ResponderInput, ResponderResult } from './types';
@@ -128,7 +129,7 @@ export class ClaudeResponder implements Responder {
     } catch (error) {
       // APIError covers every HTTP error and connection failure/timeout, after the SDK's retries.
       if (!(error instanceof APIError)) throw error;
-      console.warn(JSON.stringify({ event: 'llm_unavailable', model, status: error.status ?? null, type: error.type ?? error.name, requestId: error.requestID ?? null }));
+      logEvent('warn', 'llm_unavailable', { model, status: error.status ?? null, type: error.type ?? error.name, requestId: error.requestID ?? null });
       const none = { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
       return { response: null, failure: 'llm_unavailable', call: { model, role, ...none, costUsd: 0, latencyMs: Date.now() - started, outcome: 'error' } };
     }

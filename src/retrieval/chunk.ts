@@ -4,6 +4,9 @@
 
 export type ChunkerParams = { targetTokens: number; overlapTokens: number };
 
+/** Bumped whenever the chunking rules change, so the corpus version changes with them. */
+export const CHUNKER_REVISION = 2;
+
 export type SourceDoc = { id: string; title: string; url: string | null; body: string };
 
 export type Chunk = {
@@ -27,13 +30,14 @@ export function parseDoc(source: string, fallbackId: string): SourceDoc {
       if (kv) fields[kv[1]!.toLowerCase()] = kv[2]!.trim().replace(/^(['"])(.*)\1$/, '$2');
     }
   }
-  const body = match ? source.slice(match[0].length) : source;
+  const raw = match ? source.slice(match[0].length) : source;
+  const body = isHtml(raw) ? htmlToMarkdownish(raw) : raw;
   const firstHeading = /^#\s+(.+)$/m.exec(body)?.[1]?.trim();
   return {
     id: fields.id || fallbackId,
     title: fields.title || firstHeading || fallbackId,
     url: fields.url || null,
-    body: isHtml(body) ? htmlToMarkdownish(body) : body,
+    body,
   };
 }
 
@@ -142,9 +146,40 @@ function tailWords(text: string, count: number): string {
   return text.split(/\s+/).filter(Boolean).slice(-count).join(' ');
 }
 
+/** Sections under this share of the target are merged with a neighbour: a lone "Note" line is no answer on its own. */
+const TINY_SHARE = 0.25;
+
+function commonPrefix(a: string[], b: string[]): string[] {
+  const prefix: string[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length) && a[i] === b[i]; i++) prefix.push(a[i]!);
+  return prefix;
+}
+
+/** Merge tiny sections into their neighbour; the merged chunk keeps the larger part's heading path and names the other's heading in its text. */
+function mergeTiny(list: Section[], params: ChunkerParams): Section[] {
+  const tiny = Math.floor(params.targetTokens * TINY_SHARE);
+  const merged: Section[] = [];
+  for (const section of list) {
+    const previous = merged.at(-1);
+    const [a, b] = [estimateTokens(previous?.text ?? ''), estimateTokens(section.text)];
+    if (previous && (a < tiny || b < tiny) && a + b <= params.targetTokens) {
+      const path = a >= b ? previous.headingPath : section.headingPath;
+      const shared = commonPrefix(previous.headingPath, section.headingPath).length;
+      const labelled = (s: Section) => {
+        const own = s.headingPath === path ? '' : s.headingPath.slice(shared).filter(Boolean).join(' > ');
+        return own ? `${own}\n${s.text}` : s.text;
+      };
+      merged[merged.length - 1] = { headingPath: path, text: `${labelled(previous)}\n\n${labelled(section)}` };
+    } else {
+      merged.push(section);
+    }
+  }
+  return merged;
+}
+
 export function chunkDoc(doc: SourceDoc, params: ChunkerParams): Chunk[] {
   const chunks: Chunk[] = [];
-  for (const section of sections(doc)) {
+  for (const section of mergeTiny(sections(doc), params)) {
     for (const text of windows(section.text, params)) {
       const position = chunks.length;
       chunks.push({

@@ -1,7 +1,10 @@
 // The corpus version: one hash over everything that changes what a query finds.
 // Vectors live in a Vectorize namespace named by it, so a new embedding model or
 // chunker can never be mixed with the old vectors.
-import type { ChunkerParams, SourceDoc } from './chunk';
+import { CHUNKER_REVISION, type ChunkerParams, type SourceDoc } from './chunk';
+
+/** cls pooling is what Cloudflare recommends for bge; mean-pooled vectors are another space, so it is hashed too. */
+export const EMBEDDING_POOLING = 'cls' as const;
 
 export type CorpusIdentity = {
   docs: Pick<SourceDoc, 'id' | 'title' | 'url' | 'body'>[];
@@ -24,8 +27,8 @@ export async function corpusVersion(identity: CorpusIdentity): Promise<string> {
   const docHashes = await Promise.all([...identity.docs].sort((a, b) => (a.id < b.id ? -1 : 1)).map(contentHash));
   const material = JSON.stringify({
     docs: docHashes,
-    chunker: [identity.chunker.targetTokens, identity.chunker.overlapTokens],
-    embedding: [identity.embeddingModel, identity.dimensions],
+    chunker: [CHUNKER_REVISION, identity.chunker.targetTokens, identity.chunker.overlapTokens],
+    embedding: [identity.embeddingModel, identity.dimensions, EMBEDDING_POOLING],
   });
   return `v_${(await sha256Hex(material)).slice(0, 16)}`;
 }

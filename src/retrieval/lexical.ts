@@ -9,7 +9,11 @@ const STOP_WORDS = new Set(
     'a an and are as at be been but by can could do does did doing for from had has have having he her hi hello hey him his how i im ' +
     "i'm if in into is it its it's just me my myself no not of on or our please so some than thank thanks that the their them then there " +
     'these they this those to too us was we were what when where which while who why will with would you your yours dear regards best ' +
-    'team support help get got am also any anyone know need want tried trying there still again already'
+    'team support help get got am also any anyone know need want tried trying there still again already ' +
+    // Conversational filler and apostrophe-less contractions, common in real tickets ("doesnt", "im").
+    'like would should might may much many really very thing something anything way able seems seem currently ' +
+    'dont doesnt didnt cant couldnt wont wouldnt isnt arent wasnt havent hasnt ive id ill theres thats whats ' +
+    'figure out going make making let ok okay'
   ).split(' '),
 );
 
@@ -51,25 +55,24 @@ export function toRetrieved(hit: LexicalHit, rank: number, best: number): Retrie
   };
 }
 
+/** bm25 top-k of one corpus version; an empty list (never an error) when the text has no searchable word. */
+export async function searchLexical(db: Database, version: string, query: string, limit: number): Promise<{ terms: string[]; chunks: RetrievedChunk[] }> {
+  const terms = queryTerms(query);
+  const match = ftsQuery(terms);
+  if (!match) return { terms, chunks: [] };
+  const hits = await searchChunks(db, version, match, limit);
+  const best = hits.length > 0 ? -hits[0]!.bm25 : 0;
+  return { terms, chunks: hits.map((hit, i) => toRetrieved(hit, i + 1, best)) };
+}
+
 export class LexicalRetriever implements Retriever {
   readonly name = 'lexical' as const;
   constructor(private readonly db: Database) {}
 
   async retrieve(query: string, topK: number): Promise<Retrieval> {
     const active = await activeCorpusVersion(this.db);
-    const terms = queryTerms(query);
-    const match = ftsQuery(terms);
-    if (!active || !match) {
-      return { retriever: 'lexical', corpusVersion: active?.version ?? null, chunks: [], queryTerms: terms, degraded: null };
-    }
-    const hits = await searchChunks(this.db, active.version, match, topK);
-    const best = hits.length > 0 ? -hits[0]!.bm25 : 0;
-    return {
-      retriever: 'lexical',
-      corpusVersion: active.version,
-      chunks: hits.map((hit, i) => toRetrieved(hit, i + 1, best)),
-      queryTerms: terms,
-      degraded: null,
-    };
+    if (!active) return { retriever: 'lexical', corpusVersion: null, chunks: [], queryTerms: queryTerms(query), degraded: null };
+    const { terms, chunks } = await searchLexical(this.db, active.version, query, topK);
+    return { retriever: 'lexical', corpusVersion: active.version, chunks, queryTerms: terms, degraded: null };
   }
 }

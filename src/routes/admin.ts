@@ -1,17 +1,28 @@
 // Admin API (Bearer ADMIN_TOKEN): the corpus upload protocol used by
 // scripts/upload-corpus.ts, locally and against a deployed Worker.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Config } from '../config';
 import {
   activateCorpusVersion,
   activeCorpusVersion,
+  chunkIdsOf,
   createCorpusVersion,
+  deleteCorpusVersion,
   findCorpusVersion,
   listCorpusVersions,
+  prunableVersions,
   storeDocument,
+  storedDocCount,
   storedDocIds,
+  type CorpusVersionRow,
 } from '../db/corpus';
 import { buildDeps } from '../deps';
 import { AppError } from '../errors';
+import { usableVectorBindings, type VectorBindings } from '../retrieval/bindings';
+import type { Chunk } from '../retrieval/chunk';
+import { EmbeddingError } from '../retrieval/embed';
+import { embeddingMismatch } from '../retrieval/hybrid';
+import { embeddingText } from '../retrieval/vector';
 import { requireBearer } from '../middleware/auth';
 import { limitBody, requireJson } from '../middleware/body';
 import { validationHook } from './validation';
@@ -39,8 +50,36 @@ const DocumentBody = z
   })
   .openapi('CorpusDocument');
 
+/** Abandoned uploads (loading, untouched this long) are pruned too. */
+const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
+
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const Any = z.record(z.string(), z.unknown());
+
+/** A version built for another embedding model than the Worker's config can be neither written nor activated. */
+function refuseEmbeddingMismatch(row: Pick<CorpusVersionRow, 'version' | 'embeddingModel' | 'dimensions'>, config: Config) {
+  if (embeddingMismatch(row, { model: config.EMBEDDING_MODEL, dimensions: config.EMBEDDING_DIMENSIONS })) {
+    throw new AppError(
+      'embedding_mismatch',
+      409,
+      `Corpus version ${row.version} is for ${row.embeddingModel} (${row.dimensions} dimensions) but the Worker is configured for ${config.EMBEDDING_MODEL} (${config.EMBEDDING_DIMENSIONS}); re-run the upload to build a version for the configured model`,
+    );
+  }
+}
+
+/** Embed a document's chunks and upsert them into the version's namespace. Idempotent: vector ids derive from version + chunk id. */
+async function storeVectors(vectors: VectorBindings, version: string, chunks: Chunk[]): Promise<void> {
+  try {
+    const values = await vectors.embedder.embed(chunks.map(embeddingText));
+    await vectors.store.upsert(
+      version,
+      chunks.map((chunk, i) => ({ chunk, values: values[i]! })),
+    );
+  } catch (error) {
+    if (error instanceof EmbeddingError && error.reason === 'embedding_dimensions_mismatch') throw new AppError('embedding_mismatch', 409, error.message);
+    throw new AppError('embedding_unavailable', 503, `Embedding or vector upsert failed; the document was not stored, retry it: ${String(error)}`);
+  }
+}
 
 function versionJson(row: Awaited<ReturnType<typeof findCorpusVersion>>) {
   if (!row) return null;
@@ -80,8 +119,11 @@ admin.openapi(
           chunker: { targetTokens: deps.config.CHUNK_TARGET_TOKENS, overlapTokens: deps.config.CHUNK_OVERLAP_TOKENS },
           embedding_model: deps.config.EMBEDDING_MODEL,
           dimensions: deps.config.EMBEDDING_DIMENSIONS,
+          vectors: (await usableVectorBindings(c.env, deps.config)) !== null,
+          keep_versions: deps.config.CORPUS_KEEP_VERSIONS,
         },
         active: active?.version ?? null,
+        embedding_mismatch: active ? embeddingMismatch(active, { model: deps.config.EMBEDDING_MODEL, dimensions: deps.config.EMBEDDING_DIMENSIONS }) : false,
         versions: versions.map(versionJson),
       },
       200,
@@ -105,12 +147,16 @@ admin.openapi(
         },
       },
     },
-    responses: { 200: json(Any, 'The version (created if new) and the doc ids it already holds') },
+    responses: {
+      200: json(Any, 'The version (created if new) and the doc ids it already holds'),
+      409: json(Any, 'embedding_mismatch: the version is for another embedding model than the Worker is configured for'),
+    },
   }),
   async (c) => {
     const deps = buildDeps(c.env);
     const { version } = c.req.valid('param');
     const body = c.req.valid('json');
+    refuseEmbeddingMismatch({ version, embeddingModel: body.embedding_model, dimensions: body.dimensions }, deps.config);
     const row = await createCorpusVersion(
       deps.db,
       { version, chunker: body.chunker, embeddingModel: body.embedding_model, dimensions: body.dimensions },
@@ -129,7 +175,11 @@ admin.openapi(
       params: VersionParam.extend({ doc_id: z.string().min(1).max(200) }),
       body: { required: true, content: { 'application/json': { schema: DocumentBody } } },
     },
-    responses: { 200: json(Any, 'Stored (replacing any partial copy)'), 409: json(Any, 'Version is complete; create a new one') },
+    responses: {
+      200: json(Any, 'Stored (replacing any partial copy); embedded into the version namespace when AI + VECTORIZE are bound'),
+      409: json(Any, 'Version is complete; create a new one'),
+      503: json(Any, 'embedding_unavailable: Workers AI or Vectorize failed; nothing was stored, retry'),
+    },
   }),
   async (c) => {
     const deps = buildDeps(c.env);
@@ -138,21 +188,21 @@ admin.openapi(
     const row = await findCorpusVersion(deps.db, version);
     if (!row) throw new AppError('not_found', 404, `No corpus version ${version}`);
     if (row.status === 'complete') throw new AppError('conflict', 409, `Corpus version ${version} is complete and immutable`);
-    await storeDocument(
-      deps.db,
-      version,
-      { docId, title: body.title, url: body.url, contentHash: body.content_hash },
-      body.chunks.map((chunk) => ({
-        chunkId: chunk.chunk_id,
-        docId,
-        title: body.title,
-        headingPath: chunk.heading_path,
-        url: body.url,
-        text: chunk.text,
-        tokenCount: chunk.token_count,
-        position: chunk.position,
-      })),
-    );
+    refuseEmbeddingMismatch(row, deps.config);
+    const chunks = body.chunks.map((chunk) => ({
+      chunkId: chunk.chunk_id,
+      docId,
+      title: body.title,
+      headingPath: chunk.heading_path,
+      url: body.url,
+      text: chunk.text,
+      tokenCount: chunk.token_count,
+      position: chunk.position,
+    }));
+    // Vectors first: the D1 rows are what marks a document stored, so a failure here leaves it to be retried whole.
+    const vectors = await usableVectorBindings(c.env, deps.config);
+    if (vectors) await storeVectors(vectors, version, chunks);
+    await storeDocument(deps.db, version, { docId, title: body.title, url: body.url, contentHash: body.content_hash }, chunks);
     return c.json({ version, doc_id: docId, chunks: body.chunks.length }, 200);
   },
 );
@@ -162,14 +212,50 @@ admin.openapi(
     method: 'post',
     path: '/admin/corpus/versions/{version}/activate',
     security: [{ bearer: [] }],
-    request: { params: VersionParam },
-    responses: { 200: json(Any, 'Now the active version') },
+    request: {
+      params: VersionParam,
+      body: { required: true, content: { 'application/json': { schema: z.strictObject({ docs: z.number().int().positive() }) } } },
+    },
+    responses: {
+      200: json(Any, 'Now the active version'),
+      409: json(Any, 'Not every document is stored yet, or the version is for another embedding model'),
+    },
   }),
   async (c) => {
     const deps = buildDeps(c.env);
     const { version } = c.req.valid('param');
-    if (!(await findCorpusVersion(deps.db, version))) throw new AppError('not_found', 404, `No corpus version ${version}`);
-    if ((await storedDocIds(deps.db, version)).length === 0) throw new AppError('conflict', 409, `Corpus version ${version} has no documents`);
-    return c.json(versionJson(await activateCorpusVersion(deps.db, version, deps.clock.now())), 200);
+    const { docs } = c.req.valid('json');
+    const row = await findCorpusVersion(deps.db, version);
+    if (!row) throw new AppError('not_found', 404, `No corpus version ${version}`);
+    refuseEmbeddingMismatch(row, deps.config);
+    const stored = await storedDocCount(deps.db, version);
+    if (stored !== docs) throw new AppError('conflict', 409, `Corpus version ${version} holds ${stored} of ${docs} documents; finish the upload first`);
+    const vectorized = (await usableVectorBindings(c.env, deps.config)) !== null;
+    return c.json(versionJson(await activateCorpusVersion(deps.db, version, deps.clock.now(), { vectorized })), 200);
+  },
+);
+
+admin.openapi(
+  createRoute({
+    method: 'post',
+    path: '/admin/corpus/prune',
+    security: [{ bearer: [] }],
+    request: {
+      body: { required: false, content: { 'application/json': { schema: z.strictObject({ keep: z.number().int().min(1).max(50).optional() }) } } },
+    },
+    responses: { 200: json(Any, 'Versions deleted (rows, FTS entries and vectors); the active one and the newest `keep` are kept') },
+  }),
+  async (c) => {
+    const deps = buildDeps(c.env);
+    const keep = c.req.valid('json')?.keep ?? deps.config.CORPUS_KEEP_VERSIONS;
+    const vectors = await usableVectorBindings(c.env, deps.config);
+    const pruned: { version: string; chunks: number; vectors: number }[] = [];
+    for (const row of await prunableVersions(deps.db, keep, deps.clock.now(), STALE_UPLOAD_MS)) {
+      const chunkIds = await chunkIdsOf(deps.db, row.version);
+      const deletedVectors = vectors ? await vectors.store.deleteChunks(row.version, chunkIds) : 0;
+      await deleteCorpusVersion(deps.db, row.version);
+      pruned.push({ version: row.version, chunks: chunkIds.length, vectors: deletedVectors });
+    }
+    return c.json({ keep, pruned }, 200);
   },
 );
