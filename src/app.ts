@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { AppError, errorBody } from './errors';
 import { api } from './routes/api';
 import { admin } from './routes/admin';
+import { consoleApp } from './routes/console';
 import { health } from './routes/health';
 import { validationHook } from './routes/validation';
 
@@ -13,6 +14,7 @@ export const app = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationH
 app.route('/', health);
 app.route('/', api);
 app.route('/', admin);
+app.route('/', consoleApp);
 
 app.doc31('/openapi.json', {
   openapi: '3.1.0',
