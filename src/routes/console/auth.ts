@@ -80,6 +80,8 @@ export function consoleHeaders(): MiddlewareHandler<ConsoleEnv> {
     const nonce = newSessionId();
     c.set('cspNonce', nonce);
     await next();
+    // A route with a stricter policy of its own (the raw message) keeps it.
+    if (c.res.headers.has('content-security-policy')) return;
     c.header(
       'content-security-policy',
       `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,

@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { html } from 'hono/html';
 import { z } from 'zod';
 import { applyHumanAction, type HumanAction } from '../../act/actions';
 import type { OutboxMessage } from '../../act/plan';
@@ -47,12 +48,13 @@ function parseQuery<T extends z.ZodType>(schema: T, c: Context): z.output<T> {
 
 function render(c: Context<ConsoleEnv>, title: string, active: string, body: Child, status: 200 | 401 = 200) {
   const session = c.get('session');
-  return c.html(
+  // Standards mode needs the doctype; the JSX element is already escaped HTML.
+  const page = (
     <Page title={title} nonce={c.get('cspNonce')} active={active} actor={session?.actor} csrf={c.get('csrf')}>
       {body}
-    </Page>,
-    status,
+    </Page>
   );
+  return c.html(html`<!doctype html>${page}`, status);
 }
 
 const QueueQuery = z.strictObject({ outcome: z.enum(OUTCOMES).optional(), reason: z.string().max(100).optional(), from: day.optional(), to: day.optional() });

@@ -8,8 +8,7 @@ header{background:#1f2430;color:#fff;padding:0 24px;display:flex;align-items:cen
 header .brand{font-weight:700;letter-spacing:.02em}
 header nav a{color:#c9d1e0;text-decoration:none;margin-right:16px}
 header nav a.active,header nav a:hover{color:#fff}
-header form{margin-left:auto}
-header .who{color:#9aa4b5;margin-left:auto}
+header form{margin-left:auto;display:flex;align-items:center;gap:8px}
 main{padding:20px 24px;max-width:1280px}
 h1{font-size:20px;margin:0 0 12px}h2{font-size:16px;margin:24px 0 8px}
 a{color:#2457c5}
@@ -91,6 +90,20 @@ export function CsrfForm(props: { action: string; csrf: string; children?: Child
       {props.children}
     </form>
   );
+}
+
+/** A table body that says so when there is nothing to list. */
+export function Rows<T>(props: { items: T[]; columns: number; empty: string; row: (item: T) => Child }) {
+  if (props.items.length === 0) {
+    return (
+      <tr>
+        <td class="muted" colspan={props.columns}>
+          {props.empty}
+        </td>
+      </tr>
+    );
+  }
+  return <>{props.items.map(props.row)}</>;
 }
 
 export function OutcomeBadge(props: { outcome: string | null }) {

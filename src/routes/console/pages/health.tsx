@@ -1,7 +1,7 @@
 import type { CorpusVersionRow } from '../../../db/corpus';
 import type { FailedDelivery } from '../../../db/insight';
 import type { TicketRow } from '../../../db/tickets';
-import { CsrfForm, age, isoTime } from '../layout';
+import { CsrfForm, Rows, age, isoTime } from '../layout';
 
 const ticketLink = (id: string, subject: string) => <a href={`/console/tickets/${encodeURIComponent(id)}`}>{subject || id}</a>;
 
@@ -31,7 +31,7 @@ export function HealthPage(props: {
           </tr>
         </thead>
         <tbody>
-          {props.failedDeliveries.map((d) => (
+          <Rows items={props.failedDeliveries} columns={6} empty="None: every delivery was sent or is still being tried." row={(d) => (
             <tr>
               <td>{ticketLink(d.ticketId, d.subject)}</td>
               <td>{d.kind}</td>
@@ -46,7 +46,7 @@ export function HealthPage(props: {
                 </CsrfForm>
               </td>
             </tr>
-          ))}
+          )} />
         </tbody>
       </table>
 
@@ -54,7 +54,7 @@ export function HealthPage(props: {
       <p class="muted">Waiting or processing past their lease; the cron sweep re-enqueues them.</p>
       <table id="stuck">
         <tbody>
-          {props.stuck.map((t) => (
+          <Rows items={props.stuck} columns={5} empty="None." row={(t) => (
             <tr>
               <td>{ticketLink(t.id, t.subject)}</td>
               <td>{t.status}</td>
@@ -62,20 +62,20 @@ export function HealthPage(props: {
               <td>{`updated ${age(t.updatedAt, props.now)} ago`}</td>
               <td>{t.lastError ?? ''}</td>
             </tr>
-          ))}
+          )} />
         </tbody>
       </table>
 
       <h2>Failed tickets ({props.failedTickets.length})</h2>
       <table id="failed-tickets">
         <tbody>
-          {props.failedTickets.map((t) => (
+          <Rows items={props.failedTickets} columns={3} empty="None." row={(t) => (
             <tr>
               <td>{ticketLink(t.id, t.subject)}</td>
               <td>{t.lastError ?? ''}</td>
               <td>{isoTime(t.updatedAt)}</td>
             </tr>
-          ))}
+          )} />
         </tbody>
       </table>
 

@@ -1,7 +1,7 @@
 import type { DailyOutcomes, KbGap } from '../../../db/insight';
 import type { ReliabilityBin, ThresholdRecommendation } from '../../../decide/recommend';
 import { OutcomesChart, ReliabilityDiagram } from '../charts';
-import { fixed, isoTime, percent } from '../layout';
+import { Rows, fixed, isoTime, percent } from '../layout';
 
 export function InsightPage(props: {
   days: string[];
@@ -105,7 +105,7 @@ export function InsightPage(props: {
           </tr>
         </thead>
         <tbody>
-          {props.gaps.map((gap) => (
+          <Rows items={props.gaps} columns={4} empty="No escalations with weak retrieval in this period." row={(gap) => (
             <tr>
               <td>{gap.intent}</td>
               <td class="num">{gap.count}</td>
@@ -114,7 +114,7 @@ export function InsightPage(props: {
               </td>
               <td>{isoTime(gap.lastSeen)}</td>
             </tr>
-          ))}
+          )} />
         </tbody>
       </table>
     </>

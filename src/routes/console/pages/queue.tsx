@@ -1,6 +1,6 @@
 import type { QueueFilters, QueueRow } from '../../../db/insight';
 import { OUTCOMES } from '../../../db/schema';
-import { OutcomeBadge, Reasons, age, fixed } from '../layout';
+import { OutcomeBadge, Reasons, Rows, age, fixed } from '../layout';
 
 export type QueueQuery = { outcome?: string; reason?: string; from?: string; to?: string };
 
@@ -59,7 +59,7 @@ export function QueuePage(props: { rows: QueueRow[]; query: QueueQuery; reasons:
           </tr>
         </thead>
         <tbody>
-          {props.rows.map((row) => (
+          <Rows items={props.rows} columns={7} empty="No tickets match these filters." row={(row) => (
             <tr>
               <td>
                 <OutcomeBadge outcome={row.outcome} />
@@ -75,7 +75,7 @@ export function QueuePage(props: { rows: QueueRow[]; query: QueueQuery; reasons:
               <td class="num">{age(row.receivedAt, props.now)}</td>
               <td>{row.verdict ?? (row.owner ? `owned by ${row.owner}` : row.outcome === 'review' || row.outcome === 'escalate' ? 'waiting' : '')}</td>
             </tr>
-          ))}
+          )} />
         </tbody>
       </table>
     </>
