@@ -66,6 +66,28 @@ describe('verifyAccessJwt', () => {
     expect(certRequests.length).toBe(before);
   });
 
+  it('refetches the certs for an unknown kid (a rotation), at most once a minute', async () => {
+    const team = { teamDomain: 'rotating-team', audience: AUD };
+    const iss = 'https://rotating-team.cloudflareaccess.com';
+    const rotated = await keyPair('team-key-2');
+    let published = [teamKey.jwk];
+    let fetches = 0;
+    const rotating = async () => {
+      fetches += 1;
+      return Response.json({ keys: published });
+    };
+    const t0 = Date.now();
+    expect(await verifyAccessJwt(await jwt(teamKey, { iss }), team, { fetcher: rotating, now: t0 })).not.toBeNull();
+    published = [teamKey.jwk, rotated.jwk];
+    // Within a minute of the last fetch, an unknown kid is refused without another fetch.
+    expect(await verifyAccessJwt(await jwt(rotated, { iss }), team, { fetcher: rotating, now: t0 + 30_000 })).toBeNull();
+    expect(fetches).toBe(1);
+    expect(await verifyAccessJwt(await jwt(rotated, { iss }), team, { fetcher: rotating, now: t0 + 61_000 })).toMatchObject({ subject: 'user-1' });
+    expect(fetches).toBe(2);
+    expect(await verifyAccessJwt(await jwt(strangerKey, { iss }), team, { fetcher: rotating, now: t0 + 62_000 })).toBeNull();
+    expect(fetches).toBe(2);
+  });
+
   it.each([
     ['another application', { aud: ['some-other-aud'] }],
     ['another team', { iss: 'https://elsewhere.cloudflareaccess.com' }],

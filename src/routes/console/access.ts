@@ -12,6 +12,7 @@ type CachedKeys = { keys: Map<string, CryptoKey>; fetchedAt: number };
 
 /** Access rotates keys every six weeks and publishes the next one early; an hour of caching is safe. */
 const KEY_CACHE_MS = 60 * 60 * 1000;
+const REFETCH_UNKNOWN_KID_MS = 60 * 1000;
 /** Clock skew tolerated on exp/nbf. */
 const LEEWAY_SECONDS = 60;
 
@@ -47,7 +48,11 @@ async function fetchKeys(issuer: string, fetcher: Fetcher, now: number): Promise
 
 async function keyFor(issuer: string, kid: string, fetcher: Fetcher, now: number): Promise<CryptoKey | undefined> {
   const cached = keyCache.get(issuer);
-  if (cached && now - cached.fetchedAt < KEY_CACHE_MS && cached.keys.has(kid)) return cached.keys.get(kid);
+  if (cached && now - cached.fetchedAt < KEY_CACHE_MS) {
+    // An unknown kid may be a fresh rotation, so refetch — but at most once a minute,
+    // or tokens with made-up kids would turn every request into a certs fetch.
+    if (cached.keys.has(kid) || now - cached.fetchedAt < REFETCH_UNKNOWN_KID_MS) return cached.keys.get(kid);
+  }
   return (await fetchKeys(issuer, fetcher, now)).keys.get(kid);
 }
 

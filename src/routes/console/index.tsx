@@ -122,7 +122,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
       to: query.to ? dayStart(query.to) + DAY_MS : undefined,
     };
     const [rows, reasons] = await Promise.all([listQueue(db, filters, QUEUE_LIMIT), reasonCodesInUse(db)]);
-    return render(c, 'Queue', '/console', <QueuePage rows={rows} query={query} reasons={reasons} now={Date.now()} limit={QUEUE_LIMIT} filters={filters} />);
+    return render(c, 'Queue', '/console', <QueuePage rows={rows} query={query} reasons={reasons} now={Date.now()} limit={QUEUE_LIMIT} />);
   });
 
   app.get('/console/tickets/:id', async (c) => {

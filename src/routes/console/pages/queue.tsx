@@ -1,10 +1,10 @@
-import type { QueueFilters, QueueRow } from '../../../db/insight';
+import type { QueueRow } from '../../../db/insight';
 import { OUTCOMES } from '../../../db/schema';
 import { OutcomeBadge, Reasons, Rows, age, fixed } from '../layout';
 
 export type QueueQuery = { outcome?: string; reason?: string; from?: string; to?: string };
 
-export function QueuePage(props: { rows: QueueRow[]; query: QueueQuery; reasons: string[]; now: number; limit: number; filters: QueueFilters }) {
+export function QueuePage(props: { rows: QueueRow[]; query: QueueQuery; reasons: string[]; now: number; limit: number }) {
   const { query } = props;
   return (
     <>
