@@ -7,6 +7,7 @@ import { AppError, errorBody } from './errors';
 import { errorSummary, logEvent } from './log';
 import { api } from './routes/api';
 import { admin } from './routes/admin';
+import { consoleApp } from './routes/console';
 import { health } from './routes/health';
 import { slack } from './routes/slack';
 import { raw } from './routes/raw';
@@ -32,6 +33,7 @@ app.route('/', raw);
 app.route('/', api);
 app.route('/', admin);
 app.route('/', slack);
+app.route('/', consoleApp);
 
 app.doc31('/openapi.json', {
   openapi: '3.1.0',

@@ -154,6 +154,15 @@ const varsSchema = z.object({
   PUBLIC_URL: z.string().trim().default(''),
   // The RATE_LIMITER binding's per-client budget on public endpoints; off only for local load tests.
   RATE_LIMIT_ENABLED: boolean.default(true),
+  // Console: the threshold recommendation targets this auto-reply precision on reviewed drafts…
+  RECOMMEND_TARGET_PRECISION: number(0.5, 1).default(0.95),
+  // …and needs at least this many reviewed drafts at or above the threshold it recommends.
+  RECOMMEND_MIN_DRAFTS: integer(1, 100_000).default(20),
+  // Console sessions expire after this many hours; a new login is needed then.
+  CONSOLE_SESSION_HOURS: integer(1, 720).default(12),
+  // Cloudflare Access in front of /console: team name (or <team>.cloudflareaccess.com) and the app's AUD tag. Empty: token login only.
+  ACCESS_TEAM_DOMAIN: z.string().trim().default(''),
+  ACCESS_AUD: z.string().trim().default(''),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

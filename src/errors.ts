@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'config_invalid',
   'unauthorized',
   'forbidden',
+  'csrf_invalid',
   'not_found',
   'validation_failed',
   'invalid_json',

@@ -90,3 +90,13 @@ export async function threadHasDelivery(db: Database, threadId: string, kind: De
 export async function listDeliveries(db: Database, ticketId: string): Promise<DeliveryRow[]> {
   return db.select().from(deliveries).where(eq(deliveries.ticketId, ticketId)).orderBy(deliveries.createdAt);
 }
+
+/** A person retries a dead-lettered delivery: back to `queued` (only from `failed`), attempts kept for the record. */
+export async function requeueFailedDelivery(db: Database, id: string, now: number): Promise<DeliveryRow | undefined> {
+  const rows = await db
+    .update(deliveries)
+    .set({ status: 'queued', updatedAt: now })
+    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'failed')))
+    .returning();
+  return rows[0];
+}

@@ -1,0 +1,160 @@
+// Console queries: the queue, the evidence for calibration, pipeline health and
+// the export. Read-only except where a name says otherwise.
+import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import type { Database } from './client';
+import { decisions, deliveries, rawMessages, tickets, type FeedbackVerdict, type Outcome } from './schema';
+
+export type QueueFilters = { outcome?: Outcome; reason?: string; from?: number; to?: number };
+
+export type QueueRow = {
+  ticketId: string;
+  subject: string;
+  fromAddress: string;
+  status: string;
+  owner: string | null;
+  receivedAt: number;
+  outcome: Outcome | null;
+  reasons: string[];
+  confidence: number | null;
+  verdict: FeedbackVerdict | null;
+};
+
+const latestVerdict = sql<FeedbackVerdict | null>`(SELECT f.verdict FROM feedback f WHERE f.ticket_id = ${tickets.id} ORDER BY f.created_at DESC, f.id DESC LIMIT 1)`;
+
+/** Tickets with their decision, the ones waiting for a person (review, then escalate) first, newest first within each. */
+export async function listQueue(db: Database, filters: QueueFilters, limit: number): Promise<QueueRow[]> {
+  const conditions: SQL[] = [];
+  if (filters.outcome) conditions.push(eq(decisions.outcome, filters.outcome));
+  if (filters.reason) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${decisions.reasons}) WHERE value = ${filters.reason})`);
+  if (filters.from !== undefined) conditions.push(gte(tickets.receivedAt, filters.from));
+  if (filters.to !== undefined) conditions.push(lt(tickets.receivedAt, filters.to));
+  return db
+    .select({
+      ticketId: tickets.id,
+      subject: tickets.subject,
+      fromAddress: tickets.fromAddress,
+      status: tickets.status,
+      owner: tickets.owner,
+      receivedAt: tickets.receivedAt,
+      outcome: decisions.outcome,
+      reasons: sql<string[]>`coalesce(${decisions.reasons}, '[]')`.mapWith((v: string) => JSON.parse(v) as string[]),
+      confidence: decisions.confidence,
+      verdict: latestVerdict,
+    })
+    .from(tickets)
+    .leftJoin(decisions, eq(decisions.ticketId, tickets.id))
+    .where(and(...conditions))
+    .orderBy(sql`CASE ${decisions.outcome} WHEN 'review' THEN 0 WHEN 'escalate' THEN 1 ELSE 2 END`, desc(tickets.receivedAt))
+    .limit(limit);
+}
+
+/** Every reason code that appears on a decision: the queue's reason filter. */
+export async function reasonCodesInUse(db: Database): Promise<string[]> {
+  const rows = await db.all<{ reason: string }>(sql`SELECT DISTINCT value AS reason FROM decisions, json_each(decisions.reasons) ORDER BY reason`);
+  return rows.map((r) => r.reason);
+}
+
+export type DailyOutcomes = { day: string; outcome: Outcome; count: number };
+
+/** Decisions per UTC day and outcome in [from, to). */
+export async function outcomesByDay(db: Database, from: number, to: number): Promise<DailyOutcomes[]> {
+  return db.all<DailyOutcomes>(sql`
+    SELECT date(decided_at / 1000, 'unixepoch') AS day, outcome, count(*) AS count
+    FROM decisions WHERE decided_at >= ${from} AND decided_at < ${to}
+    GROUP BY day, outcome ORDER BY day`);
+}
+
+/**
+ * Each reviewed draft once: the calibrated confidence of its decision and the
+ * person's latest verdict on the draft itself (take-overs are not a verdict on it).
+ */
+export async function reviewedDrafts(db: Database): Promise<{ confidence: number; verdict: 'approved' | 'edited' | 'rejected' }[]> {
+  return db.all(sql`
+    SELECT confidence, verdict FROM (
+      SELECT d.confidence AS confidence, f.verdict AS verdict,
+             ROW_NUMBER() OVER (PARTITION BY f.ticket_id ORDER BY f.created_at DESC, f.id DESC) AS nth
+      FROM feedback f JOIN decisions d ON d.ticket_id = f.ticket_id
+      WHERE f.verdict IN ('approved', 'edited', 'rejected') AND d.confidence IS NOT NULL
+    ) WHERE nth = 1`);
+}
+
+/** Reasons that say retrieval found nothing the draft could stand on. */
+export const WEAK_RETRIEVAL_REASONS = ['no_retrieval', 'no_doc_sources', 'ungrounded_sources', 'below_review_threshold'];
+
+export type KbGap = { intent: string; count: number; lastSeen: number; exampleTicketId: string; exampleSubject: string };
+
+/** The intents most often escalated with weak retrieval since `since`: the docs worth writing next. */
+export async function kbGaps(db: Database, since: number, limit: number): Promise<KbGap[]> {
+  const weak = sql.join(WEAK_RETRIEVAL_REASONS.map((r) => sql`${r}`), sql`, `);
+  return db.all<KbGap>(sql`
+    SELECT coalesce(d.intent, 'unknown') AS intent, count(*) AS count, max(d.decided_at) AS lastSeen,
+           max(t.id) AS exampleTicketId, max(t.subject) AS exampleSubject
+    FROM decisions d JOIN tickets t ON t.id = d.ticket_id
+    WHERE d.outcome = 'escalate' AND d.decided_at >= ${since}
+      AND (json_array_length(d.retrieved) = 0 OR EXISTS (SELECT 1 FROM json_each(d.reasons) WHERE value IN (${weak})))
+    GROUP BY intent ORDER BY count DESC, lastSeen DESC LIMIT ${limit}`);
+}
+
+export type FailedDelivery = typeof deliveries.$inferSelect & { subject: string };
+
+export async function failedDeliveries(db: Database, limit: number): Promise<FailedDelivery[]> {
+  const rows = await db
+    .select({ delivery: deliveries, subject: tickets.subject })
+    .from(deliveries)
+    .innerJoin(tickets, eq(tickets.id, deliveries.ticketId))
+    .where(eq(deliveries.status, 'failed'))
+    .orderBy(desc(deliveries.updatedAt))
+    .limit(limit);
+  return rows.map((r) => ({ ...r.delivery, subject: r.subject }));
+}
+
+export async function failedTickets(db: Database, limit: number) {
+  return db.select().from(tickets).where(eq(tickets.status, 'failed')).orderBy(desc(tickets.updatedAt)).limit(limit);
+}
+
+export async function findRawMessage(db: Database, ticketId: string) {
+  return db.query.rawMessages.findFirst({ where: eq(rawMessages.ticketId, ticketId) });
+}
+
+export type ExportRow = {
+  ticketId: string;
+  receivedAt: number;
+  decidedAt: number;
+  source: string;
+  fromAddress: string;
+  subject: string;
+  outcome: Outcome;
+  reasons: string;
+  confidence: number | null;
+  modelConfidence: number | null;
+  intent: string | null;
+  corpusVersion: string | null;
+  responder: string | null;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  verdict: FeedbackVerdict | null;
+  decisionId: string;
+};
+
+/** One page of decisions in [from, to) after the keyset cursor, oldest first (the export streams these). */
+export async function exportPage(
+  db: Database,
+  range: { from: number; to: number },
+  after: { decidedAt: number; decisionId: string } | null,
+  limit: number,
+): Promise<ExportRow[]> {
+  const cursor = after
+    ? sql`AND (d.decided_at > ${after.decidedAt} OR (d.decided_at = ${after.decidedAt} AND d.id > ${after.decisionId}))`
+    : sql``;
+  return db.all<ExportRow>(sql`
+    SELECT t.id AS ticketId, t.received_at AS receivedAt, d.decided_at AS decidedAt, t.source, t.from_address AS fromAddress,
+           t.subject, d.outcome, d.reasons, d.confidence, d.model_confidence AS modelConfidence, d.intent,
+           d.corpus_version AS corpusVersion, d.responder, d.tokens_in AS tokensIn, d.tokens_out AS tokensOut, d.cost_usd AS costUsd,
+           (SELECT f.verdict FROM feedback f WHERE f.ticket_id = t.id ORDER BY f.created_at DESC, f.id DESC LIMIT 1) AS verdict,
+           d.id AS decisionId
+    FROM decisions d JOIN tickets t ON t.id = d.ticket_id
+    WHERE d.decided_at >= ${range.from} AND d.decided_at < ${range.to} ${cursor}
+    ORDER BY d.decided_at, d.id LIMIT ${limit}`);
+}
+

@@ -1,0 +1,98 @@
+// Who may use the console: a signed session cookie (from the token login form,
+// or minted from a valid Cloudflare Access JWT), and on every POST a CSRF token
+// tied to that session. Pages without a session redirect to the login form;
+// data routes (export, raw message) and form posts answer 401.
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { configFrom, type Config } from '../../config';
+import { AppError } from '../../errors';
+import { verifyAccessJwt, type Fetcher } from './access';
+import { csrfToken, csrfValid, decodeSession, encodeSession, newSessionId, type Session } from './session';
+
+export const SESSION_COOKIE = 'deflect_session';
+export const LOGIN_COOKIE = 'deflect_login';
+export const CONSOLE_PATH = '/console';
+
+export type ConsoleEnv = {
+  Bindings: Env;
+  Variables: { session: Session; csrf: string; cspNonce: string };
+};
+
+/** The console needs ADMIN_TOKEN to sign sessions; without it the console is closed, not open. */
+export function adminTokenOf(config: Config): string {
+  const token = config.secrets.ADMIN_TOKEN;
+  if (!token) throw new AppError('unauthorized', 401, 'ADMIN_TOKEN is not configured; the console is disabled');
+  return token;
+}
+
+export function setSessionCookie(c: Context, value: string, maxAgeSeconds: number) {
+  setCookie(c, SESSION_COOKIE, value, { path: CONSOLE_PATH, httpOnly: true, secure: true, sameSite: 'Strict', maxAge: maxAgeSeconds });
+}
+
+export async function startSession(c: Context<ConsoleEnv>, actor: string, config: Config): Promise<Session> {
+  const maxAge = config.CONSOLE_SESSION_HOURS * 3600;
+  const session = { id: newSessionId(), actor: actor.slice(0, 200), expiresAt: Date.now() + maxAge * 1000 };
+  setSessionCookie(c, await encodeSession(session, adminTokenOf(config)), maxAge);
+  return session;
+}
+
+async function accessSession(c: Context<ConsoleEnv>, config: Config, fetcher: Fetcher): Promise<Session | null> {
+  if (!config.ACCESS_TEAM_DOMAIN || !config.ACCESS_AUD) return null;
+  const jwt = c.req.header('cf-access-jwt-assertion');
+  if (!jwt) return null;
+  const identity = await verifyAccessJwt(jwt, { teamDomain: config.ACCESS_TEAM_DOMAIN, audience: config.ACCESS_AUD }, { fetcher, now: Date.now() });
+  return identity ? startSession(c, identity.email ?? identity.subject, config) : null;
+}
+
+/** Data routes answer 401 JSON; pages send a person to the login form. */
+function wantsPage(c: Context): boolean {
+  if (c.req.method !== 'GET') return false;
+  if (/\/export\/|\/raw$/.test(c.req.path)) return false;
+  const accept = c.req.header('accept') ?? '';
+  return !/application\/json/.test(accept) || /text\/html/.test(accept);
+}
+
+export function requireSession(fetcher: Fetcher): MiddlewareHandler<ConsoleEnv> {
+  return async (c, next) => {
+    const config = configFrom(c.env);
+    const adminToken = adminTokenOf(config);
+    const session =
+      (await decodeSession(getCookie(c, SESSION_COOKIE), adminToken, Date.now())) ?? (await accessSession(c, config, fetcher));
+    if (!session) {
+      if (wantsPage(c)) return c.redirect(`${CONSOLE_PATH}/login?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''))}`, 303);
+      throw new AppError('unauthorized', 401, 'Log in to the console first');
+    }
+    c.set('session', session);
+    c.set('csrf', await csrfToken(session.id, adminToken));
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      const body = await c.req.parseBody();
+      if (!(await csrfValid(typeof body._csrf === 'string' ? body._csrf : undefined, session.id, adminToken))) {
+        throw new AppError('csrf_invalid', 403, 'The form token is missing or belongs to another session; reload the page and try again');
+      }
+    }
+    await next();
+  };
+}
+
+/** Console pages: no framing, no scripts, styles only with this response's nonce, never cached. */
+export function consoleHeaders(): MiddlewareHandler<ConsoleEnv> {
+  return async (c, next) => {
+    const nonce = newSessionId();
+    c.set('cspNonce', nonce);
+    await next();
+    // A route with a stricter policy of its own (the raw message) keeps it.
+    if (c.res.headers.has('content-security-policy')) return;
+    c.header(
+      'content-security-policy',
+      `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    );
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'same-origin');
+    c.header('cache-control', 'no-store');
+  };
+}
+
+/** Only redirect back into the console, never to another origin (`//evil`, `/\evil`). */
+export function safeNext(next: string | undefined): string {
+  return next && /^\/console(\/|\?|$)/.test(next) && !/[\\]/.test(next) ? next : CONSOLE_PATH;
+}

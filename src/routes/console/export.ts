@@ -1,0 +1,72 @@
+// Decisions for a date range as CSV or JSON, streamed page by page (keyset
+// pagination) so a large range never sits in memory or in one D1 result.
+import type { Database } from '../../db/client';
+import { exportPage, type ExportRow } from '../../db/insight';
+
+const PAGE = 500;
+
+const COLUMNS = [
+  ['ticket_id', (r) => r.ticketId],
+  ['received_at', (r) => new Date(r.receivedAt).toISOString()],
+  ['decided_at', (r) => new Date(r.decidedAt).toISOString()],
+  ['source', (r) => r.source],
+  ['from', (r) => r.fromAddress],
+  ['subject', (r) => r.subject],
+  ['outcome', (r) => r.outcome],
+  ['reasons', (r) => (JSON.parse(r.reasons) as string[]).join(' ')],
+  ['confidence', (r) => r.confidence],
+  ['model_confidence', (r) => r.modelConfidence],
+  ['intent', (r) => r.intent],
+  ['corpus_version', (r) => r.corpusVersion],
+  ['responder', (r) => r.responder],
+  ['tokens_in', (r) => r.tokensIn],
+  ['tokens_out', (r) => r.tokensOut],
+  ['cost_usd', (r) => r.costUsd],
+  ['human_verdict', (r) => r.verdict],
+] as const satisfies readonly (readonly [string, (r: ExportRow) => string | number | null])[];
+
+/**
+ * RFC 4180 quoting, plus a leading apostrophe on cells a spreadsheet would run
+ * as a formula (=, +, -, @, tab, CR): ticket subjects are written by strangers.
+ */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function jsonRow(row: ExportRow): Record<string, string | number | null | string[]> {
+  const record: Record<string, string | number | null | string[]> = Object.fromEntries(COLUMNS.map(([name, get]) => [name, get(row)]));
+  record.reasons = JSON.parse(row.reasons) as string[];
+  return record;
+}
+
+export function streamDecisions(db: Database, range: { from: number; to: number }, format: 'csv' | 'json'): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cursor: { decidedAt: number; decisionId: string } | null = null;
+  let started = false;
+  let first = true;
+  return new ReadableStream({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(format === 'csv' ? `${COLUMNS.map(([name]) => name).join(',')}\r\n` : '['));
+      }
+      const rows = await exportPage(db, range, cursor, PAGE);
+      for (const row of rows) {
+        const line =
+          format === 'csv' ? `${COLUMNS.map(([, get]) => csvCell(get(row))).join(',')}\r\n` : `${first ? '' : ','}\n${JSON.stringify(jsonRow(row))}`;
+        first = false;
+        controller.enqueue(encoder.encode(line));
+      }
+      const last = rows.at(-1);
+      if (rows.length < PAGE || !last) {
+        if (format === 'json') controller.enqueue(encoder.encode('\n]\n'));
+        controller.close();
+        return;
+      }
+      cursor = { decidedAt: last.decidedAt, decisionId: last.decisionId };
+    },
+  });
+}

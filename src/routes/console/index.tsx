@@ -1,0 +1,231 @@
+// The review console (/console): server-rendered pages, no scripts. Every route
+// but the login form needs a session (auth.ts); every form carries a CSRF token.
+import { Hono, type Context } from 'hono';
+import type { Child } from 'hono/jsx';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { html } from 'hono/html';
+import { z } from 'zod';
+import { applyHumanAction, type HumanAction } from '../../act/actions';
+import type { OutboxMessage } from '../../act/plan';
+import { configFrom } from '../../config';
+import { listCorpusVersions } from '../../db/corpus';
+import { findDecision } from '../../db/decisions';
+import { listDeliveries, requeueFailedDelivery } from '../../db/deliveries';
+import { listFeedback } from '../../db/feedback';
+import { failedDeliveries, failedTickets, findRawMessage, kbGaps, listQueue, outcomesByDay, reasonCodesInUse, reviewedDrafts } from '../../db/insight';
+import { OUTCOMES } from '../../db/schema';
+import { findStuckTickets, findTicket } from '../../db/tickets';
+import { expectedCalibrationError, precisionAt, recommendThreshold, reliabilityBins } from '../../decide/recommend';
+import { buildDeps } from '../../deps';
+import { AppError } from '../../errors';
+import { secretsEqual } from '../../middleware/auth';
+import { limitBody } from '../../middleware/body';
+import type { Fetcher } from './access';
+import { adminTokenOf, consoleHeaders, LOGIN_COOKIE, requireSession, safeNext, SESSION_COOKIE, startSession, type ConsoleEnv } from './auth';
+import { streamDecisions } from './export';
+import { isoDay, Page } from './layout';
+import { ExportPage } from './pages/export';
+import { HealthPage } from './pages/health';
+import { InsightPage } from './pages/insight';
+import { LoginPage } from './pages/login';
+import { QueuePage } from './pages/queue';
+import { TicketPage } from './pages/ticket';
+import { csrfToken, csrfValid, newSessionId } from './session';
+
+const DAY_MS = 86_400_000;
+const QUEUE_LIMIT = 200;
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a date');
+const dayStart = (d: string) => Date.parse(`${d}T00:00:00Z`);
+
+function parseQuery<T extends z.ZodType>(schema: T, c: Context): z.output<T> {
+  const result = schema.safeParse(Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== '')));
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+    throw new AppError('validation_failed', 400, 'Invalid query', { fields });
+  }
+  return result.data;
+}
+
+function render(c: Context<ConsoleEnv>, title: string, active: string, body: Child, status: 200 | 401 = 200) {
+  const session = c.get('session');
+  // Standards mode needs the doctype; the JSX element is already escaped HTML.
+  const page = (
+    <Page title={title} nonce={c.get('cspNonce')} active={active} actor={session?.actor} csrf={c.get('csrf')}>
+      {body}
+    </Page>
+  );
+  return c.html(html`<!doctype html>${page}`, status);
+}
+
+const QueueQuery = z.strictObject({ outcome: z.enum(OUTCOMES).optional(), reason: z.string().max(100).optional(), from: day.optional(), to: day.optional() });
+const InsightQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(30) });
+const ExportQuery = z.strictObject({ from: day, to: day, format: z.enum(['csv', 'json']).default('csv') });
+const ActionForm = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('approve') }),
+  z.object({ action: z.literal('reject') }),
+  z.object({ action: z.literal('take_over') }),
+  z.object({ action: z.literal('edit'), text: z.string().trim().min(1, 'the edited reply is empty').max(50_000) }),
+]);
+
+/** The console routes; `fetcher` fetches Cloudflare Access certs (tests pass their own). */
+export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
+  const fetcher: Fetcher = options.fetcher ?? ((input, init) => fetch(input, init));
+  const app = new Hono<ConsoleEnv>();
+  app.use('/console', consoleHeaders());
+  app.use('/console/*', consoleHeaders());
+  app.post('/console/*', limitBody('MAX_API_BODY_BYTES'));
+
+  // Login: the form's CSRF token is tied to a one-off nonce cookie, since there is no session yet.
+  app.get('/console/login', async (c) => {
+    const config = configFrom(c.env);
+    const nonce = newSessionId();
+    setCookie(c, LOGIN_COOKIE, nonce, { path: '/console/login', httpOnly: true, secure: true, sameSite: 'Strict', maxAge: 3600 });
+    const csrf = await csrfToken(`login:${nonce}`, adminTokenOf(config));
+    const access = Boolean(config.ACCESS_TEAM_DOMAIN && config.ACCESS_AUD);
+    return render(c, 'Log in', '', <LoginPage csrf={csrf} next={safeNext(c.req.query('next'))} access={access} />);
+  });
+
+  app.post('/console/login', async (c) => {
+    const config = configFrom(c.env);
+    const adminToken = adminTokenOf(config);
+    const body = await c.req.parseBody();
+    const nonce = getCookie(c, LOGIN_COOKIE);
+    const csrf = typeof body._csrf === 'string' ? body._csrf : undefined;
+    if (!nonce || !(await csrfValid(csrf, `login:${nonce}`, adminToken))) {
+      throw new AppError('csrf_invalid', 403, 'The login form expired or came from elsewhere; reload it and try again');
+    }
+    const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
+    if (typeof body.token !== 'string' || !(await secretsEqual(body.token, adminToken))) {
+      return render(c, 'Log in', '', <LoginPage csrf={csrf!} next={next} access={false} error="That token is not the admin token." />, 401);
+    }
+    const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim() : 'admin';
+    await startSession(c, name, config);
+    deleteCookie(c, LOGIN_COOKIE, { path: '/console/login' });
+    return c.redirect(next, 303);
+  });
+
+  app.use('/console', requireSession(fetcher));
+  app.use('/console/*', requireSession(fetcher));
+
+  app.post('/console/logout', (c) => {
+    deleteCookie(c, SESSION_COOKIE, { path: '/console', secure: true });
+    return c.redirect('/console/login', 303);
+  });
+
+  app.get('/console', async (c) => {
+    const query = parseQuery(QueueQuery, c);
+    const { db } = buildDeps(c.env);
+    const filters = {
+      outcome: query.outcome,
+      reason: query.reason,
+      from: query.from ? dayStart(query.from) : undefined,
+      to: query.to ? dayStart(query.to) + DAY_MS : undefined,
+    };
+    const [rows, reasons] = await Promise.all([listQueue(db, filters, QUEUE_LIMIT), reasonCodesInUse(db)]);
+    return render(c, 'Queue', '/console', <QueuePage rows={rows} query={query} reasons={reasons} now={Date.now()} limit={QUEUE_LIMIT} />);
+  });
+
+  app.get('/console/tickets/:id', async (c) => {
+    const { db } = buildDeps(c.env);
+    const id = c.req.param('id');
+    const ticket = await findTicket(db, id);
+    if (!ticket) throw new AppError('not_found', 404, 'No such ticket');
+    const [decision, deliveries, feedback, raw] = await Promise.all([findDecision(db, id), listDeliveries(db, id), listFeedback(db, id), findRawMessage(db, id)]);
+    const notice = c.req.query('result');
+    return render(
+      c,
+      ticket.subject || 'Ticket',
+      '/console',
+      <TicketPage ticket={ticket} decision={decision} deliveries={deliveries} feedback={feedback} hasRaw={Boolean(raw)} csrf={c.get('csrf')} notice={notice} />,
+    );
+  });
+
+  // The message as received, as inert text: never rendered as HTML, sandboxed in case a browser sniffs.
+  app.get('/console/tickets/:id/raw', async (c) => {
+    const raw = await findRawMessage(buildDeps(c.env).db, c.req.param('id'));
+    if (!raw) throw new AppError('not_found', 404, 'No raw message kept for this ticket');
+    c.header('content-security-policy', 'sandbox; default-src none');
+    c.header('x-content-type-options', 'nosniff');
+    const note = raw.truncated ? `\n\n[truncated: the original was ${raw.size} bytes]` : '';
+    return c.text(`${raw.body}${note}`, 200, { 'content-type': 'text/plain; charset=utf-8', 'x-original-content-type': raw.contentType });
+  });
+
+  app.post('/console/tickets/:id/actions', async (c) => {
+    const form = ActionForm.safeParse(await c.req.parseBody());
+    if (!form.success) {
+      throw new AppError('validation_failed', 400, 'Invalid action', { fields: form.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+    }
+    const action: HumanAction = form.data.action === 'edit' ? { kind: 'edit', text: form.data.text } : { kind: form.data.action };
+    const id = c.req.param('id');
+    const result = await applyHumanAction(id, action, { name: c.get('session').actor, channel: 'console' }, buildDeps(c.env));
+    return c.redirect(`/console/tickets/${encodeURIComponent(id)}?result=${result.status}`, 303);
+  });
+
+  app.get('/console/health', async (c) => {
+    const deps = buildDeps(c.env);
+    const now = Date.now();
+    const [dead, stuck, failed, corpus] = await Promise.all([
+      failedDeliveries(deps.db, 100),
+      findStuckTickets(deps.db, now, deps.config.LEASE_SECONDS * 1000, 100),
+      failedTickets(deps.db, 100),
+      listCorpusVersions(deps.db),
+    ]);
+    const retried = c.req.query('retried');
+    const notice = retried === 'queued' ? 'Delivery queued again.' : retried === 'not_failed' ? 'That delivery is no longer failed; nothing to retry.' : undefined;
+    return render(c, 'Health', '/console/health', <HealthPage failedDeliveries={dead} stuck={stuck} failedTickets={failed} corpus={corpus} csrf={c.get('csrf')} now={now} notice={notice} />);
+  });
+
+  app.post('/console/deliveries/:id/retry', async (c) => {
+    const deps = buildDeps(c.env);
+    const delivery = await requeueFailedDelivery(deps.db, c.req.param('id'), deps.clock.now());
+    if (delivery) await deps.queues.outbox.send({ deliveryId: delivery.id } satisfies OutboxMessage);
+    return c.redirect(`/console/health?retried=${delivery ? 'queued' : 'not_failed'}`, 303);
+  });
+
+  app.get('/console/insight', async (c) => {
+    const { days } = parseQuery(InsightQuery, c);
+    const deps = buildDeps(c.env);
+    const { config } = deps;
+    const today = dayStart(isoDay(Date.now()));
+    const from = today - (days - 1) * DAY_MS;
+    const dayList = Array.from({ length: days }, (_, i) => isoDay(from + i * DAY_MS));
+    const [outcomes, reviewed, gaps] = await Promise.all([outcomesByDay(deps.db, from, today + DAY_MS), reviewedDrafts(deps.db), kbGaps(deps.db, from, 15)]);
+    const drafts = reviewed.map((r) => ({ confidence: r.confidence, approved: r.verdict === 'approved' }));
+    const bins = reliabilityBins(drafts);
+    return render(
+      c,
+      'Insight',
+      '/console/insight',
+      <InsightPage
+        days={dayList}
+        outcomes={outcomes}
+        bins={bins}
+        ece={expectedCalibrationError(bins)}
+        recommendation={recommendThreshold(drafts, config.RECOMMEND_TARGET_PRECISION, config.RECOMMEND_MIN_DRAFTS)}
+        precisionTable={precisionAt(drafts, [0.5, 0.6, 0.7, 0.8, 0.9])}
+        currentThreshold={config.AUTO_REPLY_THRESHOLD}
+        gaps={gaps}
+      />,
+    );
+  });
+
+  app.get('/console/export', (c) => {
+    const today = Date.now();
+    return render(c, 'Export', '/console/export', <ExportPage from={isoDay(today - 29 * DAY_MS)} to={isoDay(today)} />);
+  });
+
+  app.get('/console/export/decisions', (c) => {
+    const query = parseQuery(ExportQuery, c);
+    const range = { from: dayStart(query.from), to: dayStart(query.to) + DAY_MS };
+    if (range.to <= range.from) throw new AppError('validation_failed', 400, 'to must not be before from', { fields: [{ field: 'to', message: 'before from' }] });
+    const type = query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json';
+    return c.body(streamDecisions(buildDeps(c.env).db, range, query.format), 200, {
+      'content-type': type,
+      'content-disposition': `attachment; filename="deflect-decisions-${query.from}-to-${query.to}.${query.format}"`,
+    });
+  });
+
+  return app;
+}
+
+export const consoleApp = consoleRoutes();

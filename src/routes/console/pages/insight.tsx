@@ -1,0 +1,122 @@
+import type { DailyOutcomes, KbGap } from '../../../db/insight';
+import type { ReliabilityBin, ThresholdRecommendation } from '../../../decide/recommend';
+import { OutcomesChart, ReliabilityDiagram } from '../charts';
+import { Rows, fixed, isoTime, percent } from '../layout';
+
+export function InsightPage(props: {
+  days: string[];
+  outcomes: DailyOutcomes[];
+  bins: ReliabilityBin[];
+  ece: number | null;
+  recommendation: ThresholdRecommendation;
+  precisionTable: { threshold: number; count: number; precision: number | null }[];
+  currentThreshold: number;
+  gaps: KbGap[];
+}) {
+  const totals = new Map<string, number>();
+  for (const row of props.outcomes) totals.set(row.outcome, (totals.get(row.outcome) ?? 0) + row.count);
+  const answered = [...totals.entries()].filter(([o]) => o !== 'ignore').reduce((n, [, c]) => n + c, 0);
+  const automation = answered ? (totals.get('auto_reply') ?? 0) / answered : null;
+  const rec = props.recommendation;
+  return (
+    <>
+      <h1>Insight</h1>
+      <form class="filters" method="get" action="/console/insight">
+        <label>
+          Last
+          <select name="days">
+            {[7, 30, 90].map((d) => (
+              <option value={String(d)} selected={props.days.length === d}>{`${d} days`}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Show</button>
+      </form>
+      <div class="grid">
+        <div class="card">
+          <div class="muted">Automation rate</div>
+          <div class="big" id="automation-rate">{percent(automation)}</div>
+          <div class="muted">{`${totals.get('auto_reply') ?? 0} auto-replies of ${answered} tickets (ignored mail excluded)`}</div>
+        </div>
+        <div class="card">
+          <div class="muted">Expected calibration error</div>
+          <div class="big" id="ece">{fixed(props.ece, 3)}</div>
+          <div class="muted">{`over ${rec.reviewed} reviewed drafts; 0 is perfect`}</div>
+        </div>
+        <div class="card" id="recommendation">
+          <div class="muted">{`Recommended auto-reply threshold (precision ≥ ${rec.target})`}</div>
+          <div class="big">{rec.threshold === null ? 'not enough evidence' : fixed(rec.threshold)}</div>
+          <div class="muted">
+            {rec.threshold === null
+              ? `No threshold reaches ${percent(rec.target)} precision on at least ${rec.minCount} reviewed drafts yet (${rec.reviewed} reviewed).`
+              : `${percent(rec.precision, 1)} of the ${rec.count} reviewed drafts at or above it were approved unchanged. Current AUTO_REPLY_THRESHOLD: ${props.currentThreshold}.`}
+          </div>
+        </div>
+      </div>
+
+      <h2>Outcomes per day</h2>
+      <div class="card">
+        <OutcomesChart days={props.days} rows={props.outcomes} />
+      </div>
+
+      <div class="grid">
+        <div>
+          <h2>Reliability diagram</h2>
+          <div class="card">
+            <ReliabilityDiagram bins={props.bins} threshold={props.currentThreshold} />
+            <p class="muted">
+              Bars: share of reviewed drafts in each confidence bin that a person approved unchanged (edits and rejections count against). Dots: the
+              bin's mean confidence. Numbers: drafts per bin. On the dashed diagonal, confidence means what it says.
+            </p>
+          </div>
+        </div>
+        <div>
+          <h2>Precision by threshold</h2>
+          <table id="precision-table">
+            <thead>
+              <tr>
+                <th class="num">Threshold</th>
+                <th class="num">Reviewed drafts ≥</th>
+                <th class="num">Approved unchanged</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.precisionTable.map((row) => (
+                <tr>
+                  <td class="num">{row.threshold.toFixed(2)}</td>
+                  <td class="num">{row.count}</td>
+                  <td class="num">{percent(row.precision, 1)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+
+      <h2>Knowledge-base gaps</h2>
+      <p class="muted">Intents most often escalated with weak retrieval (nothing retrieved, nothing cited, or too little evidence for a draft): the docs to write next.</p>
+      <table id="kb-gaps">
+        <thead>
+          <tr>
+            <th>Intent</th>
+            <th class="num">Escalations</th>
+            <th>Example</th>
+            <th>Last seen</th>
+          </tr>
+        </thead>
+        <tbody>
+          <Rows items={props.gaps} columns={4} empty="No escalations with weak retrieval in this period." row={(gap) => (
+            <tr>
+              <td>{gap.intent}</td>
+              <td class="num">{gap.count}</td>
+              <td>
+                <a href={`/console/tickets/${encodeURIComponent(gap.exampleTicketId)}`}>{gap.exampleSubject || gap.exampleTicketId}</a>
+              </td>
+              <td>{isoTime(gap.lastSeen)}</td>
+            </tr>
+          )} />
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,177 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { database } from '../../src/db/client';
+import { decisions, feedback, tickets, type FeedbackVerdict, type Outcome } from '../../src/db/schema';
+import { env } from '../helpers';
+import { ConsoleUser } from './client';
+
+const db = database(env.DB);
+const NOW = Date.now();
+const HOUR = 3_600_000;
+let user: ConsoleUser;
+let seq = 0;
+
+type Seed = { confidence: number; outcome: Outcome; verdicts?: FeedbackVerdict[]; intent?: string; reasons?: string[]; retrieved?: number; subject?: string; at?: number };
+
+async function seed(row: Seed): Promise<string> {
+  const id = `tkt_seed_${String(++seq).padStart(3, '0')}`;
+  const at = row.at ?? NOW - HOUR;
+  await db.insert(tickets).values({
+    id,
+    source: 'api',
+    messageId: `${id}@example.com`,
+    threadId: `${id}@example.com`,
+    fromAddress: 'customer@example.com',
+    subject: row.subject ?? `ticket ${seq}`,
+    bodyText: 'text',
+    status: 'done',
+    receivedAt: at,
+    updatedAt: at,
+  });
+  const retrieved = Array.from({ length: row.retrieved ?? 1 }, (_, i) => ({
+    chunkId: `doc#${i}`, docId: 'doc', title: 'Doc', url: null, score: 1, lexicalRank: i + 1, lexicalScore: 3, vectorRank: null, vectorScore: null,
+  }));
+  await db.insert(decisions).values({
+    id: `dec_${id}`,
+    ticketId: id,
+    outcome: row.outcome,
+    reasons: row.reasons ?? [],
+    confidence: row.confidence,
+    modelConfidence: row.confidence,
+    thresholds: { autoReply: 0.72, review: 0.45 },
+    intent: row.intent ?? 'reset_password',
+    retrieved,
+    decidedAt: at,
+  });
+  // Verdicts in order, a minute apart: the last one is the person's final word.
+  for (const [i, verdict] of (row.verdicts ?? []).entries()) {
+    await db.insert(feedback).values({ id: `fbk_${id}_${i}`, ticketId: id, decisionId: `dec_${id}`, verdict, actor: 'lead', channel: 'slack', createdAt: at + (i + 1) * 60_000 });
+  }
+  return id;
+}
+
+const many = async (n: number, row: Seed) => {
+  for (let i = 0; i < n; i++) await seed(row);
+};
+
+beforeAll(async () => {
+  // The known set of recommend.test.ts, through real rows: 40 reviewed drafts.
+  await many(10, { confidence: 0.95, outcome: 'auto_reply', verdicts: ['approved'] });
+  // 0.85: 9 approved (one after an earlier rejection), 1 rejected (then taken over: not a verdict on the draft).
+  await many(8, { confidence: 0.85, outcome: 'review', verdicts: ['approved'] });
+  await seed({ confidence: 0.85, outcome: 'review', verdicts: ['rejected', 'approved'] });
+  await seed({ confidence: 0.85, outcome: 'review', verdicts: ['rejected', 'taken_over'] });
+  await many(8, { confidence: 0.75, outcome: 'review', verdicts: ['approved'] });
+  await many(2, { confidence: 0.75, outcome: 'review', verdicts: ['edited'] });
+  await many(3, { confidence: 0.55, outcome: 'review', verdicts: ['approved'] });
+  await many(7, { confidence: 0.55, outcome: 'review', verdicts: ['rejected'] });
+  // Not reviewed: counted in outcomes, not in calibration.
+  await many(2, { confidence: 0.3, outcome: 'ignore' });
+  await seed({ confidence: 0.6, outcome: 'escalate', verdicts: ['taken_over'], intent: 'reset_password', reasons: ['sensitive_topic:refund'] });
+  // KB gaps: escalated with weak retrieval.
+  await many(3, { confidence: 0.1, outcome: 'escalate', intent: 'cancel_subscription', retrieved: 0, reasons: ['model_escalated'], subject: 'How do I cancel?' });
+  await seed({ confidence: 0.3, outcome: 'escalate', intent: 'invoice_vat', reasons: ['below_review_threshold'], subject: 'VAT on invoices' });
+  user = await ConsoleUser.login('Lead');
+});
+
+describe('insight from the feedback table', () => {
+  it('recommends 0.85: the lowest threshold where ≥ 95% of ≥ 20 reviewed drafts were approved unchanged', async () => {
+    const html = await user.page('/console/insight');
+    const recommendation = /<div class="card" id="recommendation">(.*?)<\/div><\/div>/s.exec(html)![1]!;
+    expect(recommendation).toContain('<div class="big">0.85</div>');
+    expect(recommendation).toContain('95.0% of the 20 reviewed drafts at or above it were approved unchanged');
+  });
+
+  it('shows the expected calibration error of the 40 reviewed drafts: 0.100', async () => {
+    const html = await user.page('/console/insight');
+    expect(html).toContain('<div class="big" id="ece">0.100</div>');
+    expect(html).toContain('over 40 reviewed drafts');
+  });
+
+  it('draws one reliability bar per non-empty bin, labelled with its count', async () => {
+    const html = await user.page('/console/insight');
+    const svg = /<svg id="reliability-diagram".*?<\/svg>/s.exec(html)![0];
+    expect(svg.match(/<rect class="bin"/g)).toHaveLength(4);
+    expect(svg).toContain('0.5–0.6: 10 drafts, 30% approved');
+    expect(svg).toContain('0.9–1.0: 10 drafts, 100% approved');
+  });
+
+  it('reports the automation rate without ignored mail: 10 of 45', async () => {
+    const html = await user.page('/console/insight');
+    expect(html).toContain('10 auto-replies of 45 tickets');
+    expect(html).toContain('<div class="big" id="automation-rate">22%</div>');
+  });
+
+  it('lists KB gaps: escalations with weak retrieval, most frequent first', async () => {
+    const html = await user.page('/console/insight');
+    const table = /<table id="kb-gaps">.*?<\/table>/s.exec(html)![0];
+    const intents = [...table.matchAll(/<tr><td>([a-z_]+)<\/td><td class="num">(\d+)<\/td>/g)].map((m) => [m[1], Number(m[2])]);
+    expect(intents).toEqual([
+      ['cancel_subscription', 3],
+      ['invoice_vat', 1],
+    ]);
+  });
+});
+
+describe('queue', () => {
+  it('lists review and escalate before the rest', async () => {
+    const html = await user.page('/console');
+    const outcomes = [...html.matchAll(/<span class="badge o-(\w+)">/g)].map((m) => m[1]);
+    const firstOther = outcomes.findIndex((o) => o !== 'review' && o !== 'escalate');
+    expect(outcomes.slice(0, firstOther).every((o) => o === 'review' || o === 'escalate')).toBe(true);
+    expect(outcomes.slice(firstOther).every((o) => o !== 'review' && o !== 'escalate')).toBe(true);
+    expect(outcomes.slice(0, 30).every((o) => o === 'review')).toBe(true);
+  });
+
+  it('filters by outcome and by reason code', async () => {
+    const escalated = await user.page('/console?outcome=escalate');
+    expect(escalated.match(/<span class="badge o-escalate">/g)).toHaveLength(5);
+    expect(escalated).not.toContain('badge o-review');
+    const byReason = await user.page('/console?reason=below_review_threshold');
+    expect(byReason).toContain('VAT on invoices');
+    expect(byReason.match(/<span class="badge o-/g)).toHaveLength(1);
+  });
+
+  it('filters by received date', async () => {
+    await seed({ confidence: 0.5, outcome: 'review', at: Date.parse('2024-03-10T12:00:00Z'), subject: 'From long ago' });
+    const html = await user.page('/console?from=2024-03-10&to=2024-03-10');
+    expect(html).toContain('From long ago');
+    expect(html.match(/<span class="badge o-/g)).toHaveLength(1);
+  });
+
+  it('refuses an unknown outcome filter with 400', async () => {
+    const response = await user.get('/console?outcome=maybe');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'validation_failed', fields: [{ field: 'outcome' }] } });
+  });
+});
+
+describe('export', () => {
+  const range = `from=${new Date(NOW - 86_400_000).toISOString().slice(0, 10)}&to=${new Date(NOW).toISOString().slice(0, 10)}`;
+
+  it('exports every decision in the range as JSON with the latest human verdict', async () => {
+    const response = await user.get(`/console/export/decisions?${range}&format=json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toMatch(/attachment; filename="deflect-decisions-.*\.json"/);
+    const rows = (await response.json()) as { subject: string; outcome: string; human_verdict: string | null; reasons: string[] }[];
+    // 47 seeded in range; the one from 2024 (queue date filter test) is outside it.
+    expect(rows).toHaveLength(47);
+    expect(rows.filter((r) => r.human_verdict === 'approved')).toHaveLength(30);
+    expect(rows.find((r) => r.outcome === 'escalate' && r.reasons.includes('below_review_threshold'))).toBeDefined();
+    expect(rows.some((r) => r.subject === 'From long ago')).toBe(false);
+  });
+
+  it('exports CSV with one line per decision and formula-looking cells defused', async () => {
+    await seed({ confidence: 0.5, outcome: 'review', subject: '=HYPERLINK("http://evil.example","click")' });
+    const response = await user.get(`/console/export/decisions?${range}&format=csv`);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const lines = (await response.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('ticket_id,received_at,decided_at,source,from,subject,outcome,reasons,confidence,model_confidence,intent,corpus_version,responder,tokens_in,tokens_out,cost_usd,human_verdict');
+    expect(lines).toHaveLength(1 + 48);
+    expect(lines.at(-1)).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+  });
+
+  it('refuses a range that ends before it starts', async () => {
+    const response = await user.get('/console/export/decisions?from=2025-02-01&to=2025-01-01');
+    expect(response.status).toBe(400);
+  });
+});
