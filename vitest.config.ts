@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Tests run inside workerd with the real wrangler.toml bindings: miniflare D1 and
 // Queues. Each test file gets a fresh database with every migration applied.
@@ -30,6 +30,8 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ['./test/setup/apply-migrations.ts'],
       include: ['test/**/*.test.ts'],
+      // Node-side script tests run under vitest.node.config.ts.
+      exclude: [...configDefaults.exclude, 'test/eval/**'],
     },
   };
 });
