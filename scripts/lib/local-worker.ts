@@ -11,7 +11,7 @@ export const LOCAL_API_TOKEN = 'eval-api-token';
 export const LOCAL_ADMIN_TOKEN = 'eval-admin-token';
 
 // Keep wrangler/miniflare off the network: no Request.cf download, no telemetry.
-const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', CI: 'true', WRANGLER_LOG: 'error' };
+export const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', CI: 'true', WRANGLER_LOG: 'error' };
 
 export type LocalWorker = {
   url: string;
@@ -36,7 +36,8 @@ export type LocalWorkerOptions = {
 function wrangler(args: string[]) {
   const result = spawnSync(path.join('node_modules', '.bin', 'wrangler'), args, {
     encoding: 'utf8',
-    env: { ...process.env, ...OFFLINE_ENV },
+    // `--json` output is printed at log level: a quieter WRANGLER_LOG would swallow it.
+    env: { ...process.env, ...OFFLINE_ENV, WRANGLER_LOG: 'log' },
     maxBuffer: 256 * 1024 * 1024,
   });
   if (result.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed:\n${result.stderr || result.stdout}`);
