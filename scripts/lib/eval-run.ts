@@ -51,7 +51,7 @@ export async function runEval(options: EvalOptions) {
     const results = await runCases(worker, cases, {
       casesDir: path.dirname(options.cases),
       supportAddress,
-      timeoutMs: options.responder === 'claude' ? 180_000 : 30_000,
+      timeoutMs: options.responder === 'claude' ? 300_000 : 120_000,
       concurrency: options.responder === 'claude' ? 4 : 8,
       onDone: (done, c) => bar.update(done, c.id),
     });

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unstable_startWorker } from 'wrangler';
+import { readVars } from './docs';
 
 export const LOCAL_API_TOKEN = 'eval-api-token';
 export const LOCAL_ADMIN_TOKEN = 'eval-admin-token';
@@ -48,9 +49,12 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   Object.assign(process.env, OFFLINE_ENV);
   const persistDir = await mkdtemp(path.join(tmpdir(), 'deflect-run-'));
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir]);
+  // wrangler loads .dev.vars whatever envFiles says: blank every documented secret so a
+  // developer's ANTHROPIC_API_KEY or Slack webhook never joins an offline run.
+  const blanked = Object.fromEntries(Object.keys(await readVars('.dev.vars.example')).map((name) => [name, '']));
   const bindings = Object.fromEntries([
     ...Object.entries(options.vars ?? {}).map(([name, value]) => [name, { type: 'plain_text' as const, value }]),
-    ...Object.entries({ API_TOKEN: LOCAL_API_TOKEN, ADMIN_TOKEN: LOCAL_ADMIN_TOKEN, ...options.secrets }).map(([name, value]) => [
+    ...Object.entries({ ...blanked, API_TOKEN: LOCAL_API_TOKEN, ADMIN_TOKEN: LOCAL_ADMIN_TOKEN, ...options.secrets }).map(([name, value]) => [
       name,
       { type: 'secret_text' as const, value },
     ]),
@@ -58,7 +62,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   const started = performance.now();
   const worker = await unstable_startWorker({
     config: 'wrangler.toml',
-    // Never read the developer's .dev.vars: a run is reproducible from its flags alone.
+    // No .env files: a run is reproducible from its flags alone.
     envFiles: [],
     bindings,
     dev: {

@@ -18,7 +18,7 @@ declare module 'autocannon' {
     duration?: number;
     method?: string;
     headers?: Record<string, string>;
-    requests?: { method?: string; path?: string; headers?: Record<string, string>; setupRequest?: (req: Request) => Request }[];
+    requests?: { method?: string; path?: string; headers?: Record<string, string>; setupRequest?: (req: Request) => Request; onResponse?: (status: number, body: string) => void }[];
   };
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;
