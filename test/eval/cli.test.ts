@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCases } from '../../scripts/lib/cases';
 import { parseEvalArgs } from '../../scripts/lib/eval-args';
-import { citedDocIds, headerValue } from '../../scripts/lib/run-cases';
+import { addressIn, citedDocIds, headerValue } from '../../scripts/lib/run-cases';
 
 describe('eval arguments', () => {
   it('defaults to the sample corpus and tickets, lexical and offline', () => {
@@ -102,5 +102,13 @@ describe('reading decisions back', () => {
   it('finds a folded Message-ID in the header block only', () => {
     const raw = 'From: a@b.example\r\nMessage-ID:\r\n <abc@b.example>\r\n\r\nMessage-ID: <body@x>\r\n';
     expect(headerValue(raw, 'Message-ID')).toBe('<abc@b.example>');
+    expect(headerValue('Message-id: <vac@apple.example.com>\n\nbody', 'Message-ID')).toBe('<vac@apple.example.com>');
+    expect(headerValue('Subject: no id\n\nMessage-ID: <body@x>', 'Message-ID')).toBeNull();
+  });
+
+  it('takes the envelope sender from a From or Return-Path header', () => {
+    expect(addressIn('"Foo, Bar" <foo@bar.example>')).toBe('foo@bar.example');
+    expect(addressIn('<>')).toBeNull();
+    expect(addressIn('plain@host.example')).toBe('plain@host.example');
   });
 });
