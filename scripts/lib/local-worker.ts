@@ -17,16 +17,13 @@ export const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND
 export type LocalWorker = {
   url: string;
   persistDir: string;
-  /** Milliseconds from startWorker() to the first answered /health. */
-  startupMs: number;
   fetch(pathname: string, init?: RequestInit): Promise<Response>;
-  /** Run SQL against the run's local D1 (after the worker is stopped, or read-only while it runs). */
+  /** Read the run's local D1 with wrangler d1 execute (before stop(), which deletes it). */
   query<T>(sql: string): T[];
   stop(): Promise<void>;
 };
 
 export type LocalWorkerOptions = {
-  port?: number;
   /** [vars] overrides for the run (strings, as wrangler.toml would have them). */
   vars?: Record<string, string>;
   secrets?: Record<string, string>;
@@ -59,7 +56,6 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
       { type: 'secret_text' as const, value },
     ]),
   ]);
-  const started = performance.now();
   const worker = await unstable_startWorker({
     config: 'wrangler.toml',
     // No .env files: a run is reproducible from its flags alone.
@@ -68,7 +64,8 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
     dev: {
       remote: options.remoteBindings ? undefined : false,
       persist: persistDir,
-      server: { hostname: '127.0.0.1', port: options.port ?? 0 },
+      // Port 0: the OS picks a free one, so runs never collide with wrangler dev or each other.
+      server: { hostname: '127.0.0.1', port: 0 },
       inspector: false,
       watch: false,
     },
@@ -78,11 +75,9 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   const call = (pathname: string, init: RequestInit = {}) => fetch(`${url}${pathname}`, init);
   const health = await call('/health');
   if (!health.ok) throw new Error(`the local Worker answered /health with ${health.status}: ${await health.text()}`);
-  const startupMs = performance.now() - started;
   return {
     url,
     persistDir,
-    startupMs,
     fetch: call,
     query<T>(sql: string): T[] {
       const out = wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--json', '--command', sql]);
