@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import type { Plugin } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { TEST_LOG_FILE, TEST_SECRETS } from './test/setup/test-secrets';
 
 /**
@@ -76,6 +76,8 @@ export default defineConfig(async () => {
       },
       setupFiles: ['./test/setup/apply-migrations.ts'],
       include: ['test/**/*.test.ts'],
+      // Node-side script tests run under vitest.node.config.ts.
+      exclude: [...configDefaults.exclude, 'test/eval/**'],
     },
   };
 });

@@ -1,0 +1,300 @@
+// npm run bench: speed and cost of the real Worker, run locally in workerd with a
+// fresh local D1 per scenario. Method and results: BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import { unstable_readConfig } from 'wrangler';
+import { chunkDoc, estimateTokens, type ChunkerParams, type SourceDoc } from '../src/retrieval/chunk';
+import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './lib/bench-args';
+import { parseCases } from './lib/cases';
+import { uploadCorpus } from './lib/corpus-client';
+import { costPlans, OUTPUT_TOKENS, PRICES_PER_MTOK, SYSTEM_PROMPT_TOKENS } from './lib/cost';
+import { readDocs } from './lib/docs';
+import { LOCAL_ADMIN_TOKEN, LOCAL_API_TOKEN, OFFLINE_ENV, startLocalWorker, type LocalWorker } from './lib/local-worker';
+import { cpuMs, waitUntilIdle, workerRuntimePid } from './lib/process-cpu';
+import { progressBar } from './lib/progress';
+import { readTicket, runCases, waitForDecision } from './lib/run-cases';
+import { spread, type Spread } from './lib/stats';
+import { syntheticDocs, syntheticQueries } from './lib/synthetic';
+
+const EMAIL_SAMPLE = '../shared/data/mime/quoted-gmail-on-wrote.eml';
+const TICKETS_PER_ROUND = 20;
+const wranglerBin = path.join('node_modules', '.bin', 'wrangler');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const auth = { authorization: `Bearer ${LOCAL_API_TOKEN}` };
+
+async function loadSample(worker: LocalWorker, docs: SourceDoc[]) {
+  await uploadCorpus(docs, { baseUrl: worker.url, token: LOCAL_ADMIN_TOKEN });
+}
+
+async function chunkerOf(worker: LocalWorker): Promise<ChunkerParams> {
+  const response = await worker.fetch('/admin/corpus', { headers: { authorization: `Bearer ${LOCAL_ADMIN_TOKEN}` } });
+  return ((await response.json()) as { settings: { chunker: ChunkerParams } }).settings.chunker;
+}
+
+let serial = 0;
+async function postApiTicket(worker: LocalWorker, text: string, subject = ''): Promise<string> {
+  serial += 1;
+  const response = await worker.fetch('/api/tickets', {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ from: `bench-${serial}@customers.example`, subject, text, message_id: `<bench-${serial}-${Date.now()}@bench.deflect>` }),
+  });
+  const body = (await response.json()) as { ticket_id?: string };
+  if (!body.ticket_id) throw new Error(`POST /api/tickets → ${response.status}`);
+  return body.ticket_id;
+}
+
+async function postEmailTicket(worker: LocalWorker, raw: string, to: string): Promise<string> {
+  serial += 1;
+  const messageId = `<bench-${serial}-${Date.now()}@bench.deflect>`;
+  const mail = raw.replace(/^Message-I[Dd]:.*$/m, `Message-ID: ${messageId}`);
+  const response = await worker.fetch(`/cdn-cgi/handler/email?${new URLSearchParams({ from: `bench-${serial}@customers.example`, to })}`, { method: 'POST', body: mail });
+  if (!response.ok) throw new Error(`email() handler → ${response.status}: ${(await response.text()).split('\n')[0]}`);
+  const found = await worker.fetch(`/api/tickets?${new URLSearchParams({ message_id: messageId })}`, { headers: auth });
+  if (found.status !== 200) throw new Error(`email accepted but no ticket stored under ${messageId}`);
+  return ((await found.json()) as { ticket: { id: string } }).ticket.id;
+}
+
+/**
+ * CPU per ticket: the workerd process's CPU (utime+stime) across a round of tickets
+ * submitted, processed by the real queue consumer and delivered, minus its idle rate,
+ * divided by the round size. Includes local D1's SQLite work, which on Cloudflare
+ * runs outside the Worker's CPU budget: an upper bound.
+ */
+async function cpuPerTicket(worker: LocalWorker, submit: (i: number) => Promise<string>, runs: number): Promise<Spread> {
+  const pid = workerRuntimePid();
+  const idleStart = cpuMs(pid);
+  const idleStarted = Date.now();
+  await new Promise((r) => setTimeout(r, 3000));
+  const idlePerMs = (cpuMs(pid) - idleStart) / (Date.now() - idleStarted);
+  const perTicket: number[] = [];
+  for (let round = 0; round < runs; round++) {
+    const before = cpuMs(pid);
+    const started = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < TICKETS_PER_ROUND; i++) ids.push(await submit(round * TICKETS_PER_ROUND + i));
+    await waitUntilIdle(pid);
+    const used = cpuMs(pid) - before - idlePerMs * (Date.now() - started);
+    for (const id of ids) {
+      const view = await readTicket(worker, id);
+      if (!['done', 'ignored'].includes(view.ticket.status)) throw new Error(`ticket ${id} is ${view.ticket.status} after the round: measurement invalid`);
+    }
+    perTicket.push(Math.max(0, used) / TICKETS_PER_ROUND);
+  }
+  return spread(perTicket);
+}
+
+async function bundle(runs: number) {
+  const outdir = await mkdtemp(path.join(os.tmpdir(), 'deflect-bundle-'));
+  try {
+    execFileSync(wranglerBin, ['deploy', '--dry-run', '--outdir', outdir], { stdio: 'pipe', env: { ...process.env, ...OFFLINE_ENV } });
+    const files = (await readdir(outdir)).filter((f) => f.endsWith('.js'));
+    let raw = 0;
+    let gzip = 0;
+    for (const f of files) {
+      const bytes = await readFile(path.join(outdir, f));
+      raw += (await stat(path.join(outdir, f))).size;
+      gzip += gzipSync(bytes).length;
+    }
+    // wrangler check startup profiles the bundle's top-level evaluation in local workerd.
+    const startup: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const profile = path.join(outdir, `startup-${i}.cpuprofile`);
+      execFileSync(wranglerBin, ['check', 'startup', '--outfile', profile], { stdio: 'pipe', env: { ...process.env, ...OFFLINE_ENV } });
+      startup.push(profileCpuMs(JSON.parse(await readFile(profile, 'utf8'))));
+    }
+    return { raw_bytes: raw, gzip_bytes: gzip, startup_cpu_ms: spread(startup) };
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+type CpuProfile = { nodes: { id: number; callFrame: { functionName: string } }[]; samples: number[]; timeDeltas: number[] };
+
+/** Sampled time that was not idle, in ms (the first delta is the wait before sampling began). */
+function profileCpuMs(profile: CpuProfile): number {
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  let us = 0;
+  for (let i = 1; i < profile.samples.length; i++) if (!idle.has(profile.samples[i]!)) us += profile.timeDeltas[i]!;
+  return us / 1000;
+}
+
+async function ingestLoad(docs: SourceDoc[], durationS: number) {
+  const worker = await startLocalWorker();
+  try {
+    await loadSample(worker, docs);
+    let n = 0;
+    const acceptedIds = new Set<string>();
+    const result = await autocannon({
+      url: worker.url,
+      connections: 10,
+      duration: durationS,
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/tickets',
+          headers: { ...auth, 'content-type': 'application/json' },
+          setupRequest: (req) => {
+            n += 1;
+            return { ...req, body: JSON.stringify({ from: `load-${n}@customers.example`, subject: 'Password', text: `I forgot my password, how do I reset it? (${n})` }) };
+          },
+          onResponse: (status, body) => {
+            if (status === 202) acceptedIds.add((JSON.parse(body) as { ticket_id: string }).ticket_id);
+          },
+        },
+      ],
+    });
+    await waitUntilIdle(workerRuntimePid(), { timeoutMs: 600_000 });
+    const stored = new Set(worker.query<{ id: string }>('select id from tickets').map((r) => r.id));
+    const [row] = worker.query<{ decided: number }>("select count(*) as decided from tickets where status in ('done','ignored')");
+    return {
+      duration_s: durationS,
+      connections: 10,
+      requests_per_s: { mean: result.requests.mean, p50: result.requests.p50 },
+      latency_ms: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+      accepted: acceptedIds.size,
+      accepted_and_stored: [...acceptedIds].filter((id) => stored.has(id)).length,
+      stored: stored.size,
+      // Requests still in flight when autocannon closed its connections: committed, but nobody read the 202.
+      stored_unanswered: [...stored].filter((id) => !acceptedIds.has(id)).length,
+      decided_after_drain: row?.decided ?? 0,
+      non_2xx: result.non2xx,
+      errors: result.errors,
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+async function retrievalAt(chunks: number, queries: number) {
+  const worker = await startLocalWorker();
+  try {
+    const docs = syntheticDocs(chunks, await chunkerOf(worker));
+    const bar = progressBar(`loading ${chunks} chunks`, docs.length);
+    const started = Date.now();
+    await uploadCorpus(docs, { baseUrl: worker.url, token: LOCAL_ADMIN_TOKEN, onProgress: (p) => bar.update(p.done) });
+    bar.finish();
+    const loadS = (Date.now() - started) / 1000;
+    const latencies: number[] = [];
+    for (const query of syntheticQueries(queries)) {
+      const view = await waitForDecision(worker, await postApiTicket(worker, query), 60_000);
+      const ms = view.decision?.latency_ms?.retrieve;
+      if (typeof ms === 'number') latencies.push(ms);
+    }
+    return { chunks, load_s: loadS, retrieve_ms: spread(latencies) };
+  } finally {
+    await worker.stop();
+  }
+}
+
+async function sampleScenario(docs: SourceDoc[], options: BenchOptions) {
+  const supportAddress = String(unstable_readConfig({ config: 'wrangler.toml' }).vars.SUPPORT_ADDRESS);
+  const worker = await startLocalWorker();
+  try {
+    await loadSample(worker, docs);
+    const { cases } = parseCases(await readFile('corpus/tickets.jsonl', 'utf8'));
+    const questions = cases.filter((c) => c.question);
+    // Warm-up: JIT, D1 page cache and the isolate's first-request costs are not per-ticket costs.
+    for (let i = 0; i < 10; i++) await waitForDecision(worker, await postApiTicket(worker, questions[i]!.question!, questions[i]!.subject), 30_000);
+    log('CPU per API ticket…');
+    const api = await cpuPerTicket(worker, (i) => postApiTicket(worker, questions[i % questions.length]!.question!, questions[i % questions.length]!.subject), options.runs);
+    log('CPU per email ticket…');
+    let email: Spread | { unavailable: string };
+    try {
+      const raw = await readFile(EMAIL_SAMPLE, 'latin1');
+      await waitForDecision(worker, await postEmailTicket(worker, raw, supportAddress), 30_000);
+      email = await cpuPerTicket(worker, () => postEmailTicket(worker, raw, supportAddress), options.runs);
+    } catch (error) {
+      email = { unavailable: (error as Error).message };
+    }
+    log('prompt sizes over the sample tickets…');
+    const bar = progressBar('tickets', cases.length);
+    const results = await runCases(worker, cases, { casesDir: 'corpus', supportAddress, timeoutMs: 30_000, concurrency: 8, onDone: (d) => bar.update(d) });
+    bar.finish();
+    return { api, email, results };
+  } finally {
+    await worker.stop();
+  }
+}
+
+function promptSamples(docs: SourceDoc[], chunker: ChunkerParams, cases: { subject: string; question: string | null }[], results: Awaited<ReturnType<typeof sampleScenario>>['results']) {
+  const tokensOf = new Map(docs.flatMap((d) => chunkDoc(d, chunker)).map((c) => [c.chunkId, c.tokenCount]));
+  const vars = unstable_readConfig({ config: 'wrangler.toml' }).vars;
+  const [bandMin, bandMax] = [Number(vars.STRONG_BAND_MIN), Number(vars.STRONG_BAND_MAX)];
+  return results
+    .map((r, i) => ({ r, c: cases[i]! }))
+    .filter(({ r }) => r.view?.decision && r.result.actual !== 'ignore')
+    .map(({ r, c }) => {
+      const chunkTokens = r.view!.decision!.retrieved.reduce((n, chunk) => n + (tokensOf.get(chunk.chunkId) ?? 0), 0);
+      const confidence = r.result.confidence ?? 0;
+      return {
+        promptTokens: SYSTEM_PROMPT_TOKENS + estimateTokens(`${c.subject}\n${c.question ?? ''}`) + chunkTokens,
+        inStrongBand: confidence >= bandMin && confidence <= bandMax,
+      };
+    });
+}
+
+async function main() {
+  const parsed = parseBenchArgs(process.argv.slice(2));
+  if (parsed.kind === 'help') return console.log(BENCH_USAGE);
+  if (parsed.kind === 'usage_error') {
+    console.error(`${parsed.message}\n\n${BENCH_USAGE}`);
+    process.exit(2);
+  }
+  const { options } = parsed;
+  const machine = {
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    load_avg_at_start: os.loadavg().map((l) => Number(l.toFixed(2))),
+    date: new Date().toISOString(),
+  };
+  const docs = await readDocs('corpus/docs');
+  log('bundle size and startup…');
+  const build = await bundle(Math.min(options.runs, 3));
+  const sample = await sampleScenario(docs, options);
+  const { cases } = parseCases(await readFile('corpus/tickets.jsonl', 'utf8'));
+  const chunker = { targetTokens: 350, overlapTokens: 50 };
+  const samples = promptSamples(docs, chunker, cases, sample.results);
+  const vars = unstable_readConfig({ config: 'wrangler.toml' }).vars;
+  const models = { fast: String(vars.MODEL_FAST), strong: String(vars.MODEL_STRONG) };
+  const sampleRetrieve = sample.results.flatMap((r) => (typeof r.view?.decision?.latency_ms?.retrieve === 'number' ? [r.view.decision.latency_ms.retrieve] : []));
+  log(`ingest load for ${options.durationS}s…`);
+  const ingest = await ingestLoad(docs, options.durationS);
+  const retrieval = [];
+  for (const size of options.sizes) {
+    log(`lexical retrieval at ${size} chunks…`);
+    retrieval.push(await retrievalAt(size, 30));
+  }
+  const report = {
+    machine,
+    cpu_ms_per_ticket: { api: sample.api, email: sample.email },
+    retrieval: { sample_corpus: { chunks: docs.reduce((n, d) => n + chunkDoc(d, chunker).length, 0), retrieve_ms: spread(sampleRetrieve) }, synthetic: retrieval },
+    ingest,
+    bundle: build,
+    cost: {
+      models,
+      prices_per_mtok: PRICES_PER_MTOK,
+      system_prompt_tokens: SYSTEM_PROMPT_TOKENS,
+      output_tokens: OUTPUT_TOKENS,
+      tickets: samples.length,
+      prompt_tokens: spread(samples.map((s) => s.promptTokens)),
+      strong_band_share: samples.filter((s) => s.inStrongBand).length / Math.max(1, samples.length),
+      ...costPlans(samples, models),
+    },
+  };
+  const json = JSON.stringify(report);
+  if (options.out) await writeFile(options.out, `${json}\n`);
+  if (options.json) console.log(json);
+  else console.log(JSON.stringify(report, null, 2));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
