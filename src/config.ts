@@ -151,7 +151,6 @@ const varsSchema = z.object({
   // How long a pipeline run owns a ticket before the cron sweep may take it back.
   LEASE_SECONDS: integer(10, 3600).default(300),
   OUTBOUND_TIMEOUT_MS: integer(100, 60_000).default(10_000),
-  PUBLIC_URL: z.string().trim().default(''),
   // The RATE_LIMITER binding's per-client budget on public endpoints; off only for local load tests.
   RATE_LIMIT_ENABLED: boolean.default(true),
   // Console: the threshold recommendation targets this auto-reply precision on reviewed drafts…
@@ -163,7 +162,6 @@ const varsSchema = z.object({
   // Cloudflare Access in front of /console: team name (or <team>.cloudflareaccess.com) and the app's AUD tag. Empty: token login only.
   ACCESS_TEAM_DOMAIN: z.string().trim().default(''),
   ACCESS_AUD: z.string().trim().default(''),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
 const secretsSchema = z.object({
