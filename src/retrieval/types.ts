@@ -1,12 +1,8 @@
 // Retrieval ports. Code depends on these; deps.ts alone picks the implementation.
+import type { Chunk } from './chunk';
 
-export type RetrievedChunk = {
-  chunkId: string;
-  docId: string;
-  title: string;
-  headingPath: string;
-  url: string | null;
-  text: string;
+/** A chunk as stored, with the evidence of how each retriever ranked it. */
+export type RetrievedChunk = Pick<Chunk, 'chunkId' | 'docId' | 'title' | 'headingPath' | 'url' | 'text'> & {
   /** Fused score (RRF for hybrid; normalised bm25 for lexical alone). Higher is better. */
   score: number;
   lexicalRank: number | null;
