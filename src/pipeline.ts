@@ -7,7 +7,7 @@ import { calibrate, calibrationFeatures } from './decide/calibration';
 import { checkReply } from './decide/reply-check';
 import { decide } from './decide/policy';
 import { calibrationInForce } from './decide/refit';
-import { countAutoRepliesTo, findDecision, recordDecision, type DecisionRow } from './db/decisions';
+import { countAutoRepliesTo, findDecision, recordDecision, threadHandledByHuman, type DecisionRow } from './db/decisions';
 import { claimTicket, setTicketStatus, type TicketRow } from './db/tickets';
 import type { Deps } from './deps';
 import { errorSummary } from './log';
@@ -122,7 +122,6 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
 
 async function threadHandledByHumanFor(ticket: TicketRow, deps: Deps): Promise<boolean> {
   if (ticket.threadId === ticket.messageId) return false;
-  const { threadHandledByHuman } = await import('./db/decisions');
   return threadHandledByHuman(deps.db, ticket.threadId, ticket.id);
 }
 
