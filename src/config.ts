@@ -150,6 +150,9 @@ const varsSchema = z.object({
   MAX_TICKET_CHARS: integer(200, 100_000).default(20_000),
   // How long a pipeline run owns a ticket before the cron sweep may take it back.
   LEASE_SECONDS: integer(10, 3600).default(300),
+  // A ticket still waiting this long after its last change never reached the consumer (a lost
+  // queue delivery, a failed enqueue): the cron sweep enqueues it again. Repeats are no-ops.
+  SWEEP_AFTER_SECONDS: integer(10, 86_400).default(120),
   OUTBOUND_TIMEOUT_MS: integer(100, 60_000).default(10_000),
   // The RATE_LIMITER binding's per-client budget on public endpoints; off only for local load tests.
   RATE_LIMIT_ENABLED: boolean.default(true),

@@ -11,7 +11,7 @@ const REPLAY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export async function sweep(deps: Deps): Promise<{ requeued: number }> {
   const now = deps.clock.now();
-  const stuck = await findStuckTickets(deps.db, now, deps.config.LEASE_SECONDS * 1000);
+  const stuck = await findStuckTickets(deps.db, now, deps.config.SWEEP_AFTER_SECONDS * 1000);
   if (stuck.length > 0) {
     await deps.queues.tickets.sendBatch(stuck.map((t) => ({ body: { ticketId: t.id } satisfies TicketMessage })));
   }

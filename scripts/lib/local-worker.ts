@@ -12,6 +12,9 @@ export const LOCAL_API_TOKEN = 'eval-api-token';
 export const LOCAL_ADMIN_TOKEN = 'eval-admin-token';
 
 // Keep wrangler/miniflare off the network: no Request.cf download, no telemetry.
+/** How often the harness fires the scheduled sweep (production: every 5 minutes). */
+const CRON_EVERY_S = 15;
+
 export const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', CI: 'true', WRANGLER_LOG: 'error' };
 
 export type LocalWorker = {
@@ -51,7 +54,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   const blanked = Object.fromEntries(Object.keys(await readVars('.dev.vars.example')).map((name) => [name, '']));
   const bindings = Object.fromEntries([
     // Eval and bench send hundreds of tickets from one address: the per-client rate limit would measure itself.
-    ...Object.entries({ RATE_LIMIT_ENABLED: 'false', ...options.vars }).map(([name, value]) => [name, { type: 'plain_text' as const, value }]),
+    ...Object.entries({ RATE_LIMIT_ENABLED: 'false', SWEEP_AFTER_SECONDS: String(CRON_EVERY_S * 2), ...options.vars }).map(([name, value]) => [name, { type: 'plain_text' as const, value }]),
     ...Object.entries({ ...blanked, API_TOKEN: LOCAL_API_TOKEN, ADMIN_TOKEN: LOCAL_ADMIN_TOKEN, ...options.secrets }).map(([name, value]) => [
       name,
       { type: 'secret_text' as const, value },
@@ -76,6 +79,9 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   const call = (pathname: string, init: RequestInit = {}) => fetch(`${url}${pathname}`, init);
   const health = await call('/health');
   if (!health.ok) throw new Error(`the local Worker answered /health with ${health.status}: ${await health.text()}`);
+  // Local dev has no cron: fire the scheduled sweep as production's trigger would, so a
+  // ticket whose queue delivery is lost is recovered the way it is in the cloud.
+  const cron = setInterval(() => void call('/cdn-cgi/handler/scheduled').catch(() => undefined), CRON_EVERY_S * 1000);
   return {
     url,
     persistDir,
@@ -85,6 +91,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
       return (JSON.parse(out) as { results: T[] }[])[0]?.results ?? [];
     },
     async stop() {
+      clearInterval(cron);
       // Teardown deletes the bundle dir under esbuild's feet, which logs a spurious "Build failed".
       process.env.WRANGLER_LOG = 'none';
       await worker.dispose();

@@ -166,7 +166,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
     const now = Date.now();
     const [dead, stuck, failed, corpus] = await Promise.all([
       failedDeliveries(deps.db, 100),
-      findStuckTickets(deps.db, now, deps.config.LEASE_SECONDS * 1000, 100),
+      findStuckTickets(deps.db, now, deps.config.SWEEP_AFTER_SECONDS * 1000, 100),
       failedTickets(deps.db, 100),
       listCorpusVersions(deps.db),
     ]);
