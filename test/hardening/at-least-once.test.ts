@@ -10,7 +10,8 @@ import { processTicket } from '../../src/pipeline';
 import { QUEUE_NAMES } from '../../src/queues';
 import { sweep } from '../../src/scheduled';
 import type { TicketDraft } from '../../src/ticket';
-import { getTicket, loadCorpus, waitForTicket } from '../helpers';
+import { getTicket, loadCorpus, postTicket, request, waitForTicket } from '../helpers';
+import { webhookSample } from '../ingest/samples';
 
 beforeAll(async () => {
   await loadCorpus();
@@ -113,6 +114,35 @@ describe('repeated and concurrent deliveries', () => {
     const { ticket } = await storeDraft(draft(), deps);
     expect((await processTicket(ticket.id, deps)).status).toBe('done');
     expect(await processTicket(ticket.id, depsAhead(LEASE_MS * 10))).toEqual({ status: 'skipped', reason: 'not_claimable' });
+  });
+});
+
+describe('concurrent deliveries of one message', () => {
+  it('three concurrent Postmark deliveries of one payload store one ticket with one decision', async () => {
+    const deliver = () =>
+      request('/webhooks/postmark?token=test-postmark-token', {
+        method: 'POST',
+        token: null,
+        headers: { 'content-type': 'application/json' },
+        body: webhookSample('postmark/inbound-capture-2013-valid.json'),
+      });
+    const responses = await Promise.all([deliver(), deliver(), deliver()]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as { ticket_id: string; duplicate: boolean }[];
+    expect(new Set(bodies.map((b) => b.ticket_id)).size).toBe(1);
+    expect(bodies.filter((b) => !b.duplicate)).toHaveLength(1);
+    const view = await waitForTicket(bodies[0]!.ticket_id);
+    expect(view.decision).not.toBeNull();
+  });
+
+  it('three concurrent API posts with one message_id: one 202, two 200 naming the same ticket', async () => {
+    const body = { from: 'race@example.com', subject: 'Race', text: 'How do I reset my password?', message_id: 'race@example.com' };
+    const responses = await Promise.all([postTicket(body), postTicket(body), postTicket(body)]);
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 202]);
+    const ids = new Set(((await Promise.all(responses.map((r) => r.json()))) as { ticket_id: string }[]).map((b) => b.ticket_id));
+    expect(ids.size).toBe(1);
+    const view = await waitForTicket([...ids][0]!);
+    expect(view.ticket.attempts).toBe(1);
   });
 });
 
