@@ -75,7 +75,7 @@ const varsSchema = z.object({
   // Who we are: replies come from here, and mail from here is never answered (loops).
   SUPPORT_ADDRESS: z.string().trim().pipe(z.email()).default('support@deflect.local'),
   SUPPORT_NAME: z.string().trim().min(1).default('Support'),
-  // 0.72: the calibrated score at which the sample corpus's eval reaches ≥ 0.95 auto-reply precision.
+  // DESIGN's starting point; the console recommends the threshold your reviewed drafts support (README "Measuring quality").
   AUTO_REPLY_THRESHOLD: number(0, 1).default(0.72),
   // Below this a draft is not worth a human's review time: escalate instead.
   REVIEW_THRESHOLD: number(0, 1).default(0.45),
