@@ -11,7 +11,8 @@ import { chunkDoc, estimateTokens, type ChunkerParams, type SourceDoc } from '..
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './lib/bench-args';
 import { parseCases } from './lib/cases';
 import { uploadCorpus } from './lib/corpus-client';
-import { costPlans, OUTPUT_TOKENS, PRICES_PER_MTOK, SYSTEM_PROMPT_TOKENS } from './lib/cost';
+import { costPlans, OUTPUT_TOKENS, SYSTEM_PROMPT_TOKENS } from './lib/cost';
+import { DEFAULT_PRICES } from '../src/respond/pricing';
 import { readDocs } from './lib/docs';
 import { LOCAL_ADMIN_TOKEN, LOCAL_API_TOKEN, OFFLINE_ENV, startLocalWorker, type LocalWorker } from './lib/local-worker';
 import { cpuMs, waitUntilIdle, workerRuntimePid } from './lib/process-cpu';
@@ -279,7 +280,7 @@ async function main() {
     bundle: build,
     cost: {
       models,
-      prices_per_mtok: PRICES_PER_MTOK,
+      prices_per_mtok: DEFAULT_PRICES,
       system_prompt_tokens: SYSTEM_PROMPT_TOKENS,
       output_tokens: OUTPUT_TOKENS,
       tickets: samples.length,

@@ -1,11 +1,7 @@
 // Token and cost estimate per ticket for fast-only, cascade and strong-only, from
-// measured prompt sizes. Pure. The constants are stated in BENCHMARKS.md.
-
-/** USD per million tokens, Anthropic list prices (input, output); no batch or cache discounts applied. */
-export const PRICES_PER_MTOK: Record<string, { input: number; output: number }> = {
-  'claude-haiku-4-5': { input: 1, output: 5 },
-  'claude-sonnet-4-5': { input: 3, output: 15 },
-};
+// measured prompt sizes. Pure. The constants are stated in BENCHMARKS.md; prices
+// are the product's own table (MODEL_PRICES defaults), without cache discounts.
+import { callCost, DEFAULT_PRICES, type ModelPrice } from '../../src/respond/pricing';
 
 /** Instructions + output schema + few-shot guidance the Claude responder sends before the ticket. */
 export const SYSTEM_PROMPT_TOKENS = 800;
@@ -15,9 +11,9 @@ export const OUTPUT_TOKENS = 400;
 export type PromptSample = { promptTokens: number; inStrongBand: boolean };
 export type Plan = { calls_per_ticket: number; tokens_in: number; tokens_out: number; usd_per_ticket: number; usd_per_1000: number };
 
-function price(model: string): { input: number; output: number } {
-  const p = PRICES_PER_MTOK[model];
-  if (!p) throw new Error(`no price for model ${model}; add it to PRICES_PER_MTOK`);
+function price(model: string): ModelPrice {
+  const p = DEFAULT_PRICES[model];
+  if (!p) throw new Error(`no price for model ${model}; add it to MODEL_PRICES (src/respond/pricing.ts)`);
   return p;
 }
 
@@ -31,7 +27,7 @@ function plan(samples: PromptSample[], calls: (s: PromptSample) => string[]): Pl
       const p = price(model);
       tokensIn += s.promptTokens;
       tokensOut += OUTPUT_TOKENS;
-      usd += (s.promptTokens * p.input + OUTPUT_TOKENS * p.output) / 1e6;
+      usd += callCost({ inputTokens: s.promptTokens, outputTokens: OUTPUT_TOKENS, cacheWriteTokens: 0, cacheReadTokens: 0 }, p);
       count += 1;
     }
   }

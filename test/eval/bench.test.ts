@@ -19,7 +19,7 @@ describe('cost per ticket', () => {
         { promptTokens: 1000, inStrongBand: true },
         { promptTokens: 1000, inStrongBand: false },
       ],
-      { fast: 'claude-haiku-4-5', strong: 'claude-sonnet-4-5' },
+      { fast: 'claude-haiku-4-5', strong: 'claude-sonnet-4-6' },
     );
     const haiku = (1000 * 1 + OUTPUT_TOKENS * 5) / 1e6;
     const sonnet = (1000 * 3 + OUTPUT_TOKENS * 15) / 1e6;
@@ -31,7 +31,7 @@ describe('cost per ticket', () => {
   });
 
   it('refuses a model it has no price for', () => {
-    expect(() => costPlans([{ promptTokens: 1, inStrongBand: false }], { fast: 'gpt-x', strong: 'claude-sonnet-4-5' })).toThrow(/no price for model gpt-x/);
+    expect(() => costPlans([{ promptTokens: 1, inStrongBand: false }], { fast: 'gpt-x', strong: 'claude-sonnet-4-6' })).toThrow(/no price for model gpt-x/);
   });
 });
 
