@@ -13,7 +13,7 @@ import { FUZZ_TIMEOUT_MS, fuzzParameters, recordingQueue } from './fuzz';
 const fuzzEnv = { ...env, TICKETS: recordingQueue(), OUTBOX: recordingQueue(), RATE_LIMIT_ENABLED: 'false' } as Env;
 const encoder = new TextEncoder();
 
-function post(path: string, body: BodyInit, headers: Record<string, string>): Promise<Response> {
+async function post(path: string, body: BodyInit, headers: Record<string, string>): Promise<Response> {
   return app.fetch(new Request(`https://deflect.test${path}`, { method: 'POST', body, headers }), fuzzEnv);
 }
 
@@ -69,7 +69,7 @@ describe('POST /webhooks/postmark fuzzed', { timeout: FUZZ_TIMEOUT_MS }, () => {
     });
 
   it('mutated payloads are stored, or refused with a stable code', async () => {
-    await fc.assert(fc.asyncProperty(mutated, async (body) => void (await checkResponse(await post('/webhooks/postmark', body, headers)))), fuzzParameters(0.1));
+    await fc.assert(fc.asyncProperty(mutated, async (body) => void (await checkResponse(await post('/webhooks/postmark', body, headers)))), fuzzParameters(0.2));
     reachedBoth();
   });
 
@@ -130,7 +130,7 @@ describe('POST /webhooks/sendgrid fuzzed', { timeout: FUZZ_TIMEOUT_MS }, () => {
         const { body, contentType } = multipart(parts, b, lineBreak, declared ?? b);
         await checkResponse(await post('/webhooks/sendgrid', body, { 'content-type': contentType, authorization: auth }));
       }),
-      fuzzParameters(0.1),
+      fuzzParameters(0.2),
     );
     reachedBoth();
   });
@@ -176,7 +176,7 @@ describe('POST /webhooks/mailgun fuzzed', { timeout: FUZZ_TIMEOUT_MS }, () => {
         const status = await checkResponse(await post(path, body, { 'content-type': contentType }));
         expect([200, 406]).toContain(status);
       }),
-      fuzzParameters(0.1),
+      fuzzParameters(0.2),
     );
     reachedBoth();
   });
