@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7000' }, seed: { type: 'string' } } });
 const seed = values.seed ?? String(Math.floor(Math.random() * 2 ** 31));
+// Said first, so a run that hangs or is killed (e.g. a long shrink) can still be replayed.
+console.log(`fuzz: FUZZ_RUNS=${values.runs}, seed ${seed} (replay: npm run test:fuzz -- --runs ${values.runs} --seed ${seed})`);
 const child = spawn('node_modules/.bin/vitest', ['run', 'test/fuzz'], {
   env: { ...process.env, FUZZ_RUNS: values.runs, FUZZ_SEED: seed },
   stdio: ['ignore', 'pipe', 'inherit'],
