@@ -50,15 +50,16 @@ export function retryDelaySeconds(error: unknown, attempts: number, baseSeconds:
 }
 
 export async function consume(batch: MessageBatch<unknown>, deps: Deps): Promise<void> {
-  const handler = handlers[batch.queue.replace(/-preview$/, '')];
+  const queue = batch.queue.replace(/-preview$/, '');
+  const handler = handlers[queue];
   if (!handler) throw new Error(`no consumer for queue ${batch.queue}`);
+  const baseSeconds = queue === QUEUE_NAMES.outbox ? deps.config.OUTBOX_RETRY_BASE_SECONDS : RETRY_BASE_SECONDS;
   for (const message of batch.messages) {
     try {
       await handler(message.body, deps);
       message.ack();
     } catch (error) {
-      const isOutbox = batch.queue.replace(/-preview$/, '') === QUEUE_NAMES.outbox;
-      const delaySeconds = retryDelaySeconds(error, message.attempts, isOutbox ? deps.config.OUTBOX_RETRY_BASE_SECONDS : RETRY_BASE_SECONDS);
+      const delaySeconds = retryDelaySeconds(error, message.attempts, baseSeconds);
       logEvent('warn', 'queue_retry', { queue: batch.queue, attempt: message.attempts, error: errorSummary(error) });
       message.retry({ delaySeconds });
     }
