@@ -1,6 +1,7 @@
 // The corpus version: one hash over everything that changes what a query finds.
 // Vectors live in a Vectorize namespace named by it, so a new embedding model or
 // chunker can never be mixed with the old vectors.
+import { sha256Hex } from '../ticket';
 import { CHUNKER_REVISION, type ChunkerParams, type SourceDoc } from './chunk';
 
 /** cls pooling is what Cloudflare recommends for bge; mean-pooled vectors are another space, so it is hashed too. */
@@ -13,10 +14,6 @@ export type CorpusIdentity = {
   dimensions: number;
 };
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 export async function contentHash(doc: Pick<SourceDoc, 'id' | 'title' | 'url' | 'body'>): Promise<string> {
   return sha256Hex(JSON.stringify([doc.id, doc.title, doc.url, doc.body]));
