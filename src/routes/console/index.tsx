@@ -68,6 +68,7 @@ const QueueQuery = z.strictObject({
   q: z.string().trim().max(200).optional(),
   owner: z.enum(['mine', 'unassigned']).optional(),
   cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(5).max(200).default(QUEUE_PAGE),
   result: z.string().max(100).optional(),
 });
 const BulkForm = z.object({
@@ -130,7 +131,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
   });
 
   app.get('/console', async (c) => {
-    const { cursor, result, ...query } = parseQuery(QueueQuery, c);
+    const { cursor, result, limit, ...query } = parseQuery(QueueQuery, c);
     const { db } = buildDeps(c.env);
     const filters = {
       view: query.view,
@@ -144,12 +145,12 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
     };
     const position = cursor ? decodeCursor(cursor) : null;
     if (cursor && !position) throw new AppError('validation_failed', 400, 'Invalid query', { fields: [{ field: 'cursor', message: 'not a page of this queue' }] });
-    const [page, reasons] = await Promise.all([listQueuePage(db, filters, QUEUE_PAGE, position), reasonCodesInUse(db)]);
+    const [page, reasons] = await Promise.all([listQueuePage(db, filters, limit, position), reasonCodesInUse(db)]);
     return render(
       c,
       'Queue',
       '/console',
-      <QueuePage rows={page.rows} nextCursor={page.nextCursor} query={query} reasons={reasons} now={Date.now()} csrf={c.get('csrf')} notice={result} />,
+      <QueuePage rows={page.rows} nextCursor={page.nextCursor} query={{ ...query, limit: limit === QUEUE_PAGE ? undefined : String(limit) }} reasons={reasons} now={Date.now()} csrf={c.get('csrf')} notice={result} />,
     );
   });
 

@@ -50,8 +50,10 @@ header{height:auto;flex-wrap:wrap;padding:8px 12px;gap:8px}header form{margin-le
 main{padding:12px}
 table{display:block;overflow-x:auto}
 .hide-narrow{display:none}
-.grid{grid-template-columns:1fr}
-form.filters label{flex:1 1 140px}
+.grid{grid-template-columns:minmax(0,1fr)}.grid>*{min-width:0}
+.kv{grid-template-columns:minmax(0,1fr)}.kv dd{margin-bottom:6px}
+dd,td,h1,p,summary{overflow-wrap:anywhere}
+form.filters label{flex:1 1 140px}form.filters input{max-width:100%}
 }
 `;
 

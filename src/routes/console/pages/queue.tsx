@@ -2,7 +2,7 @@ import type { QueueRow, QueueView } from '../../../db/queue';
 import { OUTCOMES } from '../../../db/schema';
 import { CsrfForm, OutcomeBadge, Reasons, Rows, age, fixed } from '../layout';
 
-export type QueueQuery = { view: QueueView; outcome?: string; reason?: string; from?: string; to?: string; q?: string; owner?: 'mine' | 'unassigned' };
+export type QueueQuery = { view: QueueView; outcome?: string; reason?: string; from?: string; to?: string; q?: string; owner?: 'mine' | 'unassigned'; limit?: string };
 
 const BULK_NOTICE = /^(\d+) applied, (\d+) already handled$/;
 
@@ -42,6 +42,7 @@ export function QueuePage(props: { rows: QueueRow[]; query: QueueQuery; reasons:
       <form class="filters" method="get" action="/console">
         <input type="hidden" name="view" value={query.view} />
         {query.owner ? <input type="hidden" name="owner" value={query.owner} /> : null}
+        {query.limit ? <input type="hidden" name="limit" value={query.limit} /> : null}
         <label>
           Search <span class="muted">(press <kbd>/</kbd>)</span>
           <input type="search" id="search" name="q" value={query.q ?? ''} placeholder="subject, sender, text, ticket id, Message-ID" size={36} />
