@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // case-file parsing). Everything that touches the Worker runs in workerd (vitest.config.ts).
 export default defineConfig({
   test: {
-    include: ['test/eval/**/*.test.ts'],
+    include: ['test/eval/**/*.test.ts', 'test/scripts/**/*.test.ts'],
     environment: 'node',
   },
 });

@@ -1,15 +1,49 @@
 // npm start: everything local, no Cloudflare account, no API key.
 // 1. .dev.vars from .dev.vars.example (local-only tokens) on first run
-// 2. local D1 migrations  3. wrangler dev --local  4. the sample corpus, uploaded
-// 5. how to send a ticket.
+// 2. local D1 migrations  3. wrangler dev --local  4. the sample corpus, only into
+// an empty database (never over your own docs) or with --sample  5. how to send a ticket.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFile, access } from 'node:fs/promises';
+import { access, copyFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { uploadCorpus } from './lib/corpus-client';
 import { readDocs, readVars } from './lib/docs';
+import { localNoiseFilter } from './lib/local-noise';
 
-const PORT = Number(process.env.PORT ?? 8787);
-const BASE = `http://localhost:${PORT}`;
+const usage = `usage: npm start -- [--port 8787] [--sample] [--name "Acme Support"] [--address support@acme.example] [--footer "…"]
+  --port     the local port (default: PORT, else 8787)
+  --sample   load the sample corpus (corpus/docs) even if another corpus is active
+  --name, --address, --footer
+             who replies: SUPPORT_NAME, SUPPORT_ADDRESS, REPLY_FOOTER for this local run
+             (also read from those environment variables; deployed, set them in wrangler.toml)`;
+
 const wrangler = 'node_modules/.bin/wrangler';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    sample: { type: 'boolean', default: false },
+    name: { type: 'string' },
+    address: { type: 'string' },
+    footer: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+const PORT = Number(values.port ?? process.env.PORT ?? 8787);
+const BASE = `http://localhost:${PORT}`;
+// Local dev cannot reach Cloudflare: no Request.cf download, no probing of cloud-only bindings.
+const CHILD_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+
+/** Identity and retrieval for this local run, as `wrangler dev --var KEY:VALUE`. */
+function localVars(): string[] {
+  const identity = {
+    SUPPORT_NAME: values.name ?? process.env.SUPPORT_NAME,
+    SUPPORT_ADDRESS: values.address ?? process.env.SUPPORT_ADDRESS,
+    REPLY_FOOTER: values.footer ?? process.env.REPLY_FOOTER,
+  };
+  const vars: Record<string, string | undefined> = { RETRIEVER: 'lexical', ...identity };
+  return Object.entries(vars).flatMap(([key, value]) => (value ? ['--var', `${key}:${value}`] : []));
+}
 
 async function ensureDevVars() {
   try {
@@ -34,12 +68,35 @@ async function waitForHealth(timeoutMs: number) {
   throw new Error(`wrangler dev did not answer ${BASE}/health within ${timeoutMs / 1000}s`);
 }
 
+function pipeQuietly(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream) {
+  const filter = localNoiseFilter(PORT);
+  createInterface({ input: stream }).on('line', (line) => {
+    const kept = filter(line);
+    if (kept !== null) out.write(`${kept}\n`);
+  });
+}
+
+/** The sample corpus goes only into an empty database, unless --sample asks for it. */
+async function loadSampleCorpus(token: string) {
+  const state = (await (await fetch(`${BASE}/admin/corpus`, { headers: { authorization: `Bearer ${token}` } })).json()) as { active: string | null };
+  if (state.active && !values.sample) {
+    console.log(`\nyour corpus ${state.active} stays active (the sample corpus is loaded only into an empty database; npm start -- --sample loads it)`);
+    return;
+  }
+  const summary = await uploadCorpus(await readDocs('corpus/docs'), { baseUrl: BASE, token, replace: values.sample });
+  console.log(`\nsample corpus ${summary.version}: ${summary.docs} docs, ${summary.chunks} chunks (${summary.uploadedDocs} uploaded now)`);
+}
+
 async function main() {
+  if (values.help) return console.log(usage);
   await ensureDevVars();
-  const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: 'inherit', env: { ...process.env, CI: 'true' } });
+  const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: 'inherit', env: { ...CHILD_ENV, CI: 'true' } });
   if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-  const dev = spawn(wrangler, ['dev', '--local', '--port', String(PORT), '--show-interactive-dev-session=false'], { stdio: 'inherit' });
+  const args = ['dev', '--local', '--port', String(PORT), '--show-interactive-dev-session=false', ...localVars()];
+  const dev = spawn(wrangler, args, { stdio: ['inherit', 'pipe', 'pipe'], env: CHILD_ENV });
+  pipeQuietly(dev.stdout, process.stdout);
+  pipeQuietly(dev.stderr, process.stderr);
   const stop = () => dev.kill('SIGINT');
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -47,8 +104,7 @@ async function main() {
 
   await waitForHealth(60_000);
   const vars = await readVars('.dev.vars');
-  const summary = await uploadCorpus(await readDocs('corpus/docs'), { baseUrl: BASE, token: vars.ADMIN_TOKEN ?? '' });
-  console.log(`\nsample corpus ${summary.version}: ${summary.docs} docs, ${summary.chunks} chunks (${summary.uploadedDocs} uploaded now)`);
+  await loadSampleCorpus(vars.ADMIN_TOKEN ?? '');
   console.log(`
 deflect is running at ${BASE} (local D1, local queues, lexical retrieval, offline responder).
 Send a ticket:

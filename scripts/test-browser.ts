@@ -1,6 +1,8 @@
 // npm run test:browser: a real headless Chromium drives the review console of a
-// locally running Worker (wrangler dev --local, fresh state): log in, open a
-// ticket, approve its draft, see the reliability diagram. Saves screenshots of
+// locally running Worker (wrangler dev --local, fresh state): log in, search with
+// the / key, page through the queue, move with j/k, take a ticket over, bulk-approve
+// drafts, approve one with the a key, see the reliability diagram, and check a
+// 360 px phone screen. Saves screenshots of
 // the main pages to docs/screenshots/. Skips (exit 0) only when no browser is installed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -108,7 +110,16 @@ async function shot(page: Page, name: string) {
   step(`screenshot ${SCREENSHOTS}/${name}.png`);
 }
 
-async function drive(page: Page, target: TicketView) {
+/** The ids of the tickets a queue page lists, in order. */
+const queueIds = (page: Page) => page.locator('#queue tbody tr[data-href]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.href!.split('/').pop()!));
+
+async function expectState(page: Page, state: string) {
+  const shown = await page.locator('#state').getAttribute('data-state');
+  if (shown !== state) throw new Error(`expected the ticket in state ${state}, the page says ${shown}: ${await page.locator('#state').innerText()}`);
+}
+
+async function drive(page: Page, plan: { target: TicketView; takeOver: TicketView; bulk: TicketView[]; total: number }) {
+  const { target } = plan;
   step('log in through the form');
   await page.goto(`${BASE}/console`);
   if (!page.url().includes('/console/login')) throw new Error(`expected the login form, got ${page.url()}`);
@@ -117,20 +128,70 @@ async function drive(page: Page, target: TicketView) {
   await page.fill('input[name=token]', ADMIN_TOKEN);
   await Promise.all([page.waitForURL(`${BASE}/console`), page.click('button[type=submit]')]);
   await page.locator('#queue tbody tr').first().waitFor();
-  const rows = await page.locator('#queue tbody tr').count();
-  step(`queue shows ${rows} tickets`);
-  await shot(page, 'queue');
+  step(`waiting view lists ${(await queueIds(page)).length} tickets, each with a preview`);
+  if ((await page.locator('#queue .preview').count()) === 0) throw new Error('the queue shows no previews');
 
-  step(`open ticket "${target.ticket.subject}"`);
-  await page.click(`a[href="/console/tickets/${target.ticket.id}"]`);
+  step('search with the / shortcut');
+  await page.keyboard.press('/');
+  if ((await page.evaluate(() => document.activeElement?.id)) !== 'search') throw new Error('/ did not focus the search box');
+  const word = target.ticket.subject.split(/\s+/).sort((a, b) => b.length - a.length)[0]!;
+  await page.keyboard.type(word);
+  await Promise.all([page.waitForURL(/q=/), page.keyboard.press('Enter')]);
+  if (!(await queueIds(page)).includes(target.ticket.id)) throw new Error(`searching "${word}" does not find "${target.ticket.subject}"`);
+
+  step('page through every ticket, 10 at a time');
+  await page.goto(`${BASE}/console?view=all&limit=10`);
+  await shot(page, 'queue');
+  const seen: string[] = [];
+  for (;;) {
+    seen.push(...(await queueIds(page)));
+    const next = page.locator('#next-page');
+    if ((await next.count()) === 0) break;
+    await Promise.all([page.waitForURL(/cursor=/), next.click()]);
+  }
+  if (seen.length !== plan.total || new Set(seen).size !== plan.total) throw new Error(`paging showed ${seen.length} rows (${new Set(seen).size} distinct) of ${plan.total}`);
+  step(`${Math.ceil(plan.total / 10)} pages, ${plan.total} tickets, none twice`);
+
+  step('j/k and Enter open a ticket, u goes back');
+  await page.goto(`${BASE}/console?view=all&limit=10`);
+  const ids = await queueIds(page);
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await page.keyboard.press('k');
+  if ((await page.locator('#queue tr.current').getAttribute('data-href')) !== `/console/tickets/${ids[0]}`) throw new Error('j j k did not land on the first row');
+  await Promise.all([page.waitForURL(`${BASE}/console/tickets/${ids[0]}`), page.keyboard.press('Enter')]);
+  await Promise.all([page.waitForURL(`${BASE}/console`), page.keyboard.press('u')]);
+
+  step(`take over "${plan.takeOver.ticket.subject}" and find it under Mine`);
+  await page.goto(`${BASE}/console/tickets/${plan.takeOver.ticket.id}`);
+  await Promise.all([page.waitForURL(/result=applied/), page.keyboard.press('t')]);
+  await expectState(page, 'taken_over');
+  await page.goto(`${BASE}/console?view=all&owner=mine`);
+  if (!(await queueIds(page)).includes(plan.takeOver.ticket.id)) throw new Error('the taken-over ticket is not under Mine');
+  await page.goto(`${BASE}/console`);
+  if ((await queueIds(page)).includes(plan.takeOver.ticket.id)) throw new Error('a taken-over ticket is still waiting for a person');
+
+  step(`bulk-approve ${plan.bulk.length} selected drafts`);
+  await page.goto(`${BASE}/console`);
+  for (const view of plan.bulk) await page.check(`#queue input[value="${view.ticket.id}"]`);
+  await Promise.all([page.waitForURL(/result=/), page.click('#bulk-approve')]);
+  const bulkNotice = (await page.locator('#notice').innerText()).trim();
+  if (!bulkNotice.startsWith(`${plan.bulk.length} done`)) throw new Error(`unexpected bulk notice: ${bulkNotice}`);
+  for (const view of plan.bulk) {
+    await waitFor(`the bulk-approved reply of ${view.ticket.id}`, async () =>
+      (await api<TicketView>(`/api/tickets/${view.ticket.id}`)).deliveries.find((d) => d.kind === 'email_reply' && d.status === 'sent'),
+    );
+  }
+
+  step(`open "${target.ticket.subject}" and approve it with the a key`);
+  await page.goto(`${BASE}/console/tickets/${target.ticket.id}`);
   await page.locator('#draft').waitFor();
   const draft = (await page.locator('#draft').innerText()).trim();
   if (draft !== (target.decision!.suggested_reply ?? '').trim()) throw new Error('the page does not show the stored draft');
   if ((await page.locator('#retrieved tbody tr').count()) === 0) throw new Error('no retrieved chunks shown');
+  await expectState(page, 'open');
   await shot(page, 'ticket');
-
-  step('approve & send');
-  await Promise.all([page.waitForURL(/result=applied/), page.click('#approve')]);
+  await Promise.all([page.waitForURL(/result=applied/), page.keyboard.press('a')]);
   const notice = await page.locator('#notice').innerText();
   if (notice.trim() !== 'Done.') throw new Error(`unexpected notice: ${notice}`);
   const sent = await waitFor('the approved reply to be sent', async () => {
@@ -140,6 +201,8 @@ async function drive(page: Page, target: TicketView) {
   step(`email_reply delivery ${sent.status}`);
   await page.reload();
   if (!(await page.locator('#feedback').innerText()).includes('approved')) throw new Error('the approval is not listed on the ticket');
+  await expectState(page, 'replied');
+  if ((await page.locator('#approve, #reject, #take-over').count()) > 0) throw new Error('a replied ticket still offers actions');
 
   step('insight: reliability diagram');
   await page.goto(`${BASE}/console/insight`);
@@ -152,6 +215,20 @@ async function drive(page: Page, target: TicketView) {
   await page.goto(`${BASE}/console/health`);
   await page.locator('#corpus').waitFor();
   await shot(page, 'health');
+
+  step('a 360 px wide phone: no sideways scrolling');
+  await page.setViewportSize({ width: 360, height: 780 });
+  for (const pathname of ['/console', `/console/tickets/${target.ticket.id}`]) {
+    await page.goto(`${BASE}${pathname}`);
+    const overflow = await page.evaluate(() => {
+      const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('table'));
+      const names = wide.slice(-3).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ')[0]}` : ''}`);
+      return { px: document.documentElement.scrollWidth - window.innerWidth, names };
+    });
+    if (overflow.px > 1) throw new Error(`${pathname} overflows a 360 px screen by ${overflow.px} px (${overflow.names.join(', ')})`);
+  }
+  await page.goto(`${BASE}/console`);
+  await shot(page, 'queue-mobile');
 }
 
 async function main() {
@@ -199,11 +276,16 @@ async function main() {
     step(`${views.length} tickets decided: ${JSON.stringify(outcomes)}`);
 
     const drafted = views.map((view, i) => ({ view, label: labelled[i]! })).filter(({ view }) => view.decision!.outcome !== 'auto_reply' && view.decision!.suggested_reply);
-    const target = drafted.find(({ view }) => view.decision!.outcome === 'review') ?? drafted[0];
-    if (!target) throw new Error('no ticket with a draft waiting for a person');
-    const reviewed = await reviewDrafts(drafted.filter((d) => d !== target));
+    // Review drafts stay for the browser (one to approve by key, up to three in bulk); one escalation to take over; the seed reviewer judges the rest.
+    const reviewable = drafted.filter(({ view }) => view.decision!.outcome === 'review');
+    const target = reviewable[0] ?? drafted[0];
+    const bulk = reviewable.slice(1, 4);
+    const takeOver = drafted.find((d) => d !== target && !bulk.includes(d));
+    if (!target || !takeOver || bulk.length === 0) {
+      throw new Error(`need review drafts to approve and bulk-approve and one more draft to take over; got ${reviewable.length} review of ${drafted.length} drafts`);
+    }
+    const reviewed = await reviewDrafts(drafted.filter((d) => d !== target && d !== takeOver && !bulk.includes(d)));
     step(`a seed reviewer gave verdicts on ${reviewed} other drafts`);
-
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: BROWSER,
       headless: true,
@@ -211,7 +293,7 @@ async function main() {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     try {
-      await drive(context.pages()[0] ?? (await context.newPage()), target.view);
+      await drive(context.pages()[0] ?? (await context.newPage()), { target: target.view, takeOver: takeOver.view, bulk: bulk.map((b) => b.view), total: views.length });
     } finally {
       await context.close();
     }

@@ -27,6 +27,8 @@ for (const [group, path] of [
   app.use(path, rateLimit(group));
 }
 
+// People who open the Worker's URL want the console; machines use /health and /api.
+app.get('/', (c) => c.redirect('/console', 302));
 app.route('/', health);
 app.route('/', webhooks);
 app.route('/', raw);

@@ -111,6 +111,8 @@ const varsSchema = z.object({
   CHUNK_OVERLAP_TOKENS: integer(0, 500).default(40),
   // Complete corpus versions kept (the active one included) so a team can roll back; older ones are pruned.
   CORPUS_KEEP_VERSIONS: integer(1, 50).default(2),
+  // An upload that would drop more than this share of the active docs is refused unless it says `replace`: a one-doc folder must not wipe a help center.
+  CORPUS_MAX_REMOVED_SHARE: number(0, 1).default(0.25),
   // Auto-replies per sender per rolling day: beyond it a human looks (loops, abuse). 0 turns the cap off.
   SENDER_DAILY_CAP: integer(0, 10_000).default(5),
   // Refund requests up to this amount are not sensitive on their own; above it, escalate.

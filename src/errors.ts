@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'webhook_payload_invalid',
   'rate_limited',
   'conflict',
+  'corpus_would_shrink',
   'storage_unavailable',
   'embedding_mismatch',
   'embedding_unavailable',

@@ -106,6 +106,9 @@ describe('the thin path through the real queue consumer', () => {
     const [reply] = view.deliveries;
     expect(reply).toMatchObject({ kind: 'email_reply', status: 'sent', attempts: 1 });
     expect(reply!.payload).toContain('Auto-Submitted: auto-replied');
+    // The MIME body is base64; the API also gives the words the customer reads.
+    expect(reply!.text).toEqual(expect.stringContaining('reset'));
+    expect(reply!.payload).not.toContain(String(reply!.text).slice(0, 40));
   });
 
   it('escalates a chargeback threat with the sensitive topic as reason', async () => {

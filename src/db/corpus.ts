@@ -142,3 +142,12 @@ export async function searchChunks(db: Database, version: string, match: string,
     WHERE chunks_fts MATCH ${match} AND c.version = ${version}
     ORDER BY bm25 LIMIT ${limit}`);
 }
+
+/** A version's documents, for the upload's "what will change" plan and the shrink guard. */
+export async function documentsOf(db: Database, version: string): Promise<Pick<typeof documents.$inferSelect, 'docId' | 'title' | 'contentHash'>[]> {
+  return db
+    .select({ docId: documents.docId, title: documents.title, contentHash: documents.contentHash })
+    .from(documents)
+    .where(eq(documents.version, version))
+    .orderBy(documents.docId);
+}

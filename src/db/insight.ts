@@ -1,52 +1,8 @@
-// Console queries: the queue, the evidence for calibration, pipeline health and
-// the export. Read-only except where a name says otherwise.
+// Console queries: the evidence for calibration, pipeline health and the export
+// (the queue is db/queue.ts). Read-only except where a name says otherwise.
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './client';
 import { decisions, deliveries, rawMessages, tickets, type FeedbackVerdict, type Outcome } from './schema';
-
-export type QueueFilters = { outcome?: Outcome; reason?: string; from?: number; to?: number };
-
-export type QueueRow = {
-  ticketId: string;
-  subject: string;
-  fromAddress: string;
-  status: string;
-  owner: string | null;
-  receivedAt: number;
-  outcome: Outcome | null;
-  reasons: string[];
-  confidence: number | null;
-  verdict: FeedbackVerdict | null;
-};
-
-const latestVerdict = sql<FeedbackVerdict | null>`(SELECT f.verdict FROM feedback f WHERE f.ticket_id = ${tickets.id} ORDER BY f.created_at DESC, f.id DESC LIMIT 1)`;
-
-/** Tickets with their decision, the ones waiting for a person (review, then escalate) first, newest first within each. */
-export async function listQueue(db: Database, filters: QueueFilters, limit: number): Promise<QueueRow[]> {
-  const conditions: SQL[] = [];
-  if (filters.outcome) conditions.push(eq(decisions.outcome, filters.outcome));
-  if (filters.reason) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${decisions.reasons}) WHERE value = ${filters.reason})`);
-  if (filters.from !== undefined) conditions.push(gte(tickets.receivedAt, filters.from));
-  if (filters.to !== undefined) conditions.push(lt(tickets.receivedAt, filters.to));
-  return db
-    .select({
-      ticketId: tickets.id,
-      subject: tickets.subject,
-      fromAddress: tickets.fromAddress,
-      status: tickets.status,
-      owner: tickets.owner,
-      receivedAt: tickets.receivedAt,
-      outcome: decisions.outcome,
-      reasons: sql<string[]>`coalesce(${decisions.reasons}, '[]')`.mapWith((v: string) => JSON.parse(v) as string[]),
-      confidence: decisions.confidence,
-      verdict: latestVerdict,
-    })
-    .from(tickets)
-    .leftJoin(decisions, eq(decisions.ticketId, tickets.id))
-    .where(and(...conditions))
-    .orderBy(sql`CASE ${decisions.outcome} WHEN 'review' THEN 0 WHEN 'escalate' THEN 1 ELSE 2 END`, desc(tickets.receivedAt))
-    .limit(limit);
-}
 
 /** Every reason code that appears on a decision: the queue's reason filter. */
 export async function reasonCodesInUse(db: Database): Promise<string[]> {

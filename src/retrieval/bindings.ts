@@ -51,12 +51,14 @@ async function probeIndex(env: Bindings): Promise<number | 'local'> {
 }
 
 /**
- * The vector bindings when Vectorize answers, null when AI or VECTORIZE is not
- * bound or is local dev's stand-in (lexical only). An index whose dimensions differ
+ * The vector bindings when Vectorize answers, null when RETRIEVER=lexical, when AI
+ * or VECTORIZE is not bound, or when it is local dev's stand-in (lexical only). An index whose dimensions differ
  * from EMBEDDING_DIMENSIONS is refused loudly: its vectors could never be queried
  * with the configured model.
  */
 export async function usableVectorBindings(env: Bindings, config: Config): Promise<VectorBindings | null> {
+  // A lexical-only deployment (and npm start) never embeds, so it never touches the bindings.
+  if (config.RETRIEVER === 'lexical') return null;
   const declared = declaredVectorBindings(env, config);
   if (!declared) return null;
   const dimensions = await probeIndex(env);

@@ -8,6 +8,7 @@ import {
   chunkIdsOf,
   createCorpusVersion,
   deleteCorpusVersion,
+  documentsOf,
   findCorpusVersion,
   listCorpusVersions,
   prunableVersions,
@@ -16,6 +17,7 @@ import {
   storedDocIds,
   type CorpusVersionRow,
 } from '../db/corpus';
+import type { Database } from '../db/client';
 import { buildDeps } from '../deps';
 import { AppError } from '../errors';
 import { usableVectorBindings, type VectorBindings } from '../retrieval/bindings';
@@ -81,6 +83,26 @@ async function storeVectors(vectors: VectorBindings, version: string, chunks: Ch
   }
 }
 
+/**
+ * A new version may drop at most `maxShare` of the active version's docs unless
+ * the caller says `replace`: a one-doc folder uploaded by mistake must not wipe a
+ * 173-article help center (and, after the prune, its rollback).
+ */
+async function refuseShrink(db: Database, version: string, maxShare: number) {
+  const active = await activeCorpusVersion(db);
+  if (!active || active.version === version) return;
+  const [before, after] = await Promise.all([documentsOf(db, active.version), documentsOf(db, version)]);
+  const kept = new Set(after.map((d) => d.docId));
+  const removed = before.filter((d) => !kept.has(d.docId)).map((d) => d.docId);
+  if (before.length === 0 || removed.length / before.length <= maxShare) return;
+  throw new AppError(
+    'corpus_would_shrink',
+    409,
+    `Version ${version} drops ${removed.length} of the ${before.length} active docs (more than ${Math.round(maxShare * 100)}%); upload with --replace if that is intended`,
+    { removed: removed.slice(0, 50), removed_count: removed.length, active_docs: before.length },
+  );
+}
+
 function versionJson(row: Awaited<ReturnType<typeof findCorpusVersion>>) {
   if (!row) return null;
   return {
@@ -121,6 +143,7 @@ admin.openapi(
           dimensions: deps.config.EMBEDDING_DIMENSIONS,
           vectors: (await usableVectorBindings(c.env, deps.config)) !== null,
           keep_versions: deps.config.CORPUS_KEEP_VERSIONS,
+          max_removed_share: deps.config.CORPUS_MAX_REMOVED_SHARE,
         },
         active: active?.version ?? null,
         embedding_mismatch: active ? embeddingMismatch(active, { model: deps.config.EMBEDDING_MODEL, dimensions: deps.config.EMBEDDING_DIMENSIONS }) : false,
@@ -214,24 +237,77 @@ admin.openapi(
     security: [{ bearer: [] }],
     request: {
       params: VersionParam,
-      body: { required: true, content: { 'application/json': { schema: z.strictObject({ docs: z.number().int().positive() }) } } },
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.strictObject({
+              docs: z.number().int().positive(),
+              replace: z.boolean().optional().openapi({ description: 'Allow dropping more than CORPUS_MAX_REMOVED_SHARE of the active docs' }),
+            }),
+          },
+        },
+      },
     },
     responses: {
       200: json(Any, 'Now the active version'),
-      409: json(Any, 'Not every document is stored yet, or the version is for another embedding model'),
+      409: json(Any, 'Not every document is stored yet, the version is for another embedding model, or (corpus_would_shrink) it drops too many active docs without `replace`'),
     },
   }),
   async (c) => {
     const deps = buildDeps(c.env);
     const { version } = c.req.valid('param');
-    const { docs } = c.req.valid('json');
+    const { docs, replace = false } = c.req.valid('json');
     const row = await findCorpusVersion(deps.db, version);
     if (!row) throw new AppError('not_found', 404, `No corpus version ${version}`);
     refuseEmbeddingMismatch(row, deps.config);
     const stored = await storedDocCount(deps.db, version);
     if (stored !== docs) throw new AppError('conflict', 409, `Corpus version ${version} holds ${stored} of ${docs} documents; finish the upload first`);
+    if (!replace) await refuseShrink(deps.db, version, deps.config.CORPUS_MAX_REMOVED_SHARE);
     const vectorized = (await usableVectorBindings(c.env, deps.config)) !== null;
     return c.json(versionJson(await activateCorpusVersion(deps.db, version, deps.clock.now(), { vectorized })), 200);
+  },
+);
+
+admin.openapi(
+  createRoute({
+    method: 'get',
+    path: '/admin/corpus/versions/{version}/documents',
+    security: [{ bearer: [] }],
+    request: { params: VersionParam },
+    responses: { 200: json(Any, "The version's documents (id, title, content hash): what an upload compares itself against") },
+  }),
+  async (c) => {
+    const deps = buildDeps(c.env);
+    const { version } = c.req.valid('param');
+    if (!(await findCorpusVersion(deps.db, version))) throw new AppError('not_found', 404, `No corpus version ${version}`);
+    const rows = await documentsOf(deps.db, version);
+    return c.json({ version, documents: rows.map((d) => ({ doc_id: d.docId, title: d.title, content_hash: d.contentHash })) }, 200);
+  },
+);
+
+admin.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/admin/corpus/versions/{version}',
+    security: [{ bearer: [] }],
+    request: { params: VersionParam },
+    responses: {
+      200: json(Any, 'The unfinished upload is gone (rows, FTS entries and vectors)'),
+      409: json(Any, 'Only an inactive version that is still loading can be abandoned; complete ones are pruned'),
+    },
+  }),
+  async (c) => {
+    const deps = buildDeps(c.env);
+    const { version } = c.req.valid('param');
+    const row = await findCorpusVersion(deps.db, version);
+    if (!row) throw new AppError('not_found', 404, `No corpus version ${version}`);
+    if (row.active || row.status !== 'loading') throw new AppError('conflict', 409, `Corpus version ${version} is ${row.active ? 'active' : row.status}; only an unfinished upload can be abandoned`);
+    const chunkIds = await chunkIdsOf(deps.db, version);
+    const vectors = await usableVectorBindings(c.env, deps.config);
+    if (vectors) await vectors.store.deleteChunks(version, chunkIds);
+    await deleteCorpusVersion(deps.db, version);
+    return c.json({ version, deleted: true, chunks: chunkIds.length }, 200);
   },
 );
 

@@ -3,6 +3,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { DecisionRow } from '../db/decisions';
 import { findDecision } from '../db/decisions';
+import PostalMime from 'postal-mime';
 import { listDeliveries, type DeliveryRow } from '../db/deliveries';
 import { findTicket, findTicketByMessageId, type TicketRow } from '../db/tickets';
 import { buildDeps } from '../deps';
@@ -134,7 +135,19 @@ export function decisionJson(decision: DecisionRow) {
   };
 }
 
-export function deliveryJson(delivery: DeliveryRow) {
+const MAIL_KINDS = new Set<DeliveryRow['kind']>(['email_reply', 'customer_ack']);
+
+/** The plain-text part of a recorded email, so a reader of the API sees words, not base64. */
+async function mailText(delivery: DeliveryRow): Promise<string | null> {
+  if (!delivery.payload || !MAIL_KINDS.has(delivery.kind)) return null;
+  try {
+    return (await PostalMime.parse(delivery.payload)).text?.trim() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export async function deliveryJson(delivery: DeliveryRow) {
   return {
     id: delivery.id,
     kind: delivery.kind,
@@ -144,6 +157,7 @@ export function deliveryJson(delivery: DeliveryRow) {
     last_error: delivery.lastError,
     provider_id: delivery.providerId,
     payload: delivery.payload,
+    text: await mailText(delivery),
     sent_at: delivery.sentAt ? new Date(delivery.sentAt).toISOString() : null,
   };
 }
@@ -154,7 +168,7 @@ async function ticketView(env: Env, ticket: TicketRow) {
   return {
     ticket: ticketJson(ticket),
     decision: decision ? decisionJson(decision) : null,
-    deliveries: deliveries.map(deliveryJson),
+    deliveries: await Promise.all(deliveries.map(deliveryJson)),
   };
 }
 

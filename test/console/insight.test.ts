@@ -114,7 +114,7 @@ describe('insight from the feedback table', () => {
 
 describe('queue', () => {
   it('lists review and escalate before the rest', async () => {
-    const html = await user.page('/console');
+    const html = await user.page('/console?view=all');
     const outcomes = [...html.matchAll(/<span class="badge o-(\w+)">/g)].map((m) => m[1]);
     const firstOther = outcomes.findIndex((o) => o !== 'review' && o !== 'escalate');
     expect(outcomes.slice(0, firstOther).every((o) => o === 'review' || o === 'escalate')).toBe(true);
@@ -123,17 +123,17 @@ describe('queue', () => {
   });
 
   it('filters by outcome and by reason code', async () => {
-    const escalated = await user.page('/console?outcome=escalate');
+    const escalated = await user.page('/console?view=all&outcome=escalate');
     expect(escalated.match(/<span class="badge o-escalate">/g)).toHaveLength(5);
     expect(escalated).not.toContain('badge o-review');
-    const byReason = await user.page('/console?reason=below_review_threshold');
+    const byReason = await user.page('/console?view=all&reason=below_review_threshold');
     expect(byReason).toContain('VAT on invoices');
     expect(byReason.match(/<span class="badge o-/g)).toHaveLength(1);
   });
 
   it('filters by received date', async () => {
     await seed({ confidence: 0.5, outcome: 'review', at: Date.parse('2024-03-10T12:00:00Z'), subject: 'From long ago' });
-    const html = await user.page('/console?from=2024-03-10&to=2024-03-10');
+    const html = await user.page('/console?view=all&from=2024-03-10&to=2024-03-10');
     expect(html).toContain('From long ago');
     expect(html.match(/<span class="badge o-/g)).toHaveLength(1);
   });

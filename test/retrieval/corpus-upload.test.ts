@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { uploadCorpus, type Fetcher } from '../../scripts/lib/corpus-client';
+import { planUpload, uploadCorpus, UploadRefused, type Fetcher } from '../../scripts/lib/corpus-client';
 import { database } from '../../src/db/client';
 import { LexicalRetriever } from '../../src/retrieval/lexical';
 import { ADMIN_TOKEN, loadCorpus, request, sampleDocs } from '../helpers';
@@ -89,5 +89,80 @@ describe('corpus upload protocol', () => {
     const orphans = await env.DB.prepare('SELECT count(*) AS n FROM chunks WHERE version NOT IN (SELECT version FROM corpus_versions)').first<{ n: number }>();
     expect(orphans!.n).toBe(0);
     expect(await count('chunks_fts')).toBe(await count('chunks'));
+  });
+});
+
+describe('corpus safety: an upload never replaces a help center by accident', () => {
+  const worker = { baseUrl: 'https://deflect.test', token: ADMIN_TOKEN, fetcher: ((input, init) => SELF.fetch(input, init)) as Fetcher };
+  const oneDoc = [{ id: 'shipping', title: 'Shipping', url: null, body: '# Shipping\n\nWe ship worldwide in three days.\n' }];
+
+  async function loadingVersions(): Promise<number> {
+    return (await env.DB.prepare("SELECT count(*) AS n FROM corpus_versions WHERE status = 'loading'").first<{ n: number }>())!.n;
+  }
+
+  it('plans an upload against the active version: added, changed, removed, unchanged, writing nothing', async () => {
+    const active = await loadCorpus();
+    const docs = changedDocs().filter((d) => d.id !== 'zapier-integration').concat(oneDoc);
+    const versionsBefore = await count('corpus_versions');
+    const plan = await planUpload(docs, worker);
+    expect(plan).toMatchObject({ active: active.version, upToDate: false, added: ['shipping'], changed: ['reset-password'], removed: ['zapier-integration'], unchanged: 40 });
+    expect(plan.removedShare).toBeCloseTo(1 / 42);
+    expect(await count('corpus_versions')).toBe(versionsBefore);
+  });
+
+  it('refuses a one-doc folder over a 42-doc corpus before writing anything, and keeps the corpus active', async () => {
+    const active = await loadCorpus();
+    const versionsBefore = await count('corpus_versions');
+    await expect(uploadCorpus(oneDoc, worker)).rejects.toThrow(UploadRefused);
+    await expect(uploadCorpus(oneDoc, worker)).rejects.toThrow(/remove 42 of the 42 active docs/);
+    expect(await activeVersion()).toBe(active.version);
+    expect(await count('corpus_versions')).toBe(versionsBefore);
+  });
+
+  it('the Worker itself refuses the activation (409 corpus_would_shrink) without replace, and the client abandons the version', async () => {
+    const active = await loadCorpus();
+    // A client that skips the plan's check: the Worker's guard is what holds.
+    const skipPlan: Fetcher = async (input, init) => {
+      const response = await SELF.fetch(input, init);
+      if (!input.endsWith('/admin/corpus')) return response;
+      const body = (await response.json()) as { settings: Record<string, unknown> };
+      return Response.json({ ...body, settings: { ...body.settings, max_removed_share: 1 } });
+    };
+    await expect(uploadCorpus(oneDoc, { ...worker, fetcher: skipPlan })).rejects.toThrow(/corpus_would_shrink/);
+    expect(await activeVersion()).toBe(active.version);
+    expect(await loadingVersions()).toBe(0);
+  });
+
+  it('replaces the help center when asked to', async () => {
+    await loadCorpus();
+    const replaced = await uploadCorpus(oneDoc, { ...worker, replace: true });
+    expect(replaced).toMatchObject({ activated: true, docs: 1 });
+    expect(await activeVersion()).toBe(replaced.version);
+    const listed = (await (await request(`/admin/corpus/versions/${replaced.version}/documents`, { token: ADMIN_TOKEN })).json()) as { documents: { doc_id: string; title: string }[] };
+    expect(listed.documents).toEqual([expect.objectContaining({ doc_id: 'shipping', title: 'Shipping' })]);
+  });
+
+  it('an empty folder is refused before any request, leaving no loading version', async () => {
+    const versionsBefore = await count('corpus_versions');
+    await expect(uploadCorpus([], worker)).rejects.toThrow(/no documents to upload/);
+    expect(await count('corpus_versions')).toBe(versionsBefore);
+  });
+
+  it('abandons an unfinished upload on request, and never a complete or active version', async () => {
+    const active = await loadCorpus();
+    const docs = changedDocs().map((d) => (d.id === 'refund-policy' ? { ...d, body: `${d.body}\n\nAbandoned.\n` } : d));
+    const failAfterFive: Fetcher = (input, init) => {
+      if (input.includes('/documents/') && init?.method === 'PUT' && docs.findIndex((d) => input.endsWith(`/${d.id}`)) >= 5) return Promise.reject(new TypeError('gone'));
+      return SELF.fetch(input, init);
+    };
+    await expect(uploadCorpus(docs, { ...worker, fetcher: failAfterFive, attempts: 1 })).rejects.toThrow(/gone/);
+    const plan = await planUpload(docs, worker);
+    expect(await loadingVersions()).toBe(1);
+    const abandon = await request(`/admin/corpus/versions/${plan.version}`, { method: 'DELETE', token: ADMIN_TOKEN });
+    expect(abandon.status).toBe(200);
+    expect(await loadingVersions()).toBe(0);
+    const refused = await request(`/admin/corpus/versions/${active.version}`, { method: 'DELETE', token: ADMIN_TOKEN });
+    expect(refused.status).toBe(409);
+    expect(await activeVersion()).toBe(active.version);
   });
 });

@@ -84,7 +84,7 @@ export function consoleHeaders(): MiddlewareHandler<ConsoleEnv> {
     if (c.res.headers.has('content-security-policy')) return;
     c.header(
       'content-security-policy',
-      `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+      `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
     );
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'same-origin');

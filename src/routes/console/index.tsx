@@ -12,7 +12,8 @@ import { listCorpusVersions } from '../../db/corpus';
 import { findDecision } from '../../db/decisions';
 import { listDeliveries, requeueFailedDelivery } from '../../db/deliveries';
 import { listFeedback } from '../../db/feedback';
-import { failedDeliveries, failedTickets, findRawMessage, kbGaps, listQueue, outcomesByDay, reasonCodesInUse, reviewedDrafts } from '../../db/insight';
+import { failedDeliveries, failedTickets, findRawMessage, kbGaps, outcomesByDay, reasonCodesInUse, reviewedDrafts } from '../../db/insight';
+import { decodeCursor, listQueuePage } from '../../db/queue';
 import { OUTCOMES } from '../../db/schema';
 import { findStuckTickets, findTicket } from '../../db/tickets';
 import { expectedCalibrationError, precisionAt, recommendThreshold, reliabilityBins } from '../../decide/recommend';
@@ -33,7 +34,8 @@ import { TicketPage } from './pages/ticket';
 import { csrfToken, csrfValid, newSessionId } from './session';
 
 const DAY_MS = 86_400_000;
-const QUEUE_LIMIT = 200;
+const QUEUE_PAGE = 50;
+const BULK_LIMIT = 50;
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a date');
 const dayStart = (d: string) => Date.parse(`${d}T00:00:00Z`);
 
@@ -57,7 +59,23 @@ function render(c: Context<ConsoleEnv>, title: string, active: string, body: Chi
   return c.html(html`<!doctype html>${page}`, status);
 }
 
-const QueueQuery = z.strictObject({ outcome: z.enum(OUTCOMES).optional(), reason: z.string().max(100).optional(), from: day.optional(), to: day.optional() });
+const QueueQuery = z.strictObject({
+  view: z.enum(['waiting', 'all']).default('waiting'),
+  outcome: z.enum(OUTCOMES).optional(),
+  reason: z.string().max(100).optional(),
+  from: day.optional(),
+  to: day.optional(),
+  q: z.string().trim().max(200).optional(),
+  owner: z.enum(['mine', 'unassigned']).optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(5).max(200).default(QUEUE_PAGE),
+  result: z.string().max(100).optional(),
+});
+const BulkForm = z.object({
+  action: z.enum(['approve', 'reject', 'take_over']),
+  ticket: z.union([z.string(), z.array(z.string())]).transform((t) => (Array.isArray(t) ? t : [t])).pipe(z.array(z.string().min(1).max(100)).min(1, 'select at least one ticket').max(BULK_LIMIT)),
+  back: z.string().max(2000).optional(),
+});
 const InsightQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(30) });
 const ExportQuery = z.strictObject({ from: day, to: day, format: z.enum(['csv', 'json']).default('csv') });
 const ActionForm = z.discriminatedUnion('action', [
@@ -113,16 +131,50 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
   });
 
   app.get('/console', async (c) => {
-    const query = parseQuery(QueueQuery, c);
+    const { cursor, result, limit, ...query } = parseQuery(QueueQuery, c);
     const { db } = buildDeps(c.env);
     const filters = {
+      view: query.view,
       outcome: query.outcome,
       reason: query.reason,
       from: query.from ? dayStart(query.from) : undefined,
       to: query.to ? dayStart(query.to) + DAY_MS : undefined,
+      search: query.q,
+      owner: query.owner,
+      actor: c.get('session').actor,
     };
-    const [rows, reasons] = await Promise.all([listQueue(db, filters, QUEUE_LIMIT), reasonCodesInUse(db)]);
-    return render(c, 'Queue', '/console', <QueuePage rows={rows} query={query} reasons={reasons} now={Date.now()} limit={QUEUE_LIMIT} />);
+    const position = cursor ? decodeCursor(cursor) : null;
+    if (cursor && !position) throw new AppError('validation_failed', 400, 'Invalid query', { fields: [{ field: 'cursor', message: 'not a page of this queue' }] });
+    const [page, reasons] = await Promise.all([listQueuePage(db, filters, limit, position), reasonCodesInUse(db)]);
+    return render(
+      c,
+      'Queue',
+      '/console',
+      <QueuePage rows={page.rows} nextCursor={page.nextCursor} query={{ ...query, limit: limit === QUEUE_PAGE ? undefined : String(limit) }} reasons={reasons} now={Date.now()} csrf={c.get('csrf')} notice={result} />,
+    );
+  });
+
+  // Bulk actions on selected drafts: each ticket goes through the same action as its own page, one at a time.
+  app.post('/console/bulk', async (c) => {
+    const form = BulkForm.safeParse(await c.req.parseBody({ all: true }));
+    if (!form.success) {
+      throw new AppError('validation_failed', 400, 'Invalid bulk action', { fields: form.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+    }
+    const deps = buildDeps(c.env);
+    const actor = { name: c.get('session').actor, channel: 'console' as const };
+    const counts = { applied: 0, already_handled: 0 };
+    for (const id of new Set(form.data.ticket)) {
+      const outcome = await applyHumanAction(id, { kind: form.data.action }, actor, deps).catch((error: unknown) => {
+        if (error instanceof AppError && (error.status === 404 || error.status === 409)) return { status: 'already_handled' as const };
+        throw error;
+      });
+      counts[outcome.status] += 1;
+    }
+    const back = form.data.back?.startsWith('/console') && !form.data.back.startsWith('//') ? form.data.back : '/console';
+    const url = new URL(back, 'https://console.invalid');
+    url.searchParams.delete('cursor');
+    url.searchParams.set('result', `${counts.applied} applied, ${counts.already_handled} already handled`);
+    return c.redirect(`${url.pathname}${url.search}`, 303);
   });
 
   app.get('/console/tickets/:id', async (c) => {

@@ -1,5 +1,7 @@
-// The console's frame: navigation, styles (inline, nonce-allowed), no scripts.
+// The console's frame: navigation, styles and the one keyboard script (inline, nonce-allowed).
 import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
+import { KEYS_SCRIPT } from './keys';
 
 const STYLES = `
 *{box-sizing:border-box}
@@ -36,6 +38,23 @@ button.secondary{background:#fff;color:#2457c5}button.danger{background:#fff;col
 .muted{color:#7a8394}.big{font-size:28px;font-weight:700}
 .login{max-width:360px;margin:80px auto}.login form{display:flex;flex-direction:column;gap:12px}
 svg text{font:11px system-ui,sans-serif;fill:#5a6375}
+.tabs{display:flex;gap:4px;margin:0 0 12px;flex-wrap:wrap}.tabs a{padding:4px 12px;border-radius:14px;text-decoration:none;background:#e8ebf0;color:#1f2430}
+.tabs a.active{background:#1f2430;color:#fff}
+.preview{color:#5a6375;font-size:12px;overflow:hidden;text-overflow:ellipsis;display:-webkit-box;-webkit-line-clamp:1;-webkit-box-orient:vertical}
+tr.current td{background:#eef4ff}
+.bulk{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:8px 0}
+.pager{display:flex;justify-content:space-between;margin:12px 0}
+kbd{font:11px ui-monospace,monospace;border:1px solid #c5ccd8;border-radius:3px;padding:0 4px;background:#fff}
+@media (max-width:720px){
+header{height:auto;flex-wrap:wrap;padding:8px 12px;gap:8px}header form{margin-left:0}
+main{padding:12px}
+table{display:block;overflow-x:auto}
+.hide-narrow{display:none}
+.grid{grid-template-columns:minmax(0,1fr)}.grid>*{min-width:0}
+.kv{grid-template-columns:minmax(0,1fr)}.kv dd{margin-bottom:6px}
+dd,td,h1,p,summary{overflow-wrap:anywhere}
+form.filters label{flex:1 1 140px}form.filters input{max-width:100%}
+}
 `;
 
 const NAV = [
@@ -77,6 +96,7 @@ export function Page(props: { title: string; nonce: string; active?: string; act
           ) : null}
         </header>
         <main>{props.children}</main>
+        {props.actor ? <script nonce={props.nonce}>{raw(KEYS_SCRIPT)}</script> : null}
       </body>
     </html>
   );

@@ -3,6 +3,7 @@ import type { DeliveryRow } from '../../../db/deliveries';
 import type { FeedbackRow } from '../../../db/feedback';
 import type { TicketRow } from '../../../db/tickets';
 import { CsrfForm, OutcomeBadge, Reasons, fixed, isoTime } from '../layout';
+import { ticketState, type ConsoleAction } from '../ticket-state';
 
 const NOTICES: Record<string, string> = {
   applied: 'Done.',
@@ -24,10 +25,14 @@ export function TicketPage(props: {
   const { ticket, decision, csrf } = props;
   const action = `/console/tickets/${encodeURIComponent(ticket.id)}/actions`;
   const cited = new Set(decision?.docSources ?? []);
+  const state = ticketState({ ticket, decision, deliveries: props.deliveries, feedback: props.feedback });
+  const can = (a: ConsoleAction) => state.actions.includes(a);
   return (
     <>
       <p>
-        <a href="/console">← Queue</a>
+        <a href="/console" id="back">
+          ← Queue
+        </a>
       </p>
       {props.notice && NOTICES[props.notice] ? <div class="notice" id="notice">{NOTICES[props.notice]}</div> : null}
       <h1>{ticket.subject || '(no subject)'}</h1>
@@ -81,38 +86,56 @@ export function TicketPage(props: {
         <>
           <h2>Draft</h2>
           <pre id="draft">{decision.suggestedReply || '(no draft)'}</pre>
+          {state.sent ? (
+            <>
+              <h2>Sent reply</h2>
+              <p class="muted" id="sent-by">{state.sent.by}</p>
+              <pre id="sent-reply">{state.sent.text}</pre>
+            </>
+          ) : null}
+          <p class="notice" id="state" data-state={state.kind}>
+            {state.message}
+          </p>
           <div class="actions">
-            <CsrfForm action={action} csrf={csrf}>
-              <input type="hidden" name="action" value="approve" />
-              <button type="submit" id="approve">
-                Approve &amp; send
-              </button>
-            </CsrfForm>
-            <CsrfForm action={action} csrf={csrf}>
-              <input type="hidden" name="action" value="reject" />
-              <button type="submit" class="danger">
-                Reject
-              </button>
-            </CsrfForm>
-            <CsrfForm action={action} csrf={csrf}>
-              <input type="hidden" name="action" value="take_over" />
-              <button type="submit" class="secondary">
-                Take over
-              </button>
-            </CsrfForm>
+            {can('approve') ? (
+              <CsrfForm action={action} csrf={csrf}>
+                <input type="hidden" name="action" value="approve" />
+                <button type="submit" id="approve" data-key="a">
+                  Approve &amp; send
+                </button>
+              </CsrfForm>
+            ) : null}
+            {can('reject') ? (
+              <CsrfForm action={action} csrf={csrf}>
+                <input type="hidden" name="action" value="reject" />
+                <button type="submit" class="danger" id="reject">
+                  Reject
+                </button>
+              </CsrfForm>
+            ) : null}
+            {can('take_over') ? (
+              <CsrfForm action={action} csrf={csrf}>
+                <input type="hidden" name="action" value="take_over" />
+                <button type="submit" class="secondary" id="take-over" data-key="t">
+                  Take over
+                </button>
+              </CsrfForm>
+            ) : null}
           </div>
-          <details>
-            <summary>Edit &amp; send</summary>
-            <CsrfForm action={action} csrf={csrf}>
-              <input type="hidden" name="action" value="edit" />
-              <textarea name="text" required>
-                {decision.suggestedReply ?? ''}
-              </textarea>
-              <div class="actions">
-                <button type="submit">Send edited reply</button>
-              </div>
-            </CsrfForm>
-          </details>
+          {can('edit') ? (
+            <details id="edit">
+              <summary data-key="e">Edit &amp; send</summary>
+              <CsrfForm action={action} csrf={csrf}>
+                <input type="hidden" name="action" value="edit" />
+                <textarea name="text" required>
+                  {decision.suggestedReply ?? ''}
+                </textarea>
+                <div class="actions">
+                  <button type="submit">Send edited reply</button>
+                </div>
+              </CsrfForm>
+            </details>
+          ) : null}
 
           <h2>Retrieved chunks</h2>
           <table id="retrieved">
@@ -201,7 +224,14 @@ export function TicketPage(props: {
           <h2>Human actions</h2>
           <table id="feedback">
             <tbody>
-              {props.feedback.length === 0 ? (
+              {state.kind === 'replied' && state.sent?.by.startsWith('sent automatically') ? (
+                <tr>
+                  <td>auto-replied</td>
+                  <td>deflect</td>
+                  <td>{decision ? isoTime(decision.decidedAt) : ''}</td>
+                </tr>
+              ) : null}
+              {props.feedback.length === 0 && state.kind !== 'replied' ? (
                 <tr>
                   <td class="muted">none yet</td>
                 </tr>

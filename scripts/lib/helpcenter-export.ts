@@ -1,0 +1,78 @@
+// Help-center exports → the docs folder format (one file per article, front
+// matter id/title/url, HTML body). Zendesk Guide's articles API
+// (GET /api/v2/help_center/{locale}/articles.json → { articles: [...] }) and
+// Intercom's (GET /articles → { type: "list", data: [...] }) are both read as the
+// JSON pages they return; drafts and unpublished articles are left out.
+import { z } from 'zod';
+
+const ZendeskPage = z.object({
+  articles: z.array(
+    z.object({
+      id: z.union([z.number(), z.string()]),
+      title: z.string(),
+      body: z.string().nullable(),
+      html_url: z.string().nullable().optional(),
+      draft: z.boolean().optional(),
+    }),
+  ),
+});
+
+const IntercomPage = z.object({
+  type: z.literal('list'),
+  data: z.array(
+    z.object({
+      id: z.union([z.number(), z.string()]),
+      title: z.string(),
+      body: z.string().nullable(),
+      url: z.string().nullable().optional(),
+      state: z.string().optional(),
+    }),
+  ),
+});
+
+export type ExportedArticle = { sourceId: string; title: string; url: string | null; html: string };
+export type HelpCenter = 'zendesk' | 'intercom';
+
+/** The published articles of one exported JSON page. */
+export function articlesOf(source: HelpCenter, page: unknown): ExportedArticle[] {
+  if (source === 'zendesk') {
+    return ZendeskPage.parse(page)
+      .articles.filter((a) => !a.draft)
+      .map((a) => ({ sourceId: String(a.id), title: a.title, url: a.html_url ?? null, html: a.body ?? '' }));
+  }
+  return IntercomPage.parse(page)
+    .data.filter((a) => (a.state ?? 'published') === 'published')
+    .map((a) => ({ sourceId: String(a.id), title: a.title, url: a.url ?? null, html: a.body ?? '' }));
+}
+
+/** A readable doc id: the title's slug (it becomes the ticket's intent), the source id only on a clash. */
+export function slugOf(title: string): string {
+  return (
+    title
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'article'
+  );
+}
+
+/** Articles → files of the docs folder: `<id>.html` with front matter, in a stable order. */
+export function toDocFiles(articles: ExportedArticle[]): { name: string; content: string }[] {
+  const taken = new Set<string>();
+  return articles
+    .filter((a) => a.title.trim() && a.html.trim())
+    .map((a) => {
+      let id = slugOf(a.title);
+      if (taken.has(id)) id = `${id}-${slugOf(a.sourceId)}`;
+      taken.add(id);
+      const title = a.title.replace(/\s+/g, ' ').trim();
+      const front = ['---', `id: ${id}`, `title: ${title}`, ...(a.url ? [`url: ${a.url}`] : []), '---'].join('\n');
+      return { name: `${id}.html`, content: `${front}\n<article>\n<h1>${escapeHtml(title)}</h1>\n${a.html}\n</article>\n` };
+    });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
