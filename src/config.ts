@@ -157,6 +157,8 @@ const varsSchema = z.object({
   OUTBOUND_TIMEOUT_MS: integer(100, 60_000).default(10_000),
   // The RATE_LIMITER binding's per-client budget on public endpoints; off only for local load tests.
   RATE_LIMIT_ENABLED: boolean.default(true),
+  // The cron refits the calibration on reviewers' verdicts at most this often, and only when a verdict came in since the last refit.
+  CALIBRATION_REFIT_HOURS: integer(1, 24 * 90).default(24),
   // Console: the threshold recommendation targets this auto-reply precision on reviewed drafts…
   RECOMMEND_TARGET_PRECISION: number(0.5, 1).default(0.95),
   // …and needs at least this many reviewed drafts at or above the threshold it recommends.

@@ -1,6 +1,6 @@
 // Calibrations in D1: the shipped model (config) until a refit on reviewers'
 // verdicts is accepted; refused refits are kept with their reason for the console.
-import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { desc, eq, isNotNull, max } from 'drizzle-orm';
 import type { Config } from '../config';
 import { CalibrationParams } from '../decide/calibration';
 import { judgeRefit, type RefitVerdict, type Verdict } from '../decide/refit';
@@ -33,7 +33,7 @@ export async function feedbackVerdicts(db: Database): Promise<Verdict[]> {
     .select({ decisionId: decisions.id, verdict: feedback.verdict, features: decisions.confidenceFeatures, createdAt: feedback.createdAt })
     .from(feedback)
     .innerJoin(decisions, eq(decisions.id, feedback.decisionId))
-    .where(and(isNotNull(decisions.confidenceFeatures)))
+    .where(isNotNull(decisions.confidenceFeatures))
     .orderBy(desc(feedback.createdAt));
   return rows.map((r) => ({ ...r, features: r.features ?? {} }));
 }
@@ -61,4 +61,18 @@ export async function refitCalibration(db: Database, config: Pick<Config, 'CALIB
     },
   });
   return result;
+}
+
+/** The cron's refit: at most every CALIBRATION_REFIT_HOURS, and only when a verdict arrived since the last refit. */
+export async function refitWhenDue(
+  db: Database,
+  config: Pick<Config, 'CALIBRATION' | 'AUTO_REPLY_THRESHOLD' | 'CALIBRATION_REFIT_HOURS'>,
+  now: number,
+): Promise<RefitVerdict | null> {
+  const [last] = await recentCalibrations(db, 1);
+  if (last && now - last.fittedAt < config.CALIBRATION_REFIT_HOURS * 3_600_000) return null;
+  const newest = await db.select({ at: max(feedback.createdAt) }).from(feedback);
+  const newestVerdict = newest[0]?.at ?? null;
+  if (newestVerdict === null || (last && newestVerdict <= last.fittedAt)) return null;
+  return refitCalibration(db, config, now);
 }

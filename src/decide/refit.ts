@@ -3,7 +3,6 @@
 // newest verdict per decision counts. The candidate starts from the parameters in
 // force and must not lower precision at the auto-reply threshold on verdicts it was
 // not fitted on; otherwise it is refused (src/db/calibrations.ts records either).
-import type { FeedbackVerdict } from '../db/schema';
 import { calibrate, CalibrationParams, fitCalibration, type CalibrationSample } from './calibration';
 import { FEATURE_NAMES, type ConfidenceFeatures } from './confidence-features';
 
@@ -12,7 +11,8 @@ export const MIN_CALIBRATION_SAMPLES = 30;
 /** Share of verdicts kept out of the refit to judge it. */
 const HELD_OUT_PERCENT = 30;
 
-export type Verdict = { decisionId: string; verdict: FeedbackVerdict; features: Record<string, number>; createdAt: number };
+/** A reviewer's verdict on a draft (`approved` means unchanged) with the evidence its decision recorded. */
+export type Verdict = { decisionId: string; verdict: string; features: Record<string, number>; createdAt: number };
 
 const isFeatures = (f: Record<string, number>): f is ConfidenceFeatures => FEATURE_NAMES.every((name) => typeof f[name] === 'number');
 

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { calibrate, DEFAULT_CALIBRATION, fitCalibration, type CalibrationSample } from '../../src/decide/calibration';
 import { confidenceFeatures, docLead, type FeatureChunk } from '../../src/decide/confidence-features';
-import { calibrationInForce, recentCalibrations, refitCalibration } from '../../src/db/calibrations';
+import { calibrationInForce, recentCalibrations, refitCalibration, refitWhenDue } from '../../src/db/calibrations';
 import { isHeldOutVerdict, MIN_CALIBRATION_SAMPLES } from '../../src/decide/refit';
 import { buildDeps } from '../../src/deps';
 import { recordDecision } from '../../src/db/decisions';
@@ -88,7 +88,7 @@ describe('refit from reviewers’ verdicts (D1)', () => {
     await recordFeedback(db, { ticketId: ticket.id, decisionId: id, verdict: approved(id) ? 'approved' : 'rejected', actor: 'agent@example.com', channel: 'console' }, 2 + i);
   }
 
-  it('keeps the shipped model below the sample minimum, then records an accepted refit that wins', async () => {
+  it('keeps the shipped model below the sample minimum, then records an accepted refit that wins', { timeout: 60_000 }, async () => {
     expect(await calibrationInForce(db, config)).toEqual(config.CALIBRATION);
     expect(await refitCalibration(db, config, 1)).toEqual({ status: 'too_few_samples', sampleSize: 0 });
     for (let i = 0; i < MIN_CALIBRATION_SAMPLES + 30; i++) await reviewed(i % 2 === 0, () => i % 2 === 0);
@@ -109,5 +109,19 @@ describe('refit from reviewers’ verdicts (D1)', () => {
     expect(await calibrationInForce(db, config)).toEqual(before);
     const [latest] = await recentCalibrations(db, 1);
     expect(latest).toMatchObject({ status: 'refused', reason: 'held_out_precision_lower', fittedAt: 2000 });
+    // 200 tickets, decisions and verdicts through D1: slower than the default 5 s on a shared machine.
+  }, 60_000);
+
+  it('refits from the cron only once a day, and only when a verdict arrived since the last refit', async () => {
+    const [last] = await recentCalibrations(db, 1);
+    const day = config.CALIBRATION_REFIT_HOURS * 3_600_000;
+    expect(await refitWhenDue(db, config, last!.fittedAt + day / 2)).toBeNull();
+    expect(await refitWhenDue(db, config, last!.fittedAt + day)).toBeNull();
+    seq = 10_000;
+    await reviewed(true, () => true);
+    const verdictAt = 2 + 10_000;
+    const result = await refitWhenDue(db, config, Math.max(verdictAt, last!.fittedAt) + day);
+    expect(result?.status).toMatch(/^(accepted|refused)$/);
+    expect((await recentCalibrations(db, 1))[0]!.fittedAt).toBe(Math.max(verdictAt, last!.fittedAt) + day);
   });
 });
