@@ -13,7 +13,7 @@ export type FeatureChunk = {
   vectorRank: number | null;
 };
 
-export const FEATURE_NAMES = ['coverage_top', 'coverage_any', 'title_coverage', 'doc_lead', 'separation', 'query_length', 'agreement', 'self_score'] as const;
+export const FEATURE_NAMES = ['coverage_top', 'coverage_any', 'title_coverage', 'doc_lead', 'separation', 'query_length', 'agreement', 'self_score', 'self_present'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 export type ConfidenceFeatures = Record<FeatureName, number>;
 
@@ -78,9 +78,10 @@ function agreement(chunks: readonly FeatureChunk[]): number {
  */
 export function confidenceFeatures(terms: readonly string[], chunks: readonly FeatureChunk[], selfScore: number | null): ConfidenceFeatures {
   const top = chunks[0];
-  const self = selfScore === null ? 0 : logit(selfScore);
+  // Two features, so a refit can learn both how much the model's score says and where its neutral point is.
+  const self = { self_score: selfScore === null ? 0 : logit(selfScore), self_present: selfScore === null ? 0 : 1 };
   if (!top) {
-    return { coverage_top: 0, coverage_any: 0, title_coverage: 0, doc_lead: 0, separation: 0, query_length: 0, agreement: 0, self_score: self };
+    return { coverage_top: 0, coverage_any: 0, title_coverage: 0, doc_lead: 0, separation: 0, query_length: 0, agreement: 0, ...self };
   }
   const topDoc = chunks.filter((c) => c.docId === top.docId);
   return {
@@ -91,6 +92,6 @@ export function confidenceFeatures(terms: readonly string[], chunks: readonly Fe
     separation: separation(chunks),
     query_length: Math.log(1 + Math.min(terms.length, MAX_TERMS)) / Math.log(1 + MAX_TERMS),
     agreement: agreement(chunks),
-    self_score: self,
+    ...self,
   };
 }
