@@ -3,6 +3,7 @@
 // is refused with the variable's name, at the first request that reads it.
 import { z } from 'zod';
 import { CalibrationParams, DEFAULT_CALIBRATION } from './decide/calibration';
+import { SHIPPED_THRESHOLDS } from './decide/confidence-model';
 import { AppError } from './errors';
 import { DEFAULT_PRICES, PriceTable } from './respond/pricing';
 
@@ -75,10 +76,10 @@ const varsSchema = z.object({
   // Who we are: replies come from here, and mail from here is never answered (loops).
   SUPPORT_ADDRESS: z.string().trim().pipe(z.email()).default('support@deflect.local'),
   SUPPORT_NAME: z.string().trim().min(1).default('Support'),
-  // DESIGN's starting point; the console recommends the threshold your reviewed drafts support (README "Measuring quality").
-  AUTO_REPLY_THRESHOLD: number(0, 1).default(0.72),
-  // Below this a draft is not worth a human's review time: escalate instead.
-  REVIEW_THRESHOLD: number(0, 1).default(0.45),
+  // Chosen by `npm run fit:confidence` for auto-reply precision ≥ 0.95 on every corpus it fits (README "Confidence").
+  AUTO_REPLY_THRESHOLD: number(0, 1).default(SHIPPED_THRESHOLDS.autoReply),
+  // Below this a draft is more likely wrong than right, not worth a human's review time: escalate instead.
+  REVIEW_THRESHOLD: number(0, 1).default(SHIPPED_THRESHOLDS.review),
   // Cheap model drafts every ticket; the strong one only sees the borderline band.
   // Current models (SDK 1.14 `Model`; claude-sonnet-4-5 is on its deprecated list).
   MODEL_FAST: z.string().trim().min(1).default('claude-haiku-5-5'),
@@ -87,7 +88,7 @@ const varsSchema = z.object({
   STRONG_BAND_MAX: number(0, 1).default(0.85),
   // USD per million tokens per model: {"model":{"input","output","cacheWrite","cacheRead"}}; both models must be priced.
   MODEL_PRICES: json(PriceTable).default(DEFAULT_PRICES),
-  // Logistic calibration of the model's score with retrieval evidence; a refit in D1 (`calibrations`) wins.
+  // The shipped confidence model (fitted across corpora, src/decide/confidence-model.ts); an accepted refit in D1 (`calibrations`) wins.
   CALIBRATION: json(CalibrationParams).default(DEFAULT_CALIBRATION),
   // Output budget per model call, thinking included (5.x models think by default); an answer cut off here is schema_invalid.
   MAX_OUTPUT_TOKENS: integer(256, 32_000).default(4096),
@@ -158,6 +159,8 @@ const varsSchema = z.object({
   OUTBOUND_TIMEOUT_MS: integer(100, 60_000).default(10_000),
   // The RATE_LIMITER binding's per-client budget on public endpoints; off only for local load tests.
   RATE_LIMIT_ENABLED: boolean.default(true),
+  // The cron refits the calibration on reviewers' verdicts at most this often, and only when a verdict came in since the last refit.
+  CALIBRATION_REFIT_HOURS: integer(1, 24 * 90).default(24),
   // Console: the threshold recommendation targets this auto-reply precision on reviewed drafts…
   RECOMMEND_TARGET_PRECISION: number(0.5, 1).default(0.95),
   // …and needs at least this many reviewed drafts at or above the threshold it recommends.

@@ -3,10 +3,11 @@
 // decision is not decided again, and deliveries are claimed once per kind.
 import type { Mailer } from './act/types';
 import { planActions } from './act/plan';
-import { calibrate, calibrationFeatures } from './decide/calibration';
+import { calibrate } from './decide/calibration';
+import { confidenceFeatures } from './decide/confidence-features';
 import { checkReply } from './decide/reply-check';
 import { decide } from './decide/policy';
-import { calibrationInForce } from './decide/refit';
+import { calibrationInForce } from './db/calibrations';
 import { countAutoRepliesTo, findDecision, recordDecision, threadHandledByHuman, type DecisionRow } from './db/decisions';
 import { claimTicket, setTicketStatus, type TicketRow } from './db/tickets';
 import type { Deps } from './deps';
@@ -71,13 +72,15 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
 
   const now = clock.now();
   const modelConfidence = result.response?.confidence_score ?? null;
-  const { policy, confidence } = await timed('decide', async () => {
+  // The offline responder's score is itself this calibration; only Claude's self-score is extra evidence.
+  const features = confidenceFeatures(retrieval.queryTerms, retrieval.chunks, responder.name === 'claude' ? modelConfidence : null);
+  const { policy, confidence, calibrationVersion } = await timed('decide', async () => {
     const [senderAutoRepliesToday, threadHuman, calibration] = await Promise.all([
       countAutoRepliesTo(db, ticket.fromAddress, now - DAY_MS),
       threadHandledByHumanFor(ticket, deps),
       calibrationInForce(db, config),
     ]);
-    const confidence = modelConfidence === null ? null : calibrate(calibration, calibrationFeatures(modelConfidence, retrieval.chunks));
+    const confidence = modelConfidence === null ? null : calibrate(calibration, features);
     const replyProblems = result.response
       ? checkReply({ reply: result.response.suggested_reply, docs: retrieval.chunks, secrets: secretValues(deps) })
       : [];
@@ -89,7 +92,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
       config,
       context: { senderAutoRepliesToday, threadHandledByHuman: threadHuman, replyProblems },
     });
-    return { policy, confidence };
+    return { policy, confidence, calibrationVersion: calibration.version };
   });
   options.failAfter?.('decide');
   latencyMs.total = Date.now() - started;
@@ -102,6 +105,8 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     reasons: policy.reasons,
     modelConfidence,
     confidence,
+    calibrationVersion: confidence === null ? null : calibrationVersion,
+    confidenceFeatures: confidence === null ? null : features,
     thresholds: { autoReply: config.AUTO_REPLY_THRESHOLD, review: config.REVIEW_THRESHOLD },
     intent: result.response?.intent ?? null,
     suggestedReply: result.response?.suggested_reply ?? null,

@@ -1,6 +1,7 @@
 // The cron sweep: nothing accepted is ever lost. Tickets stuck before a decision
 // (a crashed run, a failed enqueue) go back on the queue; replay caches are pruned.
 import { lt } from 'drizzle-orm';
+import { refitWhenDue } from './db/calibrations';
 import { webhookReplays } from './db/schema';
 import { findStuckTickets } from './db/tickets';
 import type { Deps } from './deps';
@@ -16,5 +17,6 @@ export async function sweep(deps: Deps): Promise<{ requeued: number }> {
     await deps.queues.tickets.sendBatch(stuck.map((t) => ({ body: { ticketId: t.id } satisfies TicketMessage })));
   }
   await deps.db.delete(webhookReplays).where(lt(webhookReplays.seenAt, now - REPLAY_RETENTION_MS));
+  await refitWhenDue(deps.db, deps.config, now);
   return { requeued: stuck.length };
 }

@@ -1,3 +1,4 @@
+import { SHIPPED_THRESHOLDS } from '../src/decide/confidence-model';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config';
 import { AppError } from '../src/errors';
@@ -17,8 +18,8 @@ function configError(env: Record<string, string>): AppError {
 describe('config', () => {
   it('applies documented defaults when vars are unset', () => {
     const config = parseConfig(base);
-    expect(config.AUTO_REPLY_THRESHOLD).toBe(0.72);
-    expect(config.REVIEW_THRESHOLD).toBe(0.45);
+    expect(config.AUTO_REPLY_THRESHOLD).toBe(SHIPPED_THRESHOLDS.autoReply);
+    expect(config.REVIEW_THRESHOLD).toBe(SHIPPED_THRESHOLDS.review);
     expect(config.MAILER).toBe('auto');
     expect(config.SENSITIVE_TOPICS).toContain('refund');
     expect(config.secrets.ANTHROPIC_API_KEY).toBeUndefined();

@@ -10,6 +10,8 @@ export type DecisionView = {
   outcome: Outcome;
   reasons: string[];
   confidence: number | null;
+  /** The evidence the calibration scored (null without a response). */
+  confidence_features: Record<string, number> | null;
   doc_sources: string[];
   retrieved: { chunkId: string; docId: string }[];
   cost_usd: number | null;

@@ -108,6 +108,10 @@ export const decisions = sqliteTable(
     reasons: json<string[]>('reasons').notNull(),
     modelConfidence: real('model_confidence'),
     confidence: real('confidence'),
+    /** The calibration that turned the evidence into `confidence` (shipped fit hash or refit id). */
+    calibrationVersion: text('calibration_version'),
+    /** The evidence the calibration saw: what a refit learns from. */
+    confidenceFeatures: json<Record<string, number>>('confidence_features'),
     thresholds: json<{ autoReply: number; review: number }>('thresholds').notNull(),
     intent: text('intent'),
     suggestedReply: text('suggested_reply'),
@@ -224,7 +228,12 @@ export const webhookReplays = sqliteTable(
 /** Calibration parameters refit from human feedback; the newest row wins over config defaults. */
 export const calibrations = sqliteTable('calibrations', {
   id: text('id').primaryKey(),
-  params: json<Record<string, number>>('params').notNull(),
+  params: json<unknown>('params').notNull(),
   sampleSize: integer('sample_size').notNull(),
   fittedAt: integer('fitted_at').notNull(),
+  /** A refused refit is kept, with why, so the console can show it; only `accepted` rows are ever in force. */
+  status: text('status', { enum: ['accepted', 'refused'] }).notNull().default('accepted'),
+  reason: text('reason'),
+  /** Held-out precision/automation of the current and the candidate parameters at the threshold. */
+  heldOut: json<Record<string, number | null>>('held_out'),
 });

@@ -1,44 +1,55 @@
 // OfflineResponder: the local default when no ANTHROPIC_API_KEY is set. It answers
-// by quoting the best-matching doc section, with a confidence derived from the
-// retrieval evidence, and goes through the same policy as Claude's answers.
+// by quoting the parts of the best-matching article that match the ticket, with a
+// calibrated confidence (the shipped model of `decide/calibration.ts`), and goes
+// through the same policy as Claude's answers.
+import { calibrate, DEFAULT_CALIBRATION } from '../decide/calibration';
+import { confidenceFeatures, coverage } from '../decide/confidence-features';
 import { queryTerms } from '../retrieval/lexical';
 import type { RetrievedChunk } from '../retrieval/types';
 import { guessLanguage } from './language';
 import type { Responder, ResponderInput, ResponderResult } from './types';
 
 const MAX_EXTRACT_CHARS = 1200;
+/** A block must share this many of the ticket's terms to be quoted (the first block is always kept). */
+const MIN_BLOCK_TERMS = 1;
 
-/** Share of the ticket's terms that the chosen doc contains (prefix match ≈ stemming). */
-export function termCoverage(terms: string[], chunks: RetrievedChunk[]): number {
-  if (terms.length === 0) return 0;
-  const docText = chunks.map((c) => `${c.title} ${c.headingPath} ${c.text}`).join(' ').toLowerCase();
-  const docWords = new Set(docText.match(/[\p{L}\p{N}]+/gu) ?? []);
-  const stems = [...docWords].map((w) => w.slice(0, 5));
-  const stemSet = new Set(stems);
-  const covered = terms.filter((t) => docWords.has(t) || stemSet.has(t.slice(0, 5)));
-  return covered.length / terms.length;
+type Block = { text: string; steps: boolean };
+
+/** Markdown chunk text → readable blocks: headings, table rules and emphasis dropped; lists kept as lists. */
+function blocksOf(text: string): Block[] {
+  return text
+    .split(/\n\s*\n/)
+    .map((raw) =>
+      raw
+        .split('\n')
+        .filter((line) => !/^\s*#{1,6}\s/.test(line) && !/^\s*\|?\s*:?-{3,}/.test(line))
+        .map((line) => line.replace(/\*\*([^*]+)\*\*/g, '$1').replace(/`([^`]+)`/g, '$1').trimEnd())
+        .join('\n')
+        .trim(),
+    )
+    .filter((block) => block.length > 0)
+    .map((block) => ({ text: block, steps: /^\s*(\d+[.)]|[-*•])\s/m.test(block) }));
 }
 
-/**
- * Confidence from evidence alone: the geometric mean of how much of the question
- * the chosen doc covers and how much of it the retrieved docs mention at all (words
- * no doc uses are usually what the docs cannot answer: an undocumented feature, an
- * account-specific fact). On the sample eval this ranks answerable tickets best; the
- * score margin between docs added nothing there, so it is left out.
- */
-export function evidenceConfidence(terms: string[], chunks: RetrievedChunk[]): number {
-  const top = chunks[0];
-  if (!top) return 0;
-  const topDoc = chunks.filter((c) => c.docId === top.docId);
-  return Math.sqrt(termCoverage(terms, topDoc) * termCoverage(terms, chunks));
-}
-
-function extract(chunks: RetrievedChunk[]): string {
-  const text = chunks.map((c) => c.text).join('\n\n');
-  if (text.length <= MAX_EXTRACT_CHARS) return text;
-  const cut = text.slice(0, MAX_EXTRACT_CHARS);
-  const end = Math.max(cut.lastIndexOf('\n'), cut.lastIndexOf('. '));
-  return `${cut.slice(0, end > MAX_EXTRACT_CHARS / 2 ? end + 1 : MAX_EXTRACT_CHARS).trim()} …`;
+/** The blocks of the article that speak to the ticket, in article order, within the length budget. */
+export function answerExtract(terms: readonly string[], chunks: readonly RetrievedChunk[]): string {
+  const blocks = chunks.flatMap((c) => blocksOf(c.text));
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  let length = 0;
+  for (const [index, block] of blocks.entries()) {
+    if (seen.has(block.text)) continue;
+    seen.add(block.text);
+    const matches = Math.round(coverage(terms, block.text) * terms.length);
+    if (index > 0 && matches < MIN_BLOCK_TERMS && !block.steps) continue;
+    if (length + block.text.length > MAX_EXTRACT_CHARS) {
+      if (kept.length === 0) kept.push(`${block.text.slice(0, MAX_EXTRACT_CHARS).replace(/\s+\S*$/, '')} …`);
+      break;
+    }
+    kept.push(block.text);
+    length += block.text.length;
+  }
+  return kept.join('\n\n');
 }
 
 export class OfflineResponder implements Responder {
@@ -73,15 +84,16 @@ export class OfflineResponder implements Responder {
         calls: [{ ...call, latencyMs: Date.now() - started, outcome: 'ok' }],
       };
     }
+    const terms = queryTerms(query);
     const used = chunks.filter((c) => c.docId === top.docId).slice(0, 2);
-    const greeting = ticket.fromName ? `Hi ${ticket.fromName.split(/\s+/)[0]},` : 'Hi,';
-    const link = top.url ? `\n\nThe full article: ${top.title} (${top.url})` : `\n\nThe full article: ${top.title}`;
-    const reply = `${greeting}\n\nthanks for reaching out. Our help center covers this in "${top.title}":\n\n${extract(used)}${link}`;
+    const source = top.url ? `${top.title}: ${top.url}` : top.title;
+    // "Hi," only: the display name is the sender's to choose, and a hostile one must not reach the reply.
+    const reply = `Hi,\n\nthanks for reaching out. Our help center article "${top.title}" covers this:\n\n${answerExtract(terms, used)}\n\nThe full article: ${source}`;
     return {
       response: {
         intent: top.docId.replace(/[^a-z0-9]+/gi, '_').toLowerCase(),
         suggested_reply: reply,
-        confidence_score: evidenceConfidence(queryTerms(query), chunks),
+        confidence_score: calibrate(DEFAULT_CALIBRATION, confidenceFeatures(terms, chunks, null)),
         escalate: false,
         escalation_reason: null,
         doc_sources: used.map((c) => c.chunkId),

@@ -117,6 +117,8 @@ export function decisionJson(decision: DecisionRow) {
     reasons: decision.reasons,
     confidence: decision.confidence,
     model_confidence: decision.modelConfidence,
+    calibration_version: decision.calibrationVersion,
+    confidence_features: decision.confidenceFeatures,
     thresholds: decision.thresholds,
     intent: decision.intent,
     suggested_reply: decision.suggestedReply,

@@ -17,7 +17,8 @@ const reviewTicket = (messageId: string) => ({
   from: 'ops@example.com',
   from_name: 'Zoë Ångström',
   subject: '429 at low volume',
-  text: 'We keep hitting 429 errors from the API. What is the rate limit and how should we retry?',
+  // Account-specific: the docs explain limits, not why this key hits them (the sample ticket t002).
+  text: "We're on Business and getting 429 errors even though our ERP integration only sends about 50 requests a minute. The key is named 'ERP sync'. What's going on?",
   message_id: messageId,
 });
 
@@ -57,12 +58,12 @@ describe('escalation message', () => {
             { type: 'mrkdwn', text: '*From*\nZoë Ångström &lt;ops@example.com&gt;' },
             { type: 'mrkdwn', text: `*Intent*\n${decision.intent}` },
             { type: 'mrkdwn', text: '*Outcome*\n`review` `below_auto_threshold`' },
-            { type: 'mrkdwn', text: `*Confidence*\n${decision.confidence!.toFixed(2)} (auto-reply at 0.72)` },
+            { type: 'mrkdwn', text: `*Confidence*\n${decision.confidence!.toFixed(2)} (auto-reply at 0.92)` },
           ],
         },
         {
           type: 'section',
-          text: { type: 'mrkdwn', text: "*Customer wrote*\n>We keep hitting 429 errors from the API. What is the rate limit and how should we retry?" },
+          text: { type: 'mrkdwn', text: "*Customer wrote*\n>We're on Business and getting 429 errors even though our ERP integration only sends about 50 requests a minute. The key is named 'ERP sync'. What's going on?" },
         },
         { type: 'context', elements: [{ type: 'mrkdwn', text: 'Cited: API rate limits and 429 errors' }] },
         { type: 'section', text: { type: 'mrkdwn', text: `*Draft reply*\n${draftQuoted}` } },

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { database } from '../../src/db/client';
-import { decisions, feedback, tickets, type FeedbackVerdict, type Outcome } from '../../src/db/schema';
+import { calibrations, decisions, feedback, tickets, type FeedbackVerdict, type Outcome } from '../../src/db/schema';
+import { DEFAULT_CALIBRATION } from '../../src/decide/calibration';
+import { confidenceFeatures } from '../../src/decide/confidence-features';
 import { env } from '../helpers';
 import { ConsoleUser } from './client';
 
@@ -10,7 +12,17 @@ const HOUR = 3_600_000;
 let user: ConsoleUser;
 let seq = 0;
 
-type Seed = { confidence: number; outcome: Outcome; verdicts?: FeedbackVerdict[]; intent?: string; reasons?: string[]; retrieved?: number; subject?: string; at?: number };
+type Seed = {
+  confidence: number;
+  outcome: Outcome;
+  verdicts?: FeedbackVerdict[];
+  intent?: string;
+  reasons?: string[];
+  retrieved?: number;
+  subject?: string;
+  at?: number;
+  features?: Record<string, number>;
+};
 
 async function seed(row: Seed): Promise<string> {
   const id = `tkt_seed_${String(++seq).padStart(3, '0')}`;
@@ -40,6 +52,7 @@ async function seed(row: Seed): Promise<string> {
     thresholds: { autoReply: 0.72, review: 0.45 },
     intent: row.intent ?? 'reset_password',
     retrieved,
+    confidenceFeatures: row.features ?? null,
     decidedAt: at,
   });
   // Verdicts in order, a minute apart: the last one is the person's final word.
@@ -173,5 +186,52 @@ describe('export', () => {
   it('refuses a range that ends before it starts', async () => {
     const response = await user.get('/console/export/decisions?from=2025-02-01&to=2025-01-01');
     expect(response.status).toBe(400);
+  });
+});
+
+describe('calibration refit from the insight page', () => {
+  const terms = ['export', 'invoice', 'pdf'];
+  const clear = confidenceFeatures(terms, [{ docId: 'a', title: 'Export invoices', text: 'export invoice pdf', score: 1, lexicalRank: 1, vectorRank: null }, { docId: 'b', title: 'B', score: 0.1, lexicalRank: 2, vectorRank: null }], null);
+  const vague = confidenceFeatures(terms, [{ docId: 'a', title: 'A', text: 'invoice', score: 1, lexicalRank: 1, vectorRank: null }, { docId: 'b', title: 'B', text: 'pdf', score: 0.97, lexicalRank: 2, vectorRank: null }], null);
+
+  it('says there is too little evidence before reviewers have judged enough drafts with recorded evidence', async () => {
+    const response = await user.submit('/console/insight', '/console/insight/refit', {});
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/console/insight?refit=too_few_samples');
+    const html = await user.page('/console/insight?refit=too_few_samples');
+    expect(html).toContain('Not enough reviewed drafts with recorded evidence to refit yet.');
+    expect(html).toContain(`In force: ${DEFAULT_CALIBRATION.version}.`);
+    expect(html).toContain('No refit yet: the shipped model is in force.');
+  });
+
+  it('refits on verdicts and puts the refit in force when it holds up on held-out verdicts', async () => {
+    for (let i = 0; i < 30; i++) {
+      await seed({ confidence: 0.9, outcome: 'review', verdicts: ['approved'], features: clear });
+      await seed({ confidence: 0.5, outcome: 'review', verdicts: ['rejected'], features: vague });
+    }
+    const response = await user.submit('/console/insight', '/console/insight/refit', {});
+    expect(response.headers.get('location')).toBe('/console/insight?refit=accepted');
+    const html = await user.page('/console/insight?refit=accepted');
+    expect(html).toContain('Refit accepted: the new calibration is in force.');
+    expect(html).toMatch(/In force: refit-cal_[\w-]+\./);
+    const table = /<table id="refits">.*?<\/table>/s.exec(html)![0];
+    expect(table).toContain('<td>accepted</td><td class="num">60</td>');
+  });
+
+  it('shows a refused refit with its reason, and keeps the calibration in force', async () => {
+    const before = /In force: ([\w-]+)\./.exec(await user.page('/console/insight'))![1];
+    await db.insert(calibrations).values({
+      id: 'cal_refused',
+      params: { ...DEFAULT_CALIBRATION, version: 'refit-cal_refused' },
+      sampleSize: 75,
+      fittedAt: Date.now() + 1000,
+      status: 'refused',
+      reason: 'held_out_precision_lower',
+      heldOut: { threshold: 0.92, held_out: 20, current_precision: 1, current_replied: 6, candidate_precision: 0.8, candidate_replied: 10 },
+    });
+    const html = await user.page('/console/insight');
+    expect(html).toContain(`In force: ${before}.`);
+    expect(html).toContain('refused: lower held-out precision at the auto-reply threshold');
+    expect(html).toContain('100.0% → 80.0% (6 → 10 of 20 held-out drafts ≥ 0.92)');
   });
 });

@@ -1,94 +1,127 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { calibrate, calibrationFeatures, DEFAULT_CALIBRATION, fitCalibration, scoreMargin, type CalibrationSample, type EvidenceChunk } from '../../src/decide/calibration';
-import { calibrationInForce, MIN_CALIBRATION_SAMPLES, refitCalibration } from '../../src/decide/refit';
+import { calibrate, DEFAULT_CALIBRATION, fitCalibration, type CalibrationSample } from '../../src/decide/calibration';
+import { confidenceFeatures, docLead, type FeatureChunk } from '../../src/decide/confidence-features';
+import { calibrationInForce, recentCalibrations, refitCalibration, refitWhenDue } from '../../src/db/calibrations';
+import { isHeldOutVerdict, MIN_CALIBRATION_SAMPLES } from '../../src/decide/refit';
 import { buildDeps } from '../../src/deps';
 import { recordDecision } from '../../src/db/decisions';
 import { recordFeedback } from '../../src/db/feedback';
 import { storeDraft } from '../../src/ingest/accept';
+import { queryTerms } from '../../src/retrieval/lexical';
 
-const lexical = (docId: string, score: number, rank: number): EvidenceChunk => ({ docId, score, lexicalRank: rank, vectorRank: null, vectorScore: null });
+const chunk = (docId: string, score: number, rank: number, text = '', title = docId): FeatureChunk => ({ docId, title, text, score, lexicalRank: rank, vectorRank: null });
 
-describe('calibration features', () => {
-  it('measures how far the best doc leads the best other doc', () => {
-    expect(scoreMargin([lexical('a', 1, 1), lexical('a', 0.9, 2), lexical('b', 0.25, 3)])).toBeCloseTo(0.75);
-    expect(scoreMargin([lexical('a', 1, 1), lexical('a', 0.5, 2)])).toBe(1);
-    expect(scoreMargin([])).toBe(0);
+describe('confidence features', () => {
+  it('measures the lead between docs, not between chunks of one doc', () => {
+    expect(docLead([chunk('a', 1, 1), chunk('a', 0.9, 2), chunk('b', 0.25, 3)])).toBeCloseTo(0.75);
+    expect(docLead([chunk('a', 1, 1), chunk('a', 0.5, 2)])).toBe(1);
+    expect(docLead([])).toBe(0);
   });
 
   it('scores lexical/vector agreement only when both retrievers ran', () => {
-    const agree = [{ docId: 'a', score: 1, lexicalRank: 1, vectorRank: 1, vectorScore: 0.8 }];
+    const agree = [{ ...chunk('a', 1, 1), vectorRank: 1 }];
     const disagree = [
-      { docId: 'a', score: 1, lexicalRank: 1, vectorRank: 2, vectorScore: 0.7 },
-      { docId: 'b', score: 0.9, lexicalRank: 3, vectorRank: 1, vectorScore: 0.8 },
+      { ...chunk('a', 1, 1), vectorRank: 2 },
+      { ...chunk('b', 0.9, 3), vectorRank: 1 },
     ];
-    expect(calibrationFeatures(0.5, agree)).toMatchObject({ agreement: 1, vector: 0.8 });
-    expect(calibrationFeatures(0.5, disagree).agreement).toBe(-1);
-    expect(calibrationFeatures(0.5, [lexical('a', 1, 1)])).toMatchObject({ agreement: 0, vector: 0 });
+    expect(confidenceFeatures(['x'], agree, null).agreement).toBe(1);
+    expect(confidenceFeatures(['x'], disagree, null).agreement).toBe(-1);
+    expect(confidenceFeatures(['x'], [chunk('a', 1, 1)], null).agreement).toBe(0);
   });
 
-  it('passes the model score through with the default prior', () => {
-    for (const score of [0.05, 0.45, 0.72, 0.95]) {
-      expect(calibrate(DEFAULT_CALIBRATION, calibrationFeatures(score, [lexical('a', 1, 1), lexical('b', 0.3, 2)]))).toBeCloseTo(score, 6);
-    }
+  it('counts how much of the question the top doc covers, stems included', () => {
+    const terms = queryTerms('How do I export invoices to PDF?');
+    const features = confidenceFeatures(terms, [chunk('export', 1, 1, 'Exporting an invoice as a PDF file', 'Export invoices'), chunk('other', 0.4, 2, 'Unrelated words')], null);
+    expect(features.coverage_top).toBe(1);
+    expect(features.title_coverage).toBeCloseTo(2 / 3);
+    expect(features.self_score).toBe(0);
+  });
+});
+
+describe('the shipped confidence model', () => {
+  it('records the version of the fit it came from', () => {
+    expect(DEFAULT_CALIBRATION.version).toMatch(/^conf-[0-9a-f]{12}$/);
   });
 
-  it('lets retrieval evidence move the score when the parameters weigh it', () => {
-    const params = { ...DEFAULT_CALIBRATION, margin: 2, bias: -1 };
-    const clear = calibrate(params, calibrationFeatures(0.8, [lexical('a', 1, 1), lexical('b', 0.1, 2)]));
-    const ambiguous = calibrate(params, calibrationFeatures(0.8, [lexical('a', 1, 1), lexical('b', 0.95, 2)]));
-    expect(clear).toBeGreaterThan(0.8);
-    expect(ambiguous).toBeLessThan(0.8);
+  it('is more confident when one article covers the question and leads the others', () => {
+    const terms = queryTerms('How do I export invoices to PDF?');
+    const clear = confidenceFeatures(terms, [chunk('export', 1, 1, 'Export an invoice to PDF: open the invoice, choose Export, then PDF.', 'Export invoices to PDF'), chunk('b', 0.3, 2, 'Invoices')], null);
+    const vague = confidenceFeatures(terms, [chunk('x', 1, 1, 'Invoices list', 'Invoices'), chunk('y', 0.95, 2, 'Customers')], null);
+    expect(calibrate(DEFAULT_CALIBRATION, clear)).toBeGreaterThan(calibrate(DEFAULT_CALIBRATION, vague));
   });
 });
 
 describe('fitCalibration', () => {
-  // A model that says 0.9 for everything, right only when retrieval had a clear winner.
-  const overconfident: CalibrationSample[] = Array.from({ length: 200 }, (_, i) => {
+  // Right only when retrieval had a clear winner.
+  const samples: CalibrationSample[] = Array.from({ length: 200 }, (_, i) => {
     const clear = i % 2 === 0;
-    return { features: calibrationFeatures(0.9, [lexical('a', 1, 1), lexical('b', clear ? 0.1 : 0.95, 2)]), label: clear ? 1 : 0 };
+    return { features: confidenceFeatures(['a'], [chunk('a', 1, 1, 'a'), chunk('b', clear ? 0.1 : 0.95, 2)], 0.9), label: clear ? 1 : 0 };
   });
 
-  it('learns to trust the margin when the model score alone does not separate right from wrong', () => {
-    const params = fitCalibration(overconfident, { priorWeight: 1 });
-    expect(params.margin).toBeGreaterThan(3);
-    expect(calibrate(params, overconfident[0]!.features)).toBeGreaterThan(0.8);
-    expect(calibrate(params, overconfident[1]!.features)).toBeLessThan(0.2);
+  it('learns to trust the lead of the top doc when it separates right from wrong', () => {
+    const params = fitCalibration(samples, { priorWeight: 1 });
+    expect(calibrate(params, samples[0]!.features)).toBeGreaterThan(0.8);
+    expect(calibrate(params, samples[1]!.features)).toBeLessThan(0.2);
   });
 
-  it('stays at the prior without samples and moves little with few', () => {
-    expect(fitCalibration([])).toEqual(DEFAULT_CALIBRATION);
-    const few = fitCalibration(overconfident.slice(0, 4));
-    expect(Math.abs(few.margin - DEFAULT_CALIBRATION.margin)).toBeLessThan(Math.abs(fitCalibration(overconfident).margin - DEFAULT_CALIBRATION.margin));
+  it('stays at the prior without samples', () => {
+    expect(fitCalibration([], { prior: DEFAULT_CALIBRATION })).toEqual({ bias: DEFAULT_CALIBRATION.bias, weights: DEFAULT_CALIBRATION.weights });
   });
 });
 
-describe('refit from human feedback (D1)', () => {
-  it('keeps the config prior below the sample minimum, then writes a calibrations row that wins', async () => {
-    const deps = buildDeps(env);
-    const { db, config } = deps;
+describe('refit from reviewers’ verdicts (D1)', () => {
+  const deps = buildDeps(env);
+  const { db, config } = deps;
+  let seq = 0;
+
+  /** A reviewed draft: a clear retrieval winner or an ambiguous one, approved or rejected. */
+  async function reviewed(clear: boolean, approved: (decisionId: string) => boolean) {
+    const i = seq++;
+    const { ticket } = await storeDraft(
+      { source: 'api', messageId: `cal-${i}@example.com`, inReplyTo: null, references: [], from: { address: `c${i}@example.com`, name: null }, to: null, subject: 'q', text: 'export invoice pdf', headers: {}, attachments: [], raw: null, guardReason: null },
+      deps,
+    );
+    const features = confidenceFeatures(['export', 'invoice', 'pdf'], clear ? [chunk('a', 1, 1, 'export invoice pdf'), chunk('b', 0.1, 2)] : [chunk('a', 1, 1, 'invoice'), chunk('b', 0.97, 2, 'pdf')], null);
+    const id = `dec_cal_${i}`;
+    await recordDecision(db, { id, ticketId: ticket.id, outcome: 'review', reasons: ['below_auto_threshold'], modelConfidence: 0.5, confidence: 0.5, confidenceFeatures: features, thresholds: { autoReply: 0.9, review: 0.5 }, decidedAt: 1 });
+    await recordFeedback(db, { ticketId: ticket.id, decisionId: id, verdict: approved(id) ? 'approved' : 'rejected', actor: 'agent@example.com', channel: 'console' }, 2 + i);
+  }
+
+  it('keeps the shipped model below the sample minimum, then records an accepted refit that wins', { timeout: 60_000 }, async () => {
     expect(await calibrationInForce(db, config)).toEqual(config.CALIBRATION);
     expect(await refitCalibration(db, config, 1)).toEqual({ status: 'too_few_samples', sampleSize: 0 });
-
-    // Drafts with a clear retrieval winner were approved; ambiguous ones were edited or rejected.
-    for (let i = 0; i < MIN_CALIBRATION_SAMPLES + 10; i++) {
-      const clear = i % 2 === 0;
-      const { ticket } = await storeDraft(
-        { source: 'api', messageId: `cal-${i}@example.com`, inReplyTo: null, references: [], from: { address: `c${i}@example.com`, name: null }, to: null, subject: 'q', text: 'question', headers: {}, attachments: [], raw: null, guardReason: null },
-        deps,
-      );
-      const retrieved = [
-        { chunkId: 'a#0', docId: 'a', title: 'A', url: null, score: 1, lexicalRank: 1, lexicalScore: 9, vectorRank: null, vectorScore: null },
-        { chunkId: 'b#0', docId: 'b', title: 'B', url: null, score: clear ? 0.1 : 0.95, lexicalRank: 2, lexicalScore: 5, vectorRank: null, vectorScore: null },
-      ];
-      const decision = await recordDecision(db, { id: `dec_cal_${i}`, ticketId: ticket.id, outcome: 'review', reasons: ['below_auto_threshold'], modelConfidence: 0.7, confidence: 0.7, thresholds: { autoReply: 0.72, review: 0.45 }, retrieved, decidedAt: 1 });
-      await recordFeedback(db, { ticketId: ticket.id, decisionId: decision.id, verdict: clear ? 'approved' : i % 4 === 1 ? 'edited' : 'rejected', actor: 'agent@example.com', channel: 'console' }, 2 + i);
-    }
+    for (let i = 0; i < MIN_CALIBRATION_SAMPLES + 30; i++) await reviewed(i % 2 === 0, () => i % 2 === 0);
 
     const result = await refitCalibration(db, config, 1000);
-    expect(result).toMatchObject({ status: 'fitted', sampleSize: MIN_CALIBRATION_SAMPLES + 10 });
+    expect(result).toMatchObject({ status: 'accepted', sampleSize: MIN_CALIBRATION_SAMPLES + 30 });
     const inForce = await calibrationInForce(db, config);
-    expect(inForce).not.toEqual(config.CALIBRATION);
-    expect(inForce.margin).toBeGreaterThan(config.CALIBRATION.margin);
+    expect(inForce.version).toMatch(/^refit-cal_/);
+    expect(inForce.weights.doc_lead).toBeGreaterThan(config.CALIBRATION.weights.doc_lead);
+  });
+
+  it('refuses, and records with its reason, a refit that would lower held-out precision', async () => {
+    const before = await calibrationInForce(db, config);
+    // Verdicts that reward ambiguous drafts, except on the held-out side: a fit on them cannot hold up.
+    for (let i = 0; i < 200; i++) await reviewed(i % 2 === 0, (id) => (isHeldOutVerdict(id) ? i % 2 === 0 : i % 2 === 1));
+    const result = await refitCalibration(db, { ...config, AUTO_REPLY_THRESHOLD: 0.6 }, 2000);
+    expect(result).toMatchObject({ status: 'refused', reason: 'held_out_precision_lower' });
+    expect(await calibrationInForce(db, config)).toEqual(before);
+    const [latest] = await recentCalibrations(db, 1);
+    expect(latest).toMatchObject({ status: 'refused', reason: 'held_out_precision_lower', fittedAt: 2000 });
+    // 200 tickets, decisions and verdicts through D1: slower than the default 5 s on a shared machine.
+  }, 60_000);
+
+  it('refits from the cron only once a day, and only when a verdict arrived since the last refit', async () => {
+    const [last] = await recentCalibrations(db, 1);
+    const day = config.CALIBRATION_REFIT_HOURS * 3_600_000;
+    expect(await refitWhenDue(db, config, last!.fittedAt + day / 2)).toBeNull();
+    expect(await refitWhenDue(db, config, last!.fittedAt + day)).toBeNull();
+    seq = 10_000;
+    await reviewed(true, () => true);
+    const verdictAt = 2 + 10_000;
+    const result = await refitWhenDue(db, config, Math.max(verdictAt, last!.fittedAt) + day);
+    expect(result?.status).toMatch(/^(accepted|refused)$/);
+    expect((await recentCalibrations(db, 1))[0]!.fittedAt).toBe(Math.max(verdictAt, last!.fittedAt) + day);
   });
 });

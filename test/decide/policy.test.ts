@@ -8,7 +8,9 @@ import type { ResponderFailure, ResponderResult } from '../../src/respond/types'
 import type { TicketResponse } from '../../src/respond/schema';
 import type { Retrieval, RetrievedChunk } from '../../src/retrieval/types';
 
-const config = parseConfig({ SUPPORT_ADDRESS: 'support@example.com' });
+// Thresholds pinned: these tests are about the rules, not about the shipped defaults (config.test.ts checks those).
+const PINNED = { SUPPORT_ADDRESS: 'support@example.com', AUTO_REPLY_THRESHOLD: '0.72', REVIEW_THRESHOLD: '0.45' };
+const config = parseConfig(PINNED);
 const AUTO = config.AUTO_REPLY_THRESHOLD;
 const REVIEW = config.REVIEW_THRESHOLD;
 
@@ -117,14 +119,14 @@ describe('decide: every reason code', () => {
   });
 
   it('lets a refund up to REFUND_AUTO_LIMIT_USD through, and escalates one above it', () => {
-    const limited = parseConfig({ SUPPORT_ADDRESS: 'support@example.com', REFUND_AUTO_LIMIT_USD: '20' });
+    const limited = parseConfig({ ...PINNED, REFUND_AUTO_LIMIT_USD: '20' });
     const refund = (amount: string) => decide(input({ config: limited, ticket: { subject: 'Refund', text: `Can I get a refund of ${amount} for the add-on?` } }));
     expect(refund('$20').outcome).toBe('auto_reply');
     expect(refund('$20.01')).toEqual({ outcome: 'escalate', reasons: ['sensitive:refund'] });
   });
 
   it('checks only the topics enabled in SENSITIVE_TOPICS', () => {
-    const legalOnly = parseConfig({ SUPPORT_ADDRESS: 'support@example.com', SENSITIVE_TOPICS: 'legal' });
+    const legalOnly = parseConfig({ ...PINNED, SENSITIVE_TOPICS: 'legal' });
     expect(decide(input({ config: legalOnly, ticket: { subject: 'Refund', text: 'I want a refund.' } })).outcome).toBe('auto_reply');
   });
 });
@@ -153,7 +155,7 @@ describe('decide: threshold boundaries', () => {
   });
 
   it('turns the sender cap off at 0', () => {
-    const uncapped = parseConfig({ SUPPORT_ADDRESS: 'support@example.com', SENDER_DAILY_CAP: '0' });
+    const uncapped = parseConfig({ ...PINNED, SENDER_DAILY_CAP: '0' });
     expect(decide(input({ config: uncapped, context: { ...CONTEXT, senderAutoRepliesToday: 1000 } })).outcome).toBe('auto_reply');
   });
 

@@ -28,6 +28,7 @@ import { isoDay, Page } from './layout';
 import { ExportPage } from './pages/export';
 import { HealthPage } from './pages/health';
 import { InsightPage } from './pages/insight';
+import { calibrationInForce, recentCalibrations, refitCalibration } from '../../db/calibrations';
 import { LoginPage } from './pages/login';
 import { QueuePage } from './pages/queue';
 import { TicketPage } from './pages/ticket';
@@ -76,7 +77,10 @@ const BulkForm = z.object({
   ticket: z.union([z.string(), z.array(z.string())]).transform((t) => (Array.isArray(t) ? t : [t])).pipe(z.array(z.string().min(1).max(100)).min(1, 'select at least one ticket').max(BULK_LIMIT)),
   back: z.string().max(2000).optional(),
 });
-const InsightQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(30) });
+const InsightQuery = z.strictObject({
+  days: z.coerce.number().int().min(1).max(365).default(30),
+  refit: z.enum(['accepted', 'refused', 'too_few_samples']).optional(),
+});
 const ExportQuery = z.strictObject({ from: day, to: day, format: z.enum(['csv', 'json']).default('csv') });
 const ActionForm = z.discriminatedUnion('action', [
   z.object({ action: z.literal('approve') }),
@@ -235,13 +239,19 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
   });
 
   app.get('/console/insight', async (c) => {
-    const { days } = parseQuery(InsightQuery, c);
+    const { days, refit } = parseQuery(InsightQuery, c);
     const deps = buildDeps(c.env);
     const { config } = deps;
     const today = dayStart(isoDay(Date.now()));
     const from = today - (days - 1) * DAY_MS;
     const dayList = Array.from({ length: days }, (_, i) => isoDay(from + i * DAY_MS));
-    const [outcomes, reviewed, gaps] = await Promise.all([outcomesByDay(deps.db, from, today + DAY_MS), reviewedDrafts(deps.db), kbGaps(deps.db, from, 15)]);
+    const [outcomes, reviewed, gaps, calibration, refits] = await Promise.all([
+      outcomesByDay(deps.db, from, today + DAY_MS),
+      reviewedDrafts(deps.db),
+      kbGaps(deps.db, from, 15),
+      calibrationInForce(deps.db, config),
+      recentCalibrations(deps.db, 10),
+    ]);
     const drafts = reviewed.map((r) => ({ confidence: r.confidence, approved: r.verdict === 'approved' }));
     const bins = reliabilityBins(drafts);
     return render(
@@ -257,8 +267,18 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
         precisionTable={precisionAt(drafts, [0.5, 0.6, 0.7, 0.8, 0.9])}
         currentThreshold={config.AUTO_REPLY_THRESHOLD}
         gaps={gaps}
+        calibration={calibration}
+        refits={refits}
+        refitNotice={refit ?? null}
+        csrf={c.get('csrf')}
       />,
     );
+  });
+
+  app.post('/console/insight/refit', async (c) => {
+    const deps = buildDeps(c.env);
+    const result = await refitCalibration(deps.db, deps.config, deps.clock.now());
+    return c.redirect(`/console/insight?refit=${result.status}`, 303);
   });
 
   app.get('/console/export', (c) => {

@@ -1,7 +1,23 @@
+import type { CalibrationRow } from '../../../db/calibrations';
 import type { DailyOutcomes, KbGap } from '../../../db/insight';
+import type { CalibrationParams } from '../../../decide/calibration';
 import type { ReliabilityBin, ThresholdRecommendation } from '../../../decide/recommend';
 import { OutcomesChart, ReliabilityDiagram } from '../charts';
-import { Rows, fixed, isoTime, percent } from '../layout';
+import { CsrfForm, Rows, fixed, isoTime, percent } from '../layout';
+
+const REFIT_NOTICES = {
+  accepted: 'Refit accepted: the new calibration is in force.',
+  refused: 'Refit refused: it did worse on held-out verdicts than the calibration in force, which stays. See the table below.',
+  too_few_samples: 'Not enough reviewed drafts with recorded evidence to refit yet.',
+} as const;
+
+const REFUSAL_REASONS: Record<string, string> = { held_out_precision_lower: 'lower held-out precision at the auto-reply threshold' };
+
+function heldOutSummary(row: CalibrationRow): string {
+  const h = row.heldOut;
+  if (!h) return '';
+  return `${percent(h.current_precision ?? null, 1)} → ${percent(h.candidate_precision ?? null, 1)} (${h.current_replied ?? 0} → ${h.candidate_replied ?? 0} of ${h.held_out ?? 0} held-out drafts ≥ ${h.threshold})`;
+}
 
 export function InsightPage(props: {
   days: string[];
@@ -12,6 +28,10 @@ export function InsightPage(props: {
   precisionTable: { threshold: number; count: number; precision: number | null }[];
   currentThreshold: number;
   gaps: KbGap[];
+  calibration: CalibrationParams;
+  refits: CalibrationRow[];
+  refitNotice: keyof typeof REFIT_NOTICES | null;
+  csrf: string;
 }) {
   const totals = new Map<string, number>();
   for (const row of props.outcomes) totals.set(row.outcome, (totals.get(row.outcome) ?? 0) + row.count);
@@ -92,6 +112,39 @@ export function InsightPage(props: {
           </table>
         </div>
       </div>
+
+      <h2>Calibration</h2>
+      {props.refitNotice ? <p class="notice" id="refit-notice">{REFIT_NOTICES[props.refitNotice]}</p> : null}
+      <div class="card" id="calibration">
+        <p>
+          {`In force: ${props.calibration.version}. Reviewers' verdicts refit it daily (cron) or now; a refit is judged on verdicts it was not fitted on and refused if its precision at the auto-reply threshold (${props.currentThreshold}) is lower.`}
+        </p>
+        <CsrfForm action="/console/insight/refit" csrf={props.csrf}>
+          <button type="submit">Refit from verdicts now</button>
+        </CsrfForm>
+      </div>
+      <table id="refits">
+        <thead>
+          <tr>
+            <th>Fitted</th>
+            <th>Version</th>
+            <th>Status</th>
+            <th class="num">Verdicts</th>
+            <th>Held-out precision: in force → refit</th>
+          </tr>
+        </thead>
+        <tbody>
+          <Rows items={props.refits} columns={5} empty="No refit yet: the shipped model is in force." row={(row) => (
+            <tr>
+              <td>{isoTime(row.fittedAt)}</td>
+              <td>{`refit-${row.id}`}</td>
+              <td>{row.status === 'refused' ? `refused: ${REFUSAL_REASONS[row.reason ?? ''] ?? row.reason}` : 'accepted'}</td>
+              <td class="num">{row.sampleSize}</td>
+              <td>{heldOutSummary(row)}</td>
+            </tr>
+          )} />
+        </tbody>
+      </table>
 
       <h2>Knowledge-base gaps</h2>
       <p class="muted">Intents most often escalated with weak retrieval (nothing retrieved, nothing cited, or too little evidence for a draft): the docs to write next.</p>
