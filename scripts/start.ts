@@ -39,7 +39,8 @@ async function main() {
   const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: 'inherit', env: { ...process.env, CI: 'true' } });
   if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-  const dev = spawn(wrangler, ['dev', '--local', '--port', String(PORT), '--show-interactive-dev-session=false'], { stdio: 'inherit' });
+  // Locally the LogMailer is chosen by name: MAILER=auto without a provider fails replies, as in production.
+  const dev = spawn(wrangler, ['dev', '--local', '--port', String(PORT), '--var', 'MAILER:log', '--show-interactive-dev-session=false'], { stdio: 'inherit' });
   const stop = () => dev.kill('SIGINT');
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -154,6 +154,23 @@ const varsSchema = z.object({
   // queue delivery, a failed enqueue): the cron sweep enqueues it again. Repeats are no-ops.
   SWEEP_AFTER_SECONDS: integer(10, 86_400).default(120),
   OUTBOUND_TIMEOUT_MS: integer(100, 60_000).default(10_000),
+  // A ticket claimed this many times without finishing (a run that crashes or is killed every time) is
+  // `failed` and handed to a person instead of being run forever.
+  TICKET_MAX_ATTEMPTS: integer(1, 50).default(5),
+  // A send still `sending` after this long crashed mid-way: the sweep or a retry may claim it again
+  // (so a crashed send can duplicate at most once per window). Above the mailers' timeout with margin.
+  SEND_STALE_SECONDS: integer(30, 86_400).default(600),
+  // A delivery still `queued` this long lost its OUTBOX message (or its enqueue failed): the sweep sends it
+  // again. Above the outbox backoff of its first retries; an overtaken retry only finds the claim taken.
+  DELIVERY_SWEEP_AFTER_SECONDS: integer(10, 86_400).default(600),
+  // Tickets run at once within one queue batch: Workers allow 6 simultaneous outbound connections.
+  QUEUE_CONCURRENCY: integer(1, 6).default(4),
+  // One ticket's whole run (retrieval, the model cascade with its retries, acting) must end within this,
+  // else the message is retried after the lease; below LEASE_SECONDS so no second run overlaps it.
+  TICKET_DEADLINE_SECONDS: integer(1, 3600).default(200),
+  // A batch starts no new ticket after this long and retries the rest, and a run in flight is cut at it:
+  // under the Queues consumer's 15-minute wall-clock limit, with a minute to record and ack.
+  BATCH_BUDGET_SECONDS: integer(1, 840).default(600),
   // The RATE_LIMITER binding's per-client budget on public endpoints; off only for local load tests.
   RATE_LIMIT_ENABLED: boolean.default(true),
   // Console: the threshold recommendation targets this auto-reply precision on reviewed drafts…
@@ -214,6 +231,13 @@ export function parseConfig(env: Record<string, unknown>): Config {
       'config_invalid',
       500,
       `Invalid configuration: STRONG_BAND_MIN (${config.STRONG_BAND_MIN}) must not exceed STRONG_BAND_MAX (${config.STRONG_BAND_MAX})`,
+    );
+  }
+  if (config.TICKET_DEADLINE_SECONDS >= config.LEASE_SECONDS) {
+    throw new AppError(
+      'config_invalid',
+      500,
+      `Invalid configuration: TICKET_DEADLINE_SECONDS (${config.TICKET_DEADLINE_SECONDS}) must be below LEASE_SECONDS (${config.LEASE_SECONDS})`,
     );
   }
   return config;

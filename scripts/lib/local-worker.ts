@@ -54,7 +54,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   const blanked = Object.fromEntries(Object.keys(await readVars('.dev.vars.example')).map((name) => [name, '']));
   const bindings = Object.fromEntries([
     // Eval and bench send hundreds of tickets from one address: the per-client rate limit would measure itself.
-    ...Object.entries({ RATE_LIMIT_ENABLED: 'false', SWEEP_AFTER_SECONDS: String(CRON_EVERY_S * 2), ...options.vars }).map(([name, value]) => [name, { type: 'plain_text' as const, value }]),
+    ...Object.entries({ RATE_LIMIT_ENABLED: 'false', MAILER: 'log', SWEEP_AFTER_SECONDS: String(CRON_EVERY_S * 2), ...options.vars }).map(([name, value]) => [name, { type: 'plain_text' as const, value }]),
     ...Object.entries({ ...blanked, API_TOKEN: LOCAL_API_TOKEN, ADMIN_TOKEN: LOCAL_ADMIN_TOKEN, ...options.secrets }).map(([name, value]) => [
       name,
       { type: 'secret_text' as const, value },

@@ -1,6 +1,6 @@
 // Ticket rows: insert-once by Message-ID, and lease-based claims so concurrent
 // queue deliveries and the cron sweep never run the pipeline twice at once.
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { errorSummary } from '../log';
 import { newId, type TicketDraft } from '../ticket';
 import type { Database } from './client';
@@ -120,17 +120,27 @@ export async function setTicketStatus(
     .where(eq(tickets.id, id));
 }
 
-/** Tickets whose run never finished: waiting too long, or processing past the lease. */
-export async function findStuckTickets(db: Database, now: number, olderThanMs: number, limit = 100): Promise<TicketRow[]> {
+/** Tickets whose run never finished: waiting too long, or processing past the lease. Oldest first, a page at a time after `after`. */
+export async function findStuckTickets(
+  db: Database,
+  now: number,
+  olderThanMs: number,
+  limit = 100,
+  after?: { updatedAt: number; id: string },
+): Promise<TicketRow[]> {
   return db
     .select()
     .from(tickets)
     .where(
-      or(
-        and(inArray(tickets.status, ['received', 'pending', 'decided']), lt(tickets.updatedAt, now - olderThanMs)),
-        and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, now)),
+      and(
+        or(
+          and(inArray(tickets.status, ['received', 'pending', 'decided']), lt(tickets.updatedAt, now - olderThanMs)),
+          and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, now)),
+        ),
+        after ? or(gt(tickets.updatedAt, after.updatedAt), and(eq(tickets.updatedAt, after.updatedAt), gt(tickets.id, after.id))) : undefined,
       ),
     )
+    .orderBy(asc(tickets.updatedAt), asc(tickets.id))
     .limit(limit);
 }
 
