@@ -167,16 +167,3 @@ async function threadHandledByHumanFor(ticket: TicketRow, deps: Deps): Promise<b
 function secretValues(deps: Deps): string[] {
   return Object.values(deps.config.secrets).filter((v): v is string => typeof v === 'string');
 }
-
-/** Record an ignored ticket's decision (guard or malformed input) without running any model. */
-export async function recordIgnored(ticket: TicketRow, reasons: string[], deps: Deps): Promise<DecisionRow> {
-  const { config, clock } = deps;
-  return recordDecision(deps.db, {
-    id: newId('dec'),
-    ticketId: ticket.id,
-    outcome: 'ignore',
-    reasons,
-    thresholds: { autoReply: config.AUTO_REPLY_THRESHOLD, review: config.REVIEW_THRESHOLD },
-    decidedAt: clock.now(),
-  });
-}
