@@ -116,7 +116,8 @@ const varsSchema = z.object({
   // Refund requests up to this amount are not sensitive on their own; above it, escalate.
   REFUND_AUTO_LIMIT_USD: number(0, 1_000_000).default(0),
   SENSITIVE_TOPICS: list.pipe(z.array(z.enum(SENSITIVE_TOPICS))).default([...SENSITIVE_TOPICS]),
-  // auto: reply() inline for Email Routing; otherwise MailChannels when keyed, else log. The EMAIL binding is
+  // auto: reply() inline for Email Routing; otherwise MailChannels when keyed, else none (the reply fails with
+  // no_mailer_configured, never a silent log). log is chosen by name for local runs. The EMAIL binding is
   // declared even where no sending domain is onboarded, so send_email is chosen explicitly, never guessed.
   MAILER: z.enum(['auto', 'log', 'send_email', 'mailchannels']).default('auto'),
   REPLY_FOOTER: z
