@@ -44,6 +44,8 @@ export default defineConfig(async () => {
             ...TEST_SECRETS,
             // Retries at once, so fault tests reach the dead-letter queue in seconds (backoff is unit-tested).
             OUTBOX_RETRY_BASE_SECONDS: '0',
+            // The LogMailer by name, as npm start chooses it (MAILER=auto without a provider fails replies).
+            MAILER: 'log',
             ANTHROPIC_MOCK_URL: inject('anthropicMockUrl'),
           },
           // Outbound fetch goes to a local Slack + MailChannels server (other hosts pass through).

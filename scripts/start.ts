@@ -41,7 +41,8 @@ function localVars(): string[] {
     SUPPORT_ADDRESS: values.address ?? process.env.SUPPORT_ADDRESS,
     REPLY_FOOTER: values.footer ?? process.env.REPLY_FOOTER,
   };
-  const vars: Record<string, string | undefined> = { RETRIEVER: 'lexical', ...identity };
+  // Locally the LogMailer is chosen by name: MAILER=auto without a provider fails replies, as in production.
+  const vars: Record<string, string | undefined> = { RETRIEVER: 'lexical', MAILER: 'log', ...identity };
   return Object.entries(vars).flatMap(([key, value]) => (value ? ['--var', `${key}:${value}`] : []));
 }
 

@@ -221,7 +221,7 @@ async function drive(page: Page, plan: { target: TicketView; takeOver: TicketVie
   for (const pathname of ['/console', `/console/tickets/${target.ticket.id}`]) {
     await page.goto(`${BASE}${pathname}`);
     const overflow = await page.evaluate(() => {
-      const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('table'));
+      const wide = Array.from(document.querySelectorAll('body *')).filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('table'));
       const names = wide.slice(-3).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ')[0]}` : ''}`);
       return { px: document.documentElement.scrollWidth - window.innerWidth, names };
     });

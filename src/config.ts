@@ -119,7 +119,8 @@ const varsSchema = z.object({
   // Refund requests up to this amount are not sensitive on their own; above it, escalate.
   REFUND_AUTO_LIMIT_USD: number(0, 1_000_000).default(0),
   SENSITIVE_TOPICS: list.pipe(z.array(z.enum(SENSITIVE_TOPICS))).default([...SENSITIVE_TOPICS]),
-  // auto: reply() inline for Email Routing; otherwise MailChannels when keyed, else log. The EMAIL binding is
+  // auto: reply() inline for Email Routing; otherwise MailChannels when keyed, else none (the reply fails with
+  // no_mailer_configured, never a silent log). log is chosen by name for local runs. The EMAIL binding is
   // declared even where no sending domain is onboarded, so send_email is chosen explicitly, never guessed.
   MAILER: z.enum(['auto', 'log', 'send_email', 'mailchannels']).default('auto'),
   REPLY_FOOTER: z
@@ -157,6 +158,23 @@ const varsSchema = z.object({
   // queue delivery, a failed enqueue): the cron sweep enqueues it again. Repeats are no-ops.
   SWEEP_AFTER_SECONDS: integer(10, 86_400).default(120),
   OUTBOUND_TIMEOUT_MS: integer(100, 60_000).default(10_000),
+  // A ticket claimed this many times without finishing (a run that crashes or is killed every time) is
+  // `failed` and handed to a person instead of being run forever.
+  TICKET_MAX_ATTEMPTS: integer(1, 50).default(5),
+  // A send still `sending` after this long crashed mid-way: the sweep or a retry may claim it again
+  // (so a crashed send can duplicate at most once per window). Above the mailers' timeout with margin.
+  SEND_STALE_SECONDS: integer(30, 86_400).default(600),
+  // A delivery still `queued` this long lost its OUTBOX message (or its enqueue failed): the sweep sends it
+  // again. Above the outbox backoff of its first retries; an overtaken retry only finds the claim taken.
+  DELIVERY_SWEEP_AFTER_SECONDS: integer(10, 86_400).default(600),
+  // Tickets run at once within one queue batch: Workers allow 6 simultaneous outbound connections.
+  QUEUE_CONCURRENCY: integer(1, 6).default(4),
+  // One ticket's whole run (retrieval, the model cascade with its retries, acting) must end within this,
+  // else the message is retried after the lease; below LEASE_SECONDS so no second run overlaps it.
+  TICKET_DEADLINE_SECONDS: integer(1, 3600).default(200),
+  // A batch starts no new ticket after this long and retries the rest, and a run in flight is cut at it:
+  // under the Queues consumer's 15-minute wall-clock limit, with a minute to record and ack.
+  BATCH_BUDGET_SECONDS: integer(1, 840).default(600),
   // The RATE_LIMITER binding's per-client budget on public endpoints; off only for local load tests.
   RATE_LIMIT_ENABLED: boolean.default(true),
   // The cron refits the calibration on reviewers' verdicts at most this often, and only when a verdict came in since the last refit.
@@ -219,6 +237,13 @@ export function parseConfig(env: Record<string, unknown>): Config {
       'config_invalid',
       500,
       `Invalid configuration: STRONG_BAND_MIN (${config.STRONG_BAND_MIN}) must not exceed STRONG_BAND_MAX (${config.STRONG_BAND_MAX})`,
+    );
+  }
+  if (config.TICKET_DEADLINE_SECONDS >= config.LEASE_SECONDS) {
+    throw new AppError(
+      'config_invalid',
+      500,
+      `Invalid configuration: TICKET_DEADLINE_SECONDS (${config.TICKET_DEADLINE_SECONDS}) must be below LEASE_SECONDS (${config.LEASE_SECONDS})`,
     );
   }
   return config;

@@ -5,6 +5,7 @@ import { LogMailer } from './act/log-mailer';
 import { MailChannelsMailer } from './act/mailchannels-mailer';
 import { SendEmailMailer } from './act/send-email-mailer';
 import { SlackNotifier } from './act/slack-notifier';
+import { UnconfiguredMailer } from './act/unconfigured-mailer';
 import type { Mailer, Notifier } from './act/types';
 import { configFrom, type Config } from './config';
 import { AppError } from './errors';
@@ -74,7 +75,8 @@ function chooseMailer(env: Env, config: Config, fetcher: Fetch): Mailer {
     case 'mailchannels':
       return mailchannels();
     case 'auto':
-      return config.secrets.MAILCHANNELS_API_KEY ? mailchannels() : new LogMailer(domain);
+      // Never a silent LogMailer in production: an unsent reply is a visible failure.
+      return config.secrets.MAILCHANNELS_API_KEY ? mailchannels() : new UnconfiguredMailer();
   }
 }
 
@@ -96,11 +98,11 @@ function chooseRetriever(env: Env, config: Config, db: Database): Retriever {
 }
 
 /** What /health reports: which implementation each port uses. */
-export function describePorts(deps: Deps): Record<string, { implementation: string; mode: 'cloud' | 'local' }> {
+export function describePorts(deps: Deps): Record<string, { implementation: string; mode: 'cloud' | 'local' | 'unconfigured' }> {
   return {
     retriever: { implementation: deps.retriever.name, mode: deps.retriever.name === 'hybrid' ? 'cloud' : 'local' },
     responder: { implementation: deps.responder.name, mode: deps.responder.name === 'claude' ? 'cloud' : 'local' },
-    mailer: { implementation: deps.mailer.name, mode: deps.mailer.name === 'log' ? 'local' : 'cloud' },
+    mailer: { implementation: deps.mailer.name, mode: deps.mailer.name === 'log' ? 'local' : deps.mailer.name === 'none' ? 'unconfigured' : 'cloud' },
     notifier: deps.notifier ? { implementation: deps.notifier.name, mode: 'cloud' } : { implementation: 'console', mode: 'local' },
   };
 }

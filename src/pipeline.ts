@@ -9,7 +9,7 @@ import { checkReply } from './decide/reply-check';
 import { decide } from './decide/policy';
 import { calibrationInForce } from './db/calibrations';
 import { countAutoRepliesTo, findDecision, recordDecision, threadHandledByHuman, type DecisionRow } from './db/decisions';
-import { claimTicket, setTicketStatus, type TicketRow } from './db/tickets';
+import { claimTicket, findTicket, setTicketStatus, type TicketRow } from './db/tickets';
 import type { Deps } from './deps';
 import { errorSummary } from './log';
 import { newId } from './ticket';
@@ -18,7 +18,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type ProcessResult =
   | { status: 'done'; decision: DecisionRow }
-  | { status: 'skipped'; reason: 'not_claimable' };
+  | { status: 'failed'; decision: DecisionRow; lastError: string }
+  | { status: 'skipped'; reason: 'not_claimable' }
+  | { status: 'skipped'; reason: 'leased'; retryAfterMs: number };
 
 export type ProcessOptions = {
   /** Email Routing tickets answered inline reply through the incoming message. */
@@ -30,7 +32,9 @@ export type ProcessOptions = {
 export async function processTicket(ticketId: string, deps: Deps, options: ProcessOptions = {}): Promise<ProcessResult> {
   const { db, clock, config } = deps;
   const ticket = await claimTicket(db, ticketId, clock.now(), config.LEASE_SECONDS * 1000);
-  if (!ticket) return { status: 'skipped', reason: 'not_claimable' };
+  if (!ticket) return notClaimable(ticketId, deps);
+  // Runs that died without reaching the catch below (killed, out of memory) still counted their claim.
+  if (ticket.attempts > config.TICKET_MAX_ATTEMPTS) return giveUp(ticket, ticket.lastError ?? 'the run never finished', deps);
   try {
     const decision = (await findDecision(db, ticket.id)) ?? (await decideTicket(ticket, deps, options));
     await setTicketStatus(db, ticket.id, 'decided', clock.now());
@@ -39,10 +43,45 @@ export async function processTicket(ticketId: string, deps: Deps, options: Proce
     await setTicketStatus(db, ticket.id, decision.outcome === 'ignore' ? 'ignored' : 'done', clock.now(), { lastError: null });
     return { status: 'done', decision };
   } catch (error) {
+    if (ticket.attempts >= config.TICKET_MAX_ATTEMPTS) return giveUp(ticket, errorSummary(error), deps);
     // Leave it for the queue's retry (or the cron sweep): nothing accepted is dropped.
     await setTicketStatus(db, ticket.id, 'pending', clock.now(), { lastError: errorSummary(error) });
     throw error;
   }
+}
+
+/** Another run holds the lease (retry when it ends), or the ticket is finished. */
+async function notClaimable(ticketId: string, deps: Deps): Promise<ProcessResult> {
+  const current = await findTicket(deps.db, ticketId);
+  const now = deps.clock.now();
+  if (current?.status === 'processing' && current.leaseUntil !== null && current.leaseUntil >= now) {
+    return { status: 'skipped', reason: 'leased', retryAfterMs: current.leaseUntil - now + 1 };
+  }
+  return { status: 'skipped', reason: 'not_claimable' };
+}
+
+/**
+ * TICKET_MAX_ATTEMPTS runs did not finish this ticket: stop running it, and hand it
+ * to a person as an escalation (Slack and the acknowledgement when configured, the
+ * console always) with its last error. Planned before the status flips, so a failure
+ * here leaves the ticket to the sweep, which gives up again.
+ */
+async function giveUp(ticket: TicketRow, lastError: string, deps: Deps): Promise<ProcessResult> {
+  const { db, clock, config } = deps;
+  const decision =
+    (await findDecision(db, ticket.id)) ??
+    (await recordDecision(db, {
+      id: newId('dec'),
+      ticketId: ticket.id,
+      outcome: 'escalate',
+      reasons: ['attempts_exhausted'],
+      thresholds: { autoReply: config.AUTO_REPLY_THRESHOLD, review: config.REVIEW_THRESHOLD },
+      decidedAt: clock.now(),
+    }));
+  await planActions(ticket, { ...decision, outcome: 'escalate' }, deps);
+  const summary = `gave up after ${ticket.attempts} attempts: ${lastError}`;
+  await setTicketStatus(db, ticket.id, 'failed', clock.now(), { lastError: summary });
+  return { status: 'failed', decision, lastError: summary };
 }
 
 async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptions): Promise<DecisionRow> {
@@ -132,17 +171,4 @@ async function threadHandledByHumanFor(ticket: TicketRow, deps: Deps): Promise<b
 
 function secretValues(deps: Deps): string[] {
   return Object.values(deps.config.secrets).filter((v): v is string => typeof v === 'string');
-}
-
-/** Record an ignored ticket's decision (guard or malformed input) without running any model. */
-export async function recordIgnored(ticket: TicketRow, reasons: string[], deps: Deps): Promise<DecisionRow> {
-  const { config, clock } = deps;
-  return recordDecision(deps.db, {
-    id: newId('dec'),
-    ticketId: ticket.id,
-    outcome: 'ignore',
-    reasons,
-    thresholds: { autoReply: config.AUTO_REPLY_THRESHOLD, review: config.REVIEW_THRESHOLD },
-    decidedAt: clock.now(),
-  });
 }

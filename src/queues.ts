@@ -16,11 +16,15 @@ export const QUEUE_NAMES = {
   outboxDead: 'deflect-outbox-dlq',
 } as const;
 
-type Handler = (body: unknown, deps: Deps) => Promise<void>;
+/** What a handled message asks for: nothing (ack), or to be delivered again after a while. */
+type Handled = void | { retryAfterSeconds: number };
+type Handler = (body: unknown, deps: Deps) => Promise<Handled>;
 
 const handlers: Record<string, Handler> = {
   [QUEUE_NAMES.tickets]: async (body, deps) => {
-    await processTicket((body as TicketMessage).ticketId, deps);
+    const result = await processTicket((body as TicketMessage).ticketId, deps);
+    // A redelivery while another run holds the lease: come back when the lease ends, not never.
+    if (result.status === 'skipped' && result.reason === 'leased') return { retryAfterSeconds: Math.ceil(result.retryAfterMs / 1000) };
   },
   [QUEUE_NAMES.outbox]: async (body, deps) => {
     await deliver((body as OutboxMessage).deliveryId, deps);
@@ -49,19 +53,58 @@ export function retryDelaySeconds(error: unknown, attempts: number, baseSeconds:
   return Math.min(BACKOFF_CAP_SECONDS, baseSeconds * 2 ** (attempts - 1));
 }
 
+/** A message's run outlived its deadline; it is retried, and the claim it holds protects the row meanwhile. */
+class DeadlineExceeded extends Error {
+  constructor(readonly afterMs: number) {
+    super(`run exceeded its ${afterMs} ms deadline`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+function withDeadline<T>(run: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded(ms)), ms);
+  });
+  return Promise.race([run, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Up to QUEUE_CONCURRENCY messages run at once, each within TICKET_DEADLINE_SECONDS
+ * and the batch's budget (BATCH_BUDGET_SECONDS, under the platform's 15 minutes): once
+ * the budget is spent, messages not yet started are retried, not started.
+ */
 export async function consume(batch: MessageBatch<unknown>, deps: Deps): Promise<void> {
   const queue = batch.queue.replace(/-preview$/, '');
   const handler = handlers[queue];
   if (!handler) throw new Error(`no consumer for queue ${batch.queue}`);
-  const baseSeconds = queue === QUEUE_NAMES.outbox ? deps.config.OUTBOX_RETRY_BASE_SECONDS : RETRY_BASE_SECONDS;
-  for (const message of batch.messages) {
+  const { config } = deps;
+  const baseSeconds = queue === QUEUE_NAMES.outbox ? config.OUTBOX_RETRY_BASE_SECONDS : RETRY_BASE_SECONDS;
+  // A run cut at its deadline still holds its claim: retry once that claim can be taken over.
+  const afterDeadlineSeconds = queue === QUEUE_NAMES.outbox ? config.SEND_STALE_SECONDS : config.LEASE_SECONDS;
+  // Wall-clock time, not deps.clock: the budget is the platform's, whatever clock the rows use.
+  const budgetEnd = Date.now() + config.BATCH_BUDGET_SECONDS * 1000;
+  const pending = [...batch.messages];
+
+  const runOne = async (message: Message<unknown>) => {
+    const remainingMs = budgetEnd - Date.now();
+    if (remainingMs <= 0) {
+      logEvent('warn', 'queue_budget_spent', { queue: batch.queue, messageId: message.id });
+      message.retry({ delaySeconds: 0 });
+      return;
+    }
     try {
-      await handler(message.body, deps);
-      message.ack();
+      const handled = await withDeadline(handler(message.body, deps), Math.min(config.TICKET_DEADLINE_SECONDS * 1000, remainingMs));
+      if (handled) message.retry({ delaySeconds: Math.min(MAX_DELAY_SECONDS, handled.retryAfterSeconds) });
+      else message.ack();
     } catch (error) {
-      const delaySeconds = retryDelaySeconds(error, message.attempts, baseSeconds);
+      const delaySeconds = error instanceof DeadlineExceeded ? afterDeadlineSeconds : retryDelaySeconds(error, message.attempts, baseSeconds);
       logEvent('warn', 'queue_retry', { queue: batch.queue, attempt: message.attempts, error: errorSummary(error) });
       message.retry({ delaySeconds });
     }
-  }
+  };
+  const lane = async () => {
+    for (let message = pending.shift(); message; message = pending.shift()) await runOne(message);
+  };
+  await Promise.all(Array.from({ length: Math.min(config.QUEUE_CONCURRENCY, pending.length) }, lane));
 }

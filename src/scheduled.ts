@@ -1,7 +1,10 @@
 // The cron sweep: nothing accepted is ever lost. Tickets stuck before a decision
-// (a crashed run, a failed enqueue) go back on the queue; replay caches are pruned.
+// (a crashed run, a failed enqueue) and deliveries stuck before a send (a lost OUTBOX
+// message, a crashed send) go back on their queue; replay caches are pruned.
 import { lt } from 'drizzle-orm';
+import type { OutboxMessage } from './act/plan';
 import { refitWhenDue } from './db/calibrations';
+import { findStuckDeliveries } from './db/deliveries';
 import { webhookReplays } from './db/schema';
 import { findStuckTickets } from './db/tickets';
 import type { Deps } from './deps';
@@ -9,14 +12,49 @@ import type { TicketMessage } from './ingest/accept';
 
 /** Mailgun's documented timestamp tolerance is minutes; a day of tokens is ample. */
 const REPLAY_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** Queue sendBatch takes at most 100 messages. */
+const PAGE = 100;
 
-export async function sweep(deps: Deps): Promise<{ requeued: number }> {
+export type SweepResult = { requeued: number; deliveriesRequeued: number };
+
+export async function sweep(deps: Deps): Promise<SweepResult> {
   const now = deps.clock.now();
-  const stuck = await findStuckTickets(deps.db, now, deps.config.SWEEP_AFTER_SECONDS * 1000);
-  if (stuck.length > 0) {
-    await deps.queues.tickets.sendBatch(stuck.map((t) => ({ body: { ticketId: t.id } satisfies TicketMessage })));
-  }
+  const requeued = await sweepTickets(deps, now);
+  const deliveriesRequeued = await sweepDeliveries(deps, now);
   await deps.db.delete(webhookReplays).where(lt(webhookReplays.seenAt, now - REPLAY_RETENTION_MS));
   await refitWhenDue(deps.db, deps.config, now);
-  return { requeued: stuck.length };
+  return { requeued, deliveriesRequeued };
+}
+
+/** Every stuck ticket, oldest first, a page at a time: the oldest waited longest. */
+export async function sweepTickets(deps: Deps, now: number): Promise<number> {
+  let total = 0;
+  let after: { updatedAt: number; id: string } | undefined;
+  for (;;) {
+    const page = await findStuckTickets(deps.db, now, deps.config.SWEEP_AFTER_SECONDS * 1000, PAGE, after);
+    if (page.length > 0) await deps.queues.tickets.sendBatch(page.map((t) => ({ body: { ticketId: t.id } satisfies TicketMessage })));
+    total += page.length;
+    const last = page.at(-1);
+    if (!last || page.length < PAGE) return total;
+    after = { updatedAt: last.updatedAt, id: last.id };
+  }
+}
+
+/**
+ * Every delivery `queued` past DELIVERY_SWEEP_AFTER_SECONDS or `sending` past
+ * SEND_STALE_SECONDS goes back on OUTBOX. The claim decides who sends: a repeat is a
+ * no-op, and a send that crashed after the provider took it is sent at most once more.
+ */
+export async function sweepDeliveries(deps: Deps, now: number): Promise<number> {
+  const windows = { queuedOlderThanMs: deps.config.DELIVERY_SWEEP_AFTER_SECONDS * 1000, staleMs: deps.config.SEND_STALE_SECONDS * 1000 };
+  let total = 0;
+  let after: { updatedAt: number; id: string } | undefined;
+  for (;;) {
+    const page = await findStuckDeliveries(deps.db, now, windows, PAGE, after);
+    if (page.length > 0) await deps.queues.outbox.sendBatch(page.map((d) => ({ body: { deliveryId: d.id } satisfies OutboxMessage })));
+    total += page.length;
+    const last = page.at(-1);
+    if (!last || page.length < PAGE) return total;
+    after = { updatedAt: last.updatedAt, id: last.id };
+  }
 }

@@ -56,6 +56,8 @@ export async function runEval(options: EvalOptions) {
       onDone: (done, c) => bar.update(done, c.id),
     });
     bar.finish();
+    // Every case decided is not enough: a delivery still queued at the end was lost by the run.
+    await worker.drain(60_000);
     return { summary: summarize(results.map((r) => r.result)), results };
   } finally {
     await worker.stop();

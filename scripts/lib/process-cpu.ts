@@ -27,13 +27,21 @@ function readStat(pid: string): ProcStat | null {
 
 /**
  * The workerd that runs the user Worker: wrangler starts a proxy workerd first and
- * the Worker's own runtime last, both as children of this Node process.
+ * the Worker's own runtime last, both descendants of `root`.
  */
-export function workerRuntimePid(): number {
-  const children = readdirSync('/proc')
+export function workerRuntimePid(root: number = process.pid): number {
+  const stats = readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .map(readStat)
-    .filter((s): s is ProcStat => s !== null && s.ppid === process.pid && s.comm === 'workerd')
+    .filter((s): s is ProcStat => s !== null);
+  const parentOf = new Map(stats.map((s) => [s.pid, s.ppid]));
+  // `root` may be the harness or its `wrangler dev` child: workerd is then a grandchild.
+  const descends = (pid: number): boolean => {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === root) return true;
+    return false;
+  };
+  const children = stats
+    .filter((s) => s.comm === 'workerd' && descends(s.pid))
     .sort((a, b) => a.startTicks - b.startTicks);
   const runtime = children.at(-1);
   if (!runtime) throw new Error('no workerd child process found (CPU accounting needs Linux /proc)');

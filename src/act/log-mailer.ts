@@ -2,8 +2,9 @@ import { buildMime } from './mime';
 import type { Mailer, OutgoingEmail, SentEmail } from './types';
 
 /**
- * LogMailer: the local default. Sends nothing; returns the exact MIME it would
- * have sent, which the delivery row keeps so a team can inspect it.
+ * LogMailer: the explicit local choice (MAILER=log; npm start, eval, bench and the
+ * tests set it). Sends nothing; returns the exact MIME it would have sent, which the
+ * delivery row keeps so a team can inspect it.
  */
 export class LogMailer implements Mailer {
   readonly name = 'log' as const;

@@ -1,18 +1,28 @@
 // The OUTBOX consumer's work: perform one delivery, at most once per claim.
 import { findDecision } from '../db/decisions';
-import { claimDelivery, failDelivery, findDelivery, markDeliverySent, releaseDelivery, type DeliveryRow } from '../db/deliveries';
+import {
+  claimDelivery,
+  failDelivery,
+  findDelivery,
+  markDeliverySent,
+  planDelivery,
+  releaseDelivery,
+  sendRefusal,
+  skipDelivery,
+  type DeliveryRow,
+} from '../db/deliveries';
 import { listFeedback } from '../db/feedback';
 import { findTicket, type TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary } from '../log';
 import { replyTextFor } from './actions';
 import { OutboundError } from './http';
+import type { OutboxMessage } from './plan';
 import { acknowledgementEmail, replyEmail } from './reply';
 import { escalationMessage } from './slack-message';
 import type { Mailer, SlackMessage } from './types';
 
-/** A send that stalled this long (a crash mid-send) may be claimed again. */
-const STALE_SEND_MS = 10 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A slack_update delivery's payload, fixed when the person clicked. */
 export type SlackUpdatePlan = { response_url: string; message: SlackMessage };
@@ -21,15 +31,19 @@ type Sent = { providerId: string | null; payload: string | null };
 
 /**
  * Deliver one planned effect. Returns true when it was sent now, false when it
- * was not ours to send (already sent, or another attempt holds it) or can never
- * be sent (marked `failed`). Throws on a retryable failure after releasing the
- * claim, so the queue retries it. `inline`: an Email Routing reply attempt whose
- * failure, whatever it is, leaves the delivery to the outbox and its mailer.
+ * is finished without us (already sent, `failed` or `skipped` for good). Throws
+ * on a retryable failure after releasing the claim, and when another attempt
+ * holds a fresh claim (retry after its stale window), so the queue retries it.
+ * `inline`: an Email Routing reply attempt whose failure, whatever it is, leaves
+ * the delivery to the outbox and its mailer.
  */
 export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = deps.mailer, options: { inline?: boolean } = {}): Promise<boolean> {
-  const { db, clock } = deps;
-  const delivery = await claimDelivery(db, deliveryId, clock.now(), STALE_SEND_MS);
-  if (!delivery) return false;
+  const { db, clock, config } = deps;
+  const now = clock.now();
+  const staleMs = config.SEND_STALE_SECONDS * 1000;
+  const gate = { senderDailyCap: config.SENDER_DAILY_CAP, since: now - DAY_MS };
+  const delivery = await claimDelivery(db, deliveryId, now, staleMs, gate);
+  if (!delivery) return notClaimed(deliveryId, deps, { now, staleMs, gate });
   try {
     const ticket = await findTicket(db, delivery.ticketId);
     if (!ticket) throw new OutboundError(`delivery ${deliveryId} has no ticket`, false);
@@ -40,11 +54,42 @@ export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = d
     const message = errorSummary(error);
     if (error instanceof OutboundError && !error.retryable && !options.inline) {
       await failDelivery(db, delivery.id, clock.now(), message);
+      await handOff(delivery, deps);
       return false;
     }
     await releaseDelivery(db, delivery.id, clock.now(), message);
     throw error;
   }
+}
+
+/** The claim failed: someone else is sending it (retry later), a rule refused it (skip, hand off), or it is finished. */
+async function notClaimed(
+  deliveryId: string,
+  deps: Deps,
+  at: { now: number; staleMs: number; gate: { senderDailyCap: number; since: number } },
+): Promise<boolean> {
+  const current = await findDelivery(deps.db, deliveryId);
+  if (current?.status === 'sending') {
+    const retryAfterSeconds = Math.max(1, Math.ceil((current.updatedAt + at.staleMs - at.now) / 1000));
+    throw new OutboundError(`delivery ${deliveryId} is being sent by another attempt`, true, retryAfterSeconds);
+  }
+  if (current?.status !== 'queued') return false;
+  const refusal = await sendRefusal(deps.db, deliveryId, at.gate);
+  if (!refusal) throw new OutboundError(`delivery ${deliveryId} changed while it was claimed`, true);
+  await skipDelivery(deps.db, deliveryId, at.now, refusal);
+  await handOff(current, deps);
+  return false;
+}
+
+/**
+ * A message to the customer that will not go out (failed for good, or refused) must
+ * not be silence: the ticket goes to Slack as an escalation when Slack is configured;
+ * the console's Health page lists it either way.
+ */
+async function handOff(delivery: DeliveryRow, deps: Deps): Promise<void> {
+  if (!deps.notifier || (delivery.kind !== 'email_reply' && delivery.kind !== 'customer_ack')) return;
+  const { delivery: alert, created } = await planDelivery(deps.db, delivery.ticketId, 'slack', deps.clock.now());
+  if (created) await deps.queues.outbox.send({ deliveryId: alert.id } satisfies OutboxMessage);
 }
 
 async function perform(delivery: DeliveryRow, ticket: TicketRow, deps: Deps, mailer: Mailer): Promise<Sent> {
@@ -87,4 +132,5 @@ export async function markDeliveryDead(deliveryId: string, deps: Deps): Promise<
   const delivery = await findDelivery(deps.db, deliveryId);
   if (!delivery || delivery.status === 'sent') return;
   await failDelivery(deps.db, deliveryId, deps.clock.now(), `dead-lettered after ${delivery.attempts} attempts: ${delivery.lastError ?? 'unknown error'}`);
+  await handOff(delivery, deps);
 }

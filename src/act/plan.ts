@@ -2,7 +2,7 @@
 // plus an OUTBOX message; a repeat of this step finds the rows and re-sends only
 // the messages of deliveries still queued.
 import type { DecisionRow } from '../db/decisions';
-import { planDelivery, threadHasDelivery } from '../db/deliveries';
+import { planDelivery, planThreadAcknowledgement } from '../db/deliveries';
 import type { DeliveryKind } from '../db/schema';
 import type { TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
@@ -30,9 +30,9 @@ export function deliveryKindsFor(decision: Pick<DecisionRow, 'outcome'>, channel
 export async function planActions(ticket: TicketRow, decision: DecisionRow, deps: Deps, inlineMailer?: Mailer): Promise<void> {
   const channels = { slack: deps.notifier !== null, customerAck: deps.config.CUSTOMER_ACK };
   for (const kind of deliveryKindsFor(decision, channels)) {
-    // One acknowledgement per thread: a follow-up on an escalated thread is not acknowledged again.
-    if (kind === 'customer_ack' && (await threadHasDelivery(deps.db, ticket.threadId, kind, ticket.id))) continue;
-    const { delivery } = await planDelivery(deps.db, ticket.id, kind, deps.clock.now());
+    const planned = await planOnce(ticket, kind, deps);
+    if (!planned) continue;
+    const { delivery } = planned;
     if (delivery.status !== 'queued') continue;
     if ((kind === 'email_reply' || kind === 'customer_ack') && inlineMailer) {
       // Email Routing: answer through the incoming message (threaded, no sending service).
@@ -42,4 +42,10 @@ export async function planActions(ticket: TicketRow, decision: DecisionRow, deps
     }
     await deps.queues.outbox.send({ deliveryId: delivery.id } satisfies OutboxMessage);
   }
+}
+
+/** One acknowledgement per thread: a follow-up on an escalated thread is not acknowledged again. */
+function planOnce(ticket: TicketRow, kind: DeliveryKind, deps: Deps) {
+  const now = deps.clock.now();
+  return kind === 'customer_ack' ? planThreadAcknowledgement(deps.db, ticket, now) : planDelivery(deps.db, ticket.id, kind, now);
 }

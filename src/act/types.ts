@@ -22,7 +22,7 @@ export type SentEmail = {
 };
 
 export interface Mailer {
-  readonly name: 'reply' | 'send_email' | 'mailchannels' | 'log';
+  readonly name: 'reply' | 'send_email' | 'mailchannels' | 'log' | 'none';
   send(mail: OutgoingEmail): Promise<SentEmail>;
 }
 

@@ -1,9 +1,9 @@
 // Deliveries: one row per (ticket, kind), claimed before sending, so a repeated
 // queue message, a double click or a retried webhook sends nothing twice.
-import { and, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { newId } from '../ticket';
 import type { Database } from './client';
-import { deliveries, tickets, type DeliveryKind } from './schema';
+import { deliveries, type DeliveryKind } from './schema';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -31,10 +31,42 @@ export async function planDelivery(
 }
 
 /**
+ * The customer acknowledgement, once per thread: inserted only if no other ticket of
+ * the thread has one, in one statement, so two tickets of a thread decided at the same
+ * moment cannot both acknowledge. Returns this ticket's row, or null: the thread has one.
+ */
+export async function planThreadAcknowledgement(db: Database, ticket: { id: string; threadId: string }, now: number): Promise<{ delivery: DeliveryRow; created: boolean } | null> {
+  const id = newId('dlv');
+  const inserted = await db.all<{ id: string }>(sql`
+    INSERT INTO deliveries (id, ticket_id, kind, status, attempts, created_at, updated_at)
+    SELECT ${id}, ${ticket.id}, 'customer_ack', 'queued', 0, ${now}, ${now}
+    WHERE NOT EXISTS (
+      SELECT 1 FROM deliveries d JOIN tickets t ON t.id = d.ticket_id
+      WHERE t.thread_id = ${ticket.threadId} AND d.kind = 'customer_ack' AND d.ticket_id != ${ticket.id}
+    )
+    ON CONFLICT (ticket_id, kind) DO NOTHING
+    RETURNING id`);
+  const existing = await db.query.deliveries.findFirst({ where: and(eq(deliveries.ticketId, ticket.id), eq(deliveries.kind, 'customer_ack')) });
+  return existing ? { delivery: existing, created: inserted[0]?.id === existing.id } : null;
+}
+
+/** Why an automated reply may not go out now, checked in the claim itself (see claimDelivery). */
+export type SendRefusal = 'sender_daily_cap' | 'thread_owned';
+
+/**
  * Move a delivery to `sending` for one attempt. Only a queued one, or one whose
  * previous attempt stalled past `staleMs` (a crash mid-send), can be claimed.
+ * An automated reply (an email_reply no person planned) is claimed only while its
+ * sender is under `senderDailyCap` replies in flight or sent in the last day and no
+ * person owns its thread: one statement, so concurrent tickets cannot both pass.
  */
-export async function claimDelivery(db: Database, id: string, now: number, staleMs: number): Promise<DeliveryRow | undefined> {
+export async function claimDelivery(
+  db: Database,
+  id: string,
+  now: number,
+  staleMs: number,
+  gate: { senderDailyCap: number; since: number },
+): Promise<DeliveryRow | undefined> {
   const claimed = await db
     .update(deliveries)
     .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
@@ -42,10 +74,71 @@ export async function claimDelivery(db: Database, id: string, now: number, stale
       and(
         eq(deliveries.id, id),
         or(eq(deliveries.status, 'queued'), and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, now - staleMs))),
+        or(ne(deliveries.kind, 'email_reply'), sql`${deliveries.channel} IS NOT NULL`, sql`${automatedReplyRefusal(id, gate)} IS NULL`),
       ),
     )
     .returning();
   return claimed[0];
+}
+
+/** The refusal for an automated reply, as one SQL expression over the rows as they are now. */
+function automatedReplyRefusal(id: string, gate: { senderDailyCap: number; since: number }) {
+  return sql`(
+    SELECT CASE
+      WHEN EXISTS (
+        SELECT 1 FROM tickets t2 LEFT JOIN decisions d2 ON d2.ticket_id = t2.id
+        WHERE t2.thread_id = t.thread_id AND (t2.owner IS NOT NULL OR (t2.id != t.id AND d2.outcome IN ('escalate', 'review')))
+      ) THEN 'thread_owned'
+      WHEN ${gate.senderDailyCap} > 0 AND (
+        SELECT count(*) FROM deliveries o JOIN tickets ot ON ot.id = o.ticket_id
+        WHERE ot.from_address = t.from_address AND o.kind = 'email_reply' AND o.channel IS NULL AND o.id != ${id}
+          AND o.status IN ('sending', 'sent') AND o.updated_at >= ${gate.since}
+      ) >= ${gate.senderDailyCap} THEN 'sender_daily_cap'
+    END
+    FROM deliveries self JOIN tickets t ON t.id = self.ticket_id WHERE self.id = ${id}
+  )`;
+}
+
+/** Why the claim of this queued automated reply was refused, or null if it would pass now. */
+export async function sendRefusal(db: Database, id: string, gate: { senderDailyCap: number; since: number }): Promise<SendRefusal | null> {
+  const rows = await db.all<{ refusal: SendRefusal | null }>(sql`SELECT ${automatedReplyRefusal(id, gate)} AS refusal`);
+  return rows[0]?.refusal ?? null;
+}
+
+/** A delivery that will not be sent, and why (a person takes it from there). Only from `queued`. */
+export async function skipDelivery(db: Database, id: string, now: number, reason: string): Promise<void> {
+  await db
+    .update(deliveries)
+    .set({ status: 'skipped', lastError: reason, updatedAt: now })
+    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'queued')));
+}
+
+/**
+ * Deliveries that lost their way: `queued` with no change for `queuedOlderThanMs` (a lost
+ * OUTBOX message, a failed enqueue), or `sending` past the stale window (a crashed send).
+ * Oldest first, a page at a time after `after`.
+ */
+export async function findStuckDeliveries(
+  db: Database,
+  now: number,
+  windows: { queuedOlderThanMs: number; staleMs: number },
+  limit = 100,
+  after?: { updatedAt: number; id: string },
+): Promise<DeliveryRow[]> {
+  return db
+    .select()
+    .from(deliveries)
+    .where(
+      and(
+        or(
+          and(eq(deliveries.status, 'queued'), lt(deliveries.updatedAt, now - windows.queuedOlderThanMs)),
+          and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, now - windows.staleMs)),
+        ),
+        after ? or(gt(deliveries.updatedAt, after.updatedAt), and(eq(deliveries.updatedAt, after.updatedAt), gt(deliveries.id, after.id))) : undefined,
+      ),
+    )
+    .orderBy(asc(deliveries.updatedAt), asc(deliveries.id))
+    .limit(limit);
 }
 
 export async function markDeliverySent(
@@ -74,17 +167,6 @@ export async function failDelivery(db: Database, id: string, now: number, error:
 
 export async function findDelivery(db: Database, id: string): Promise<DeliveryRow | undefined> {
   return db.query.deliveries.findFirst({ where: eq(deliveries.id, id) });
-}
-
-/** Whether another ticket of this thread already has a delivery of this kind (one acknowledgement per thread). */
-export async function threadHasDelivery(db: Database, threadId: string, kind: DeliveryKind, exceptTicketId: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .innerJoin(tickets, eq(tickets.id, deliveries.ticketId))
-    .where(and(eq(tickets.threadId, threadId), eq(deliveries.kind, kind), ne(deliveries.ticketId, exceptTicketId)))
-    .limit(1);
-  return rows.length > 0;
 }
 
 export async function listDeliveries(db: Database, ticketId: string): Promise<DeliveryRow[]> {

@@ -1,17 +1,8 @@
-// Ingestion's queries: the per-sender ticket count, webhook replay nonces, and the
-// raw message kept for the audit.
-import { and, eq, gte, sql } from 'drizzle-orm';
+// Ingestion's queries: webhook replay nonces and the raw message kept for the audit
+// (the per-sender ticket cap is counted inside the ingest batch, db/tickets.ts).
+import { and, eq } from 'drizzle-orm';
 import type { Database } from './client';
-import { rawMessages, tickets, webhookReplays } from './schema';
-
-/** Tickets stored from this address since `since` (the per-sender daily ticket cap). */
-export async function countTicketsFrom(db: Database, address: string, since: number): Promise<number> {
-  const rows = await db
-    .select({ n: sql<number>`count(*)` })
-    .from(tickets)
-    .where(and(eq(tickets.fromAddress, address), gte(tickets.receivedAt, since)));
-  return rows[0]?.n ?? 0;
-}
+import { rawMessages, webhookReplays } from './schema';
 
 /** Record a nonce once: true for the first use, false for a replay (the primary key decides, atomically). */
 export async function claimNonce(db: Database, provider: string, nonce: string, now: number): Promise<boolean> {

@@ -1,10 +1,10 @@
 // Ticket rows: insert-once by Message-ID, and lease-based claims so concurrent
 // queue deliveries and the cron sweep never run the pipeline twice at once.
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { errorSummary } from '../log';
 import { newId, type TicketDraft } from '../ticket';
 import type { Database } from './client';
-import { rawMessages, tickets, type TicketStatus } from './schema';
+import { decisions, rawMessages, tickets, type TicketStatus } from './schema';
 
 export type TicketRow = typeof tickets.$inferSelect;
 
@@ -18,17 +18,32 @@ export class StorageUnavailableError extends Error {
   }
 }
 
+/** What the one ingest batch decides in SQL, against the rows as they are at that moment. */
+export type StoreOptions = {
+  now: number;
+  maxRawBytes: number;
+  /** The thread, when the caller knows it; otherwise resolved from `references` in the insert. */
+  threadId?: string;
+  /** Message-IDs this one refers to: the thread is the first stored one's thread. */
+  references?: string[];
+  /** The per-sender ticket cap: over `limit` tickets since `since`, the ticket is stored ignored with `reason`. */
+  senderCap?: { limit: number; since: number; reason: string };
+  /** An ignored ticket's audit decision, written in the same batch. */
+  ignoreDecision?: { id: string; thresholds: { autoReply: number; review: number } };
+};
+
 /**
- * Store a ticket unless its Message-ID is already stored. Returns the stored row
- * either way: a provider's retry gets the first ticket back, never a second one.
+ * Store a ticket unless its Message-ID is already stored, in one D1 batch (one round
+ * trip, one transaction): the sender-cap count, the thread lookup, the ticket, its raw
+ * copy and an ignored ticket's decision all land together or not at all. Returns the
+ * stored row either way: a provider's retry gets the first ticket back, never a second.
  */
-export async function storeTicket(
-  db: Database,
-  draft: TicketDraft & { messageId: string },
-  options: { now: number; threadId: string; maxRawBytes: number },
-): Promise<StoreResult> {
+export async function storeTicket(db: Database, draft: TicketDraft & { messageId: string }, options: StoreOptions): Promise<StoreResult> {
   const id = newId('tkt');
-  const inserted = await db
+  const overCap = capExceeded(draft.from.address, options.senderCap);
+  const guardReason = draft.guardReason ?? (overCap ? sql<string | null>`CASE WHEN ${overCap} THEN ${options.senderCap!.reason} END` : null);
+  const status = draft.guardReason ? 'ignored' : overCap ? sql<TicketStatus>`CASE WHEN ${overCap} THEN 'ignored' ELSE 'received' END` : 'received';
+  const insertTicket = db
     .insert(tickets)
     .values({
       id,
@@ -36,7 +51,7 @@ export async function storeTicket(
       messageId: draft.messageId,
       inReplyTo: draft.inReplyTo,
       references: draft.references,
-      threadId: options.threadId,
+      threadId: options.threadId ?? threadOf(draft.messageId, options.references ?? []),
       fromAddress: draft.from.address,
       fromName: draft.from.name,
       toAddress: draft.to,
@@ -45,26 +60,51 @@ export async function storeTicket(
       headers: draft.headers,
       attachments: draft.attachments,
       rawRef: draft.raw ? `d1:raw_messages/${id}` : null,
-      status: draft.guardReason ? 'ignored' : 'received',
-      guardReason: draft.guardReason,
+      status,
+      guardReason,
       receivedAt: options.now,
       updatedAt: options.now,
     })
-    .onConflictDoNothing({ target: tickets.messageId })
-    .returning();
-  const created = inserted[0];
-  if (!created) {
-    const existing = await findTicketByMessageId(db, draft.messageId);
-    if (!existing) throw new Error(`ticket ${draft.messageId} conflicted but cannot be read`);
-    return { ticket: existing, created: false };
-  }
-  if (draft.raw) {
-    const bytes = new TextEncoder().encode(draft.raw.body);
-    const truncated = bytes.length > options.maxRawBytes;
-    const body = truncated ? new TextDecoder().decode(bytes.slice(0, options.maxRawBytes)) : draft.raw.body;
-    await db.insert(rawMessages).values({ ticketId: id, contentType: draft.raw.contentType, body, size: bytes.length, truncated });
-  }
-  return { ticket: created, created: true };
+    .onConflictDoNothing({ target: tickets.messageId });
+  // Both follow-ups write only if this batch inserted the ticket (its id is new): a duplicate adds nothing.
+  const raw = draft.raw ? rawCopyOf(draft.raw, options.maxRawBytes) : null;
+  const insertRaw = raw
+    ? db
+        .insert(rawMessages)
+        .select(sql`SELECT ${id}, ${raw.contentType}, ${raw.body}, ${raw.size}, ${raw.truncated ? 1 : 0} WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ${id})`)
+    : null;
+  const decision = options.ignoreDecision;
+  // Every decisions column, in schema order (insert…select names them all): no model ran, so only the audit fields.
+  const insertIgnore = decision
+    ? db.insert(decisions).select(sql`SELECT ${decision.id}, id, 'ignore', json_array(guard_reason), NULL, NULL, ${JSON.stringify(decision.thresholds)},
+        NULL, NULL, NULL, '[]', '[]', NULL, NULL, NULL, '[]', 0, 0, 0, '{}', ${options.now}
+        FROM tickets WHERE id = ${id} AND status = 'ignored' AND guard_reason IS NOT NULL`)
+    : null;
+  const readBack = db.select().from(tickets).where(eq(tickets.messageId, draft.messageId)).limit(1);
+  const writes = [insertRaw, insertIgnore].filter((q) => q !== null);
+  const results = await db.batch([insertTicket, ...writes, readBack]);
+  const stored = (results.at(-1) as TicketRow[])[0];
+  if (!stored) throw new Error(`ticket ${draft.messageId} was neither stored nor found`);
+  return { ticket: stored, created: stored.id === id };
+}
+
+/** The sender-cap condition as SQL: counted before this insert, so the cap-th ticket is the last one run. */
+function capExceeded(address: string, cap: StoreOptions['senderCap']) {
+  if (!cap || cap.limit === 0) return null;
+  return sql`(SELECT count(*) FROM tickets WHERE from_address = ${address} AND received_at >= ${cap.since}) >= ${cap.limit}`;
+}
+
+/** The thread of the first stored ticket this message refers to, else the first reference, else its own id. */
+function threadOf(messageId: string, referenced: string[]) {
+  if (referenced.length === 0) return messageId;
+  const recent = referenced.slice(-50);
+  return sql<string>`COALESCE((SELECT thread_id FROM tickets WHERE message_id IN (${sql.join(recent.map((r) => sql`${r}`), sql`, `)}) LIMIT 1), ${referenced[0]!})`;
+}
+
+function rawCopyOf(raw: NonNullable<TicketDraft['raw']>, maxRawBytes: number) {
+  const bytes = new TextEncoder().encode(raw.body);
+  const truncated = bytes.length > maxRawBytes;
+  return { contentType: raw.contentType, body: truncated ? new TextDecoder().decode(bytes.slice(0, maxRawBytes)) : raw.body, size: bytes.length, truncated };
 }
 
 export async function findTicket(db: Database, id: string): Promise<TicketRow | undefined> {
@@ -73,17 +113,6 @@ export async function findTicket(db: Database, id: string): Promise<TicketRow | 
 
 export async function findTicketByMessageId(db: Database, messageId: string): Promise<TicketRow | undefined> {
   return db.query.tickets.findFirst({ where: eq(tickets.messageId, messageId) });
-}
-
-/** The thread a message belongs to: the thread of the first stored ticket it refers to, else its own id. */
-export async function resolveThreadId(db: Database, messageId: string, referenced: string[]): Promise<string> {
-  if (referenced.length === 0) return messageId;
-  const parents = await db
-    .select({ threadId: tickets.threadId })
-    .from(tickets)
-    .where(inArray(tickets.messageId, referenced.slice(-50)))
-    .limit(1);
-  return parents[0]?.threadId ?? referenced[0] ?? messageId;
 }
 
 const CLAIMABLE: TicketStatus[] = ['received', 'pending', 'decided'];
@@ -120,17 +149,27 @@ export async function setTicketStatus(
     .where(eq(tickets.id, id));
 }
 
-/** Tickets whose run never finished: waiting too long, or processing past the lease. */
-export async function findStuckTickets(db: Database, now: number, olderThanMs: number, limit = 100): Promise<TicketRow[]> {
+/** Tickets whose run never finished: waiting too long, or processing past the lease. Oldest first, a page at a time after `after`. */
+export async function findStuckTickets(
+  db: Database,
+  now: number,
+  olderThanMs: number,
+  limit = 100,
+  after?: { updatedAt: number; id: string },
+): Promise<TicketRow[]> {
   return db
     .select()
     .from(tickets)
     .where(
-      or(
-        and(inArray(tickets.status, ['received', 'pending', 'decided']), lt(tickets.updatedAt, now - olderThanMs)),
-        and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, now)),
+      and(
+        or(
+          and(inArray(tickets.status, ['received', 'pending', 'decided']), lt(tickets.updatedAt, now - olderThanMs)),
+          and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, now)),
+        ),
+        after ? or(gt(tickets.updatedAt, after.updatedAt), and(eq(tickets.updatedAt, after.updatedAt), gt(tickets.id, after.id))) : undefined,
       ),
     )
+    .orderBy(asc(tickets.updatedAt), asc(tickets.id))
     .limit(limit);
 }
 

@@ -1,12 +1,10 @@
 // The one door every source goes through: identity, thread, store, then either
 // audit the ignore or hand the ticket to the pipeline. Storing comes first, so a
 // ticket that was accepted can always be found and finished.
-import { countTicketsFrom } from '../db/intake';
-import { resolveThreadId, StorageUnavailableError, storeTicket, type TicketRow } from '../db/tickets';
+import { StorageUnavailableError, storeTicket, type TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary, logEvent } from '../log';
-import { recordIgnored } from '../pipeline';
-import { derivedMessageId, type TicketDraft } from '../ticket';
+import { derivedMessageId, newId, type TicketDraft } from '../ticket';
 import { GUARD_REASONS, guardDraft } from './guard';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -29,25 +27,22 @@ export async function storeDraft(draft: TicketDraft, deps: Deps): Promise<Accept
 }
 
 async function storeOnce(draft: TicketDraft, deps: Deps): Promise<Accepted> {
-  const guardReason = draft.guardReason ?? guardDraft(draft, deps.config) ?? (await senderCapReason(draft, deps));
+  const { config, clock } = deps;
+  const now = clock.now();
   const messageId = draft.messageId ?? (await derivedMessageId(draft));
-  const referenced = [...draft.references, ...(draft.inReplyTo ? [draft.inReplyTo] : [])];
-  const threadId = await resolveThreadId(deps.db, messageId, referenced);
   const { ticket, created } = await storeTicket(
     deps.db,
-    { ...draft, messageId, guardReason },
-    { now: deps.clock.now(), threadId, maxRawBytes: deps.config.MAX_RAW_BYTES },
+    { ...draft, messageId, guardReason: draft.guardReason ?? guardDraft(draft, config) },
+    {
+      now,
+      maxRawBytes: config.MAX_RAW_BYTES,
+      references: [...draft.references, ...(draft.inReplyTo ? [draft.inReplyTo] : [])],
+      // A sender over the daily ticket cap is kept and audited, but no model runs for it (floods, mail loops).
+      senderCap: { limit: config.SENDER_DAILY_TICKET_CAP, since: now - DAY_MS, reason: GUARD_REASONS.senderCap },
+      ignoreDecision: { id: newId('dec'), thresholds: { autoReply: config.AUTO_REPLY_THRESHOLD, review: config.REVIEW_THRESHOLD } },
+    },
   );
-  if (ticket.status === 'ignored' && ticket.guardReason) await recordIgnored(ticket, [ticket.guardReason], deps);
   return { ticket, created };
-}
-
-/** A sender over the daily ticket cap is kept and audited, but no model runs for it (floods, mail loops). */
-async function senderCapReason(draft: TicketDraft, deps: Deps): Promise<string | null> {
-  const cap = deps.config.SENDER_DAILY_TICKET_CAP;
-  if (cap === 0) return null;
-  const stored = await countTicketsFrom(deps.db, draft.from.address, deps.clock.now() - DAY_MS);
-  return stored >= cap ? GUARD_REASONS.senderCap : null;
 }
 
 /**

@@ -196,7 +196,8 @@ api.openapi(createTicket, async (c) => {
       text: body.text,
       headers: {},
       attachments: [],
-      raw: { contentType: 'application/json', body: JSON.stringify(body) },
+      // The JSON body is the message, and the ticket holds all of it: no second copy in raw_messages.
+      raw: null,
       guardReason: null,
     },
     deps,

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { activeCorpusVersion } from '../db/corpus';
+import { NO_MAILER_CONFIGURED } from '../act/unconfigured-mailer';
 import { buildDeps, describePorts } from '../deps';
 import { embeddingMismatch } from '../retrieval/hybrid';
 
@@ -14,7 +15,7 @@ health.get('/health', async (c) => {
   const corpus = await activeCorpusVersion(deps.db);
   const configured = { model: deps.config.EMBEDDING_MODEL, dimensions: deps.config.EMBEDDING_DIMENSIONS };
   const mismatch = corpus !== undefined && embeddingMismatch(corpus, configured);
-  const problems = mismatch
+  const problems: { code: string; message: string }[] = mismatch
     ? [
         {
           code: 'embedding_mismatch',
@@ -22,6 +23,12 @@ health.get('/health', async (c) => {
         },
       ]
     : [];
+  if (deps.mailer.name === 'none') {
+    problems.push({
+      code: NO_MAILER_CONFIGURED,
+      message: 'MAILER=auto found no mail provider: replies that Email Routing cannot send inline fail with no_mailer_configured; set MAILCHANNELS_API_KEY or MAILER=send_email (MAILER=log for local runs)',
+    });
+  }
   const ports = describePorts(deps);
   // Hybrid searches vectors only in a vectorized corpus built for the configured model; otherwise it answers lexically.
   if (ports.retriever?.implementation === 'hybrid' && (!corpus?.vectorized || mismatch)) ports.retriever = { implementation: 'lexical', mode: 'local' };

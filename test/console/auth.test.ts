@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus, postTicket, waitForTicket } from '../helpers';
+import { loadCorpus, postTicket, request, waitForTicket } from '../helpers';
 import { ConsoleUser, cookiesFrom, csrfIn, fetchConsole, form } from './client';
 
 let ticketId: string;
@@ -135,8 +135,16 @@ describe('untrusted ticket text', () => {
   });
 
   it('serves the raw message as inert, sandboxed plain text', async () => {
+    // A webhook keeps its body as the raw copy (an API ticket's JSON is the ticket itself).
+    const posted = await request('/webhooks/postmark?token=test-postmark-token', {
+      method: 'POST',
+      token: null,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ From: 'mallory@example.com', Subject: 'help', TextBody: 'How do I reset my password? <script>alert("x")</script>', MessageID: 'raw-xss@example.com' }),
+    });
+    const { ticket_id: rawTicketId } = (await posted.json()) as { ticket_id: string };
     const user = await ConsoleUser.login();
-    const response = await user.get(`/console/tickets/${ticketId}/raw`);
+    const response = await user.get(`/console/tickets/${rawTicketId}/raw`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(response.headers.get('content-security-policy')).toContain('sandbox');

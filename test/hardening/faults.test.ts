@@ -72,7 +72,7 @@ describe('platform faults', () => {
     const { ticket_id } = (await response.json()) as { ticket_id: string };
     expect((await getTicket(ticket_id)).ticket.status).toBe('received');
     // Not yet: it may still be on its way to the consumer.
-    expect(await sweep(buildDeps(env, { clock: { now: () => Date.now() + 60_000 } }))).toEqual({ requeued: 0 });
+    expect(await sweep(buildDeps(env, { clock: { now: () => Date.now() + 60_000 } }))).toMatchObject({ requeued: 0 });
     // Past SWEEP_AFTER_SECONDS (120) the cron sweep enqueues it again.
     const { requeued } = await sweep(buildDeps(env, { clock: { now: () => Date.now() + 121_000 } }));
     expect(requeued).toBe(1);

@@ -10,7 +10,7 @@ import type { OutboxMessage } from '../../act/plan';
 import { configFrom } from '../../config';
 import { listCorpusVersions } from '../../db/corpus';
 import { findDecision } from '../../db/decisions';
-import { listDeliveries, requeueFailedDelivery } from '../../db/deliveries';
+import { findStuckDeliveries, listDeliveries, requeueFailedDelivery } from '../../db/deliveries';
 import { listFeedback } from '../../db/feedback';
 import { failedDeliveries, failedTickets, findRawMessage, kbGaps, outcomesByDay, reasonCodesInUse, reviewedDrafts } from '../../db/insight';
 import { decodeCursor, listQueuePage } from '../../db/queue';
@@ -220,15 +220,16 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
   app.get('/console/health', async (c) => {
     const deps = buildDeps(c.env);
     const now = Date.now();
-    const [dead, stuck, failed, corpus] = await Promise.all([
+    const [dead, stuck, stuckDeliveries, failed, corpus] = await Promise.all([
       failedDeliveries(deps.db, 100),
       findStuckTickets(deps.db, now, deps.config.SWEEP_AFTER_SECONDS * 1000, 100),
+      findStuckDeliveries(deps.db, now, { queuedOlderThanMs: deps.config.DELIVERY_SWEEP_AFTER_SECONDS * 1000, staleMs: deps.config.SEND_STALE_SECONDS * 1000 }, 100),
       failedTickets(deps.db, 100),
       listCorpusVersions(deps.db),
     ]);
     const retried = c.req.query('retried');
     const notice = retried === 'queued' ? 'Delivery queued again.' : retried === 'not_failed' ? 'That delivery is no longer failed; nothing to retry.' : undefined;
-    return render(c, 'Health', '/console/health', <HealthPage failedDeliveries={dead} stuck={stuck} failedTickets={failed} corpus={corpus} csrf={c.get('csrf')} now={now} notice={notice} />);
+    return render(c, 'Health', '/console/health', <HealthPage failedDeliveries={dead} stuck={stuck} stuckDeliveries={stuckDeliveries} failedTickets={failed} corpus={corpus} csrf={c.get('csrf')} now={now} notice={notice} />);
   });
 
   app.post('/console/deliveries/:id/retry', async (c) => {

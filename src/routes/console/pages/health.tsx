@@ -1,4 +1,5 @@
 import type { CorpusVersionRow } from '../../../db/corpus';
+import type { DeliveryRow } from '../../../db/deliveries';
 import type { FailedDelivery } from '../../../db/insight';
 import type { TicketRow } from '../../../db/tickets';
 import { CsrfForm, Rows, age, isoTime } from '../layout';
@@ -8,6 +9,7 @@ const ticketLink = (id: string, subject: string) => <a href={`/console/tickets/$
 export function HealthPage(props: {
   failedDeliveries: FailedDelivery[];
   stuck: TicketRow[];
+  stuckDeliveries: DeliveryRow[];
   failedTickets: TicketRow[];
   corpus: CorpusVersionRow[];
   csrf: string;
@@ -45,6 +47,22 @@ export function HealthPage(props: {
                   </button>
                 </CsrfForm>
               </td>
+            </tr>
+          )} />
+        </tbody>
+      </table>
+
+      <h2>Stuck deliveries ({props.stuckDeliveries.length})</h2>
+      <p class="muted">Queued with no progress, or sending past the stale window; the cron sweep sends them again (a crashed send may go out at most once more).</p>
+      <table id="stuck-deliveries">
+        <tbody>
+          <Rows items={props.stuckDeliveries} columns={5} empty="None." row={(d) => (
+            <tr>
+              <td>{ticketLink(d.ticketId, d.ticketId)}</td>
+              <td>{`${d.kind} ${d.status}`}</td>
+              <td class="num">{`${d.attempts} attempts`}</td>
+              <td>{`stuck for ${age(d.updatedAt, props.now)}`}</td>
+              <td>{d.lastError ?? ''}</td>
             </tr>
           )} />
         </tbody>
