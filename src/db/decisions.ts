@@ -17,13 +17,22 @@ export async function findDecision(db: Database, ticketId: string): Promise<Deci
   return db.query.decisions.findFirst({ where: eq(decisions.ticketId, ticketId) });
 }
 
-/** Auto-replies sent to this address since `since` (the per-sender daily cap). */
-export async function countAutoRepliesTo(db: Database, address: string, since: number): Promise<number> {
+/** Auto-replies sent to this sender (its `senderKey`: case and `+tag` folded) since `since`: the per-sender daily cap. */
+export async function countAutoRepliesTo(db: Database, senderKey: string, since: number): Promise<number> {
   const rows = await db
     .select({ n: sql<number>`count(*)` })
     .from(decisions)
     .innerJoin(tickets, eq(tickets.id, decisions.ticketId))
-    .where(and(eq(tickets.fromAddress, address), eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since)));
+    .where(and(eq(tickets.senderKey, senderKey), eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since)));
+  return rows[0]?.n ?? 0;
+}
+
+/** Auto-replies to anyone since `since`: the deployment-wide limits (decisions_outcome_idx). */
+export async function countAutoReplies(db: Database, since: number): Promise<number> {
+  const rows = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(decisions)
+    .where(and(eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since)));
   return rows[0]?.n ?? 0;
 }
 

@@ -4,12 +4,12 @@ import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { rawMessages, tickets, webhookReplays } from './schema';
 
-/** Tickets stored from this address since `since` (the per-sender daily ticket cap). */
-export async function countTicketsFrom(db: Database, address: string, since: number): Promise<number> {
+/** Tickets stored from this sender (its `senderKey`) since `since` (the per-sender daily ticket cap). */
+export async function countTicketsFrom(db: Database, senderKey: string, since: number): Promise<number> {
   const rows = await db
     .select({ n: sql<number>`count(*)` })
     .from(tickets)
-    .where(and(eq(tickets.fromAddress, address), gte(tickets.receivedAt, since)));
+    .where(and(eq(tickets.senderKey, senderKey), gte(tickets.receivedAt, since)));
   return rows[0]?.n ?? 0;
 }
 

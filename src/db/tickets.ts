@@ -2,7 +2,7 @@
 // queue deliveries and the cron sweep never run the pipeline twice at once.
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { errorSummary } from '../log';
-import { newId, type TicketDraft } from '../ticket';
+import { newId, senderKey, type TicketDraft } from '../ticket';
 import type { Database } from './client';
 import { rawMessages, tickets, type TicketStatus } from './schema';
 
@@ -42,6 +42,9 @@ export async function storeTicket(
       toAddress: draft.to,
       subject: draft.subject,
       bodyText: draft.text,
+      bodyUnstripped: draft.unstripped ?? null,
+      senderAuthenticated: draft.senderAuthenticated ?? null,
+      senderKey: senderKey(draft.from.address),
       headers: draft.headers,
       attachments: draft.attachments,
       rawRef: draft.raw ? `d1:raw_messages/${id}` : null,

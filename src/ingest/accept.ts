@@ -6,7 +6,7 @@ import { resolveThreadId, StorageUnavailableError, storeTicket, type TicketRow }
 import type { Deps } from '../deps';
 import { errorSummary, logEvent } from '../log';
 import { recordIgnored } from '../pipeline';
-import { derivedMessageId, type TicketDraft } from '../ticket';
+import { derivedMessageId, senderKey, type TicketDraft } from '../ticket';
 import { GUARD_REASONS, guardDraft } from './guard';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -46,7 +46,7 @@ async function storeOnce(draft: TicketDraft, deps: Deps): Promise<Accepted> {
 async function senderCapReason(draft: TicketDraft, deps: Deps): Promise<string | null> {
   const cap = deps.config.SENDER_DAILY_TICKET_CAP;
   if (cap === 0) return null;
-  const stored = await countTicketsFrom(deps.db, draft.from.address, deps.clock.now() - DAY_MS);
+  const stored = await countTicketsFrom(deps.db, senderKey(draft.from.address), deps.clock.now() - DAY_MS);
   return stored >= cap ? GUARD_REASONS.senderCap : null;
 }
 

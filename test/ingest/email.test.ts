@@ -125,11 +125,11 @@ describe('threading', () => {
 });
 
 describe('guard reasons that need state or config, with real samples', () => {
-  it('ignores a sender over the daily ticket cap, and still stores the mail', async () => {
+  it('ignores a sender over the daily ticket cap (its +tag addresses count as one), and still stores the mail', async () => {
     const now = Date.now();
     const statements = Array.from({ length: 50 }, (_, i) =>
       env.DB.prepare(
-        "INSERT INTO tickets (id, source, message_id, thread_id, from_address, status, received_at, updated_at) VALUES (?, 'email', ?, ?, 'test@lindsaar.net', 'done', ?, ?)",
+        "INSERT INTO tickets (id, source, message_id, thread_id, from_address, sender_key, status, received_at, updated_at) VALUES (?, 'email', ?, ?, 'test+list@lindsaar.net', 'test@lindsaar.net', 'done', ?, ?)",
       ).bind(`tkt_cap_${i}`, `cap-${i}@example.com`, `cap-${i}@example.com`, now - 1000, now - 1000),
     );
     await env.DB.batch(statements);
