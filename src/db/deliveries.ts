@@ -72,6 +72,14 @@ export async function failDelivery(db: Database, id: string, now: number, error:
     .where(and(eq(deliveries.id, id), inArray(deliveries.status, ['queued', 'sending', 'failed'])));
 }
 
+/** Never to be sent (e.g. `sender_unverified`): kept with its reason, for the audit. */
+export async function skipDelivery(db: Database, id: string, now: number, reason: string): Promise<void> {
+  await db
+    .update(deliveries)
+    .set({ status: 'skipped', lastError: reason, updatedAt: now })
+    .where(and(eq(deliveries.id, id), inArray(deliveries.status, ['queued', 'sending'])));
+}
+
 export async function findDelivery(db: Database, id: string): Promise<DeliveryRow | undefined> {
   return db.query.deliveries.findFirst({ where: eq(deliveries.id, id) });
 }

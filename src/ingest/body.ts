@@ -140,25 +140,28 @@ const BLOCK_CLOSE = new Set([...BLOCK_OPEN, 'ul', 'ol', 'pre', 'blockquote']);
 /** ASCII-only lower case: same length as the input, so offsets found in it apply to the original. */
 const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 
-type Tag = { name: string; closing: boolean; source: string };
+type Tag = { name: string; closing: boolean; open: number; close: number };
 
-/** The name of a tag's source (`<div class=…>` → div), or '' when it is not a tag name (`< 3`, `<!doctype`). */
-function parseTag(source: string): Tag {
-  const closing = source[1] === '/';
-  const start = closing ? 2 : 1;
+const isNameChar = (code: number) => (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39);
+
+/** The tag between `lower[open]` (`<`) and `lower[close]` (`>`): its name (`<div class=…>` → div), '' when it has none (`< 3`, `<!doctype`). */
+function parseTag(lower: string, open: number, close: number): Tag {
+  const closing = lower.charCodeAt(open + 1) === 0x2f;
+  const start = closing ? open + 2 : open + 1;
+  const first = lower.charCodeAt(start);
   let end = start;
-  while (end < source.length && /[a-z0-9]/.test(source[end]!)) end++;
-  const name = /^[a-z]/.test(source[start] ?? '') ? source.slice(start, end) : '';
-  return { name, closing, source };
+  if (first >= 0x61 && first <= 0x7a) while (end < close && isNameChar(lower.charCodeAt(end))) end++;
+  return { name: lower.slice(start, end), closing, open, close };
 }
 
 /** Gmail's and Yahoo's quote containers, Outlook's reply header: the rest of the document is history. */
-function startsQuotedHistory(tag: Tag): boolean {
+function startsQuotedHistory(tag: Tag, lower: string): boolean {
   if (tag.closing || tag.name !== 'div') return false;
-  if (tag.source.includes('id="divrplyfwdmsg"') || tag.source.includes('id="appendonsend"')) return true;
-  for (let at = tag.source.indexOf('class="'); at >= 0; at = tag.source.indexOf('class="', at + 1)) {
-    const end = tag.source.indexOf('"', at + 7);
-    const value = tag.source.slice(at + 7, end < 0 ? undefined : end);
+  const source = lower.slice(tag.open, tag.close + 1);
+  if (source.includes('id="divrplyfwdmsg"') || source.includes('id="appendonsend"')) return true;
+  for (let at = source.indexOf('class="'); at >= 0; at = source.indexOf('class="', at + 1)) {
+    const end = source.indexOf('"', at + 7);
+    const value = source.slice(at + 7, end < 0 ? undefined : end);
     if (value.includes('gmail_quote') || value.includes('yahoo_quoted')) return true;
   }
   return false;
@@ -182,9 +185,11 @@ function tagText(tag: Tag): string {
  */
 export function htmlToText(html: string, options: { keepQuotes?: boolean } = {}): string {
   const lower = asciiLower(html);
-  /** Text as written (its whitespace collapses) and the markup's own line breaks (kept). */
-  const pieces: { text: string; markup: boolean }[] = [];
-  const text = (value: string) => pieces.push({ text: value, markup: false });
+  /** Text as written, its whitespace collapsed (source line breaks are only whitespace in HTML), and the markup's own line breaks. */
+  const pieces: string[] = [];
+  const text = (value: string) => {
+    if (value) pieces.push(value.replace(/\s+/g, ' '));
+  };
   /** Closing markers known to be absent from the rest of the document. */
   const absent = new Set<string>();
   const find = (marker: string, from: number): number => {
@@ -226,7 +231,7 @@ export function htmlToText(html: string, options: { keepQuotes?: boolean } = {})
       at = open;
       break;
     }
-    const tag = parseTag(lower.slice(open, close + 1));
+    const tag = parseTag(lower, open, close);
     at = close + 1;
     if (!tag.closing && INVISIBLE.has(tag.name)) {
       const end = closeOf(tag.name, at);
@@ -238,17 +243,16 @@ export function htmlToText(html: string, options: { keepQuotes?: boolean } = {})
       if (end >= 0) at = end;
       continue;
     }
-    if (!options.keepQuotes && startsQuotedHistory(tag)) {
+    if (!options.keepQuotes && startsQuotedHistory(tag, lower)) {
       at = html.length;
       break;
     }
-    pieces.push({ text: tagText(tag), markup: true });
+    const markup = tagText(tag);
+    if (markup) pieces.push(markup);
   }
   text(html.slice(at));
-  // Source line breaks are only whitespace in HTML; the markup decides where lines end.
-  const joined = pieces.map((piece) => (piece.markup ? piece.text : piece.text.replace(/\s+/g, ' '))).join('');
   return collapseBlankLines(
-    decodeEntities(joined)
+    decodeEntities(pieces.join(''))
       .split('\n')
       .map((line) => line.replace(/[ \t\u00a0]+/g, ' ').trim())
       .join('\n'),

@@ -98,6 +98,8 @@ export function ticketJson(ticket: TicketRow) {
     to: ticket.toAddress,
     subject: ticket.subject,
     text: ticket.bodyText,
+    text_unstripped: ticket.bodyUnstripped,
+    sender_authenticated: ticket.senderAuthenticated,
     attachments: ticket.attachments,
     raw_ref: ticket.rawRef,
     status: ticket.status,
