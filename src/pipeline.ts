@@ -84,7 +84,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     ]);
     const confidence = modelConfidence === null ? null : calibrate(calibration, calibrationFeatures(modelConfidence, retrieval.chunks));
     const replyProblems = [
-      ...(result.response ? checkReply({ reply: result.response.suggested_reply, docs: retrieval.chunks, secrets: secretValues(deps) }) : []),
+      ...(result.response ? checkReply({ reply: result.response.suggested_reply, docs: retrieval.chunks, secrets: secretValues(deps), ownAddresses: [config.SUPPORT_ADDRESS] }) : []),
       ...(deploymentLimited ? [DEPLOYMENT_REPLY_LIMIT] : []),
     ];
     // The checks read what the customer sent, not only what survived quote stripping (SECURITY.md).
