@@ -6,10 +6,14 @@
 /** The domain of an address or an RFC 8601 property value (`user@d`, `@d`, `d`), lower case. */
 const domainOf = (value: string) => value.trim().replace(/^<|>$/g, '').split('@').pop()!.toLowerCase();
 
-/** Relaxed alignment (RFC 7489 §3.1): the authenticated domain is the From domain or a parent of it. */
+/**
+ * Relaxed alignment (RFC 7489 §3.1), without a public-suffix list: the authenticated
+ * domain and the From domain are equal, or one is a subdomain of the other.
+ */
 function aligned(authenticated: string, fromDomain: string): boolean {
   const domain = domainOf(authenticated);
-  return domain !== '' && (fromDomain === domain || fromDomain.endsWith(`.${domain}`));
+  if (!domain.includes('.') || !fromDomain.includes('.')) return false;
+  return fromDomain === domain || fromDomain.endsWith(`.${domain}`) || domain.endsWith(`.${fromDomain}`);
 }
 
 type Verdicts = { dmarc?: string; spf?: string; dkim?: string; mailfrom?: string; dkimDomain?: string };
