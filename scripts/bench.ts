@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { unstable_readConfig } from 'wrangler';
 import { chunkDoc, estimateTokens, type ChunkerParams, type SourceDoc } from '../src/retrieval/chunk';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './lib/bench-args';
+import { benchHostile } from './lib/bench-hostile';
 import { parseCases } from './lib/cases';
 import { uploadCorpus } from './lib/corpus-client';
 import { costPlans, OUTPUT_TOKENS, SYSTEM_PROMPT_TOKENS } from './lib/cost';
@@ -274,8 +275,11 @@ async function main() {
     log(`lexical retrieval at ${size} chunks…`);
     retrieval.push(await retrievalAt(size, 30));
   }
+  log('hostile mail: text functions, ingest and decide…');
+  const hostile = await benchHostile(options.runs);
   const report = {
     machine,
+    hostile,
     cpu_ms_per_ticket: { api: sample.api, email: sample.email },
     retrieval: { sample_corpus: { chunks: docs.reduce((n, d) => n + chunkDoc(d, chunker).length, 0), retrieve_ms: spread(sampleRetrieve) }, synthetic: retrieval },
     ingest,

@@ -116,6 +116,9 @@ const varsSchema = z.object({
   CORPUS_MAX_REMOVED_SHARE: number(0, 1).default(0.25),
   // Auto-replies per sender per rolling day: beyond it a human looks (loops, abuse). 0 turns the cap off.
   SENDER_DAILY_CAP: integer(0, 10_000).default(5),
+  // Auto-replies to anyone, per minute and per rolling day: one flood of distinct forged senders cannot turn us into a mail cannon. 0 turns a limit off.
+  AUTO_REPLY_LIMIT_PER_MINUTE: integer(0, 100_000).default(30),
+  AUTO_REPLY_LIMIT_PER_DAY: integer(0, 10_000_000).default(2000),
   // Refund requests up to this amount are not sensitive on their own; above it, escalate.
   REFUND_AUTO_LIMIT_USD: number(0, 1_000_000).default(0),
   SENSITIVE_TOPICS: list.pipe(z.array(z.enum(SENSITIVE_TOPICS))).default([...SENSITIVE_TOPICS]),
@@ -148,6 +151,14 @@ const varsSchema = z.object({
   MAX_ATTACHMENTS: integer(0, 1000).default(50),
   // Customer text kept per ticket after quote stripping; the raw message stays whole in raw_messages.
   MAX_BODY_CHARS: integer(1000, 1_000_000).default(100_000),
+  // Plain or HTML text read at all before any pattern runs (one hostile mail must not stall a batch); the rest stays in the raw copy.
+  MAX_SCAN_CHARS: integer(1000, 10_000_000).default(300_000),
+  // RFC 5322 §2.1.1 caps a header line at 998 characters: a longer subject is cut there at ingest.
+  MAX_SUBJECT_CHARS: integer(50, 10_000).default(998),
+  // Display names are for people; the API takes 200, and every source is cut to the same.
+  MAX_DISPLAY_NAME_CHARS: integer(20, 1000).default(200),
+  // Authentication-Results / ARC-Authentication-Results are trusted only from this authserv-id (RFC 8601 §5): Email Routing's.
+  EMAIL_AUTHSERV_ID: z.string().trim().toLowerCase().min(1).default('mx.cloudflare.net'),
   // Mailgun signs timestamp+token: a signature older (or newer) than this is refused as stale.
   WEBHOOK_TOLERANCE_SECONDS: integer(30, 86_400).default(900),
   // Ticket text passed to retrieval and the model.

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'csrf_invalid',
   'not_found',
   'validation_failed',
+  'threading_id_invalid',
   'invalid_json',
   'payload_too_large',
   'unsupported_media_type',

@@ -8,13 +8,17 @@ import { confidenceFeatures } from './decide/confidence-features';
 import { checkReply } from './decide/reply-check';
 import { decide } from './decide/policy';
 import { calibrationInForce } from './db/calibrations';
-import { countAutoRepliesTo, findDecision, recordDecision, threadHandledByHuman, type DecisionRow } from './db/decisions';
+import { countAutoReplies, countAutoRepliesTo, findDecision, recordDecision, threadHandledByHuman, type DecisionRow } from './db/decisions';
 import { claimTicket, findTicket, setTicketStatus, type TicketRow } from './db/tickets';
 import type { Deps } from './deps';
 import { errorSummary } from './log';
-import { newId } from './ticket';
+import { newId, senderKey } from './ticket';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
+
+/** Held for a person when the deployment already sent its share of auto-replies (AUTO_REPLY_LIMIT_*). */
+export const DEPLOYMENT_REPLY_LIMIT = 'deployment_reply_limit';
 
 export type ProcessResult =
   | { status: 'done'; decision: DecisionRow }
@@ -114,17 +118,21 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
   // The offline responder's score is itself this calibration; only Claude's self-score is extra evidence.
   const features = confidenceFeatures(retrieval.queryTerms, retrieval.chunks, responder.name === 'claude' ? modelConfidence : null);
   const { policy, confidence, calibrationVersion } = await timed('decide', async () => {
-    const [senderAutoRepliesToday, threadHuman, calibration] = await Promise.all([
-      countAutoRepliesTo(db, ticket.fromAddress, now - DAY_MS),
+    const [senderAutoRepliesToday, threadHuman, calibration, deploymentLimited] = await Promise.all([
+      countAutoRepliesTo(db, ticket.senderKey ?? senderKey(ticket.fromAddress), now - DAY_MS),
       threadHandledByHumanFor(ticket, deps),
       calibrationInForce(db, config),
+      deploymentReplyLimitReached(deps, now),
     ]);
     const confidence = modelConfidence === null ? null : calibrate(calibration, features);
-    const replyProblems = result.response
-      ? checkReply({ reply: result.response.suggested_reply, docs: retrieval.chunks, secrets: secretValues(deps) })
-      : [];
+    const replyProblems = [
+      ...(result.response ? checkReply({ reply: result.response.suggested_reply, docs: retrieval.chunks, secrets: secretValues(deps), ownAddresses: [config.SUPPORT_ADDRESS] }) : []),
+      ...(deploymentLimited ? [DEPLOYMENT_REPLY_LIMIT] : []),
+    ];
+    // The checks read what the customer sent, not only what survived quote stripping (SECURITY.md).
+    const policyTicket = { subject: ticket.subject, text, unstripped: ticket.bodyUnstripped, fromName: ticket.fromName };
     const policy = decide({
-      ticket: { subject: ticket.subject, text },
+      ticket: policyTicket,
       retrieval,
       result,
       confidence,
@@ -162,6 +170,17 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     latencyMs,
     decidedAt: now,
   });
+}
+
+async function deploymentReplyLimitReached({ db, config }: Deps, now: number): Promise<boolean> {
+  const [lastMinute, lastDay] = await Promise.all([
+    config.AUTO_REPLY_LIMIT_PER_MINUTE > 0 ? countAutoReplies(db, now - MINUTE_MS) : 0,
+    config.AUTO_REPLY_LIMIT_PER_DAY > 0 ? countAutoReplies(db, now - DAY_MS) : 0,
+  ]);
+  return (
+    (config.AUTO_REPLY_LIMIT_PER_MINUTE > 0 && lastMinute >= config.AUTO_REPLY_LIMIT_PER_MINUTE) ||
+    (config.AUTO_REPLY_LIMIT_PER_DAY > 0 && lastDay >= config.AUTO_REPLY_LIMIT_PER_DAY)
+  );
 }
 
 async function threadHandledByHumanFor(ticket: TicketRow, deps: Deps): Promise<boolean> {

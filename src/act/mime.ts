@@ -3,13 +3,21 @@
 // lays out the parts, so we never concatenate MIME by hand. It labels bodies but
 // does not encode them, so we hand it base64 (RFC 2045 §6.8: UTF-8, CRLF, 76-char lines).
 import { createMimeMessage } from 'mimetext/browser';
+import { threadingIdProblem } from '../ticket';
 import type { OutgoingEmail } from './types';
+
+/** Ingest already refused unsafe ids; a row stored before that check must still never add a header line. */
+const safeId = (id: string | null): id is string => id !== null && threadingIdProblem(id) === null;
+
+/** Subjects and display names are one header line each: CR, LF and other controls become spaces. */
+export const headerText = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 
 /** RFC 5322 §3.6.4: In-Reply-To names the parent; References is its chain plus the parent. */
 export function threadingHeaders(mail: Pick<OutgoingEmail, 'inReplyTo' | 'references'>): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (mail.inReplyTo) headers['In-Reply-To'] = `<${mail.inReplyTo}>`;
-  const references = [...new Set([...mail.references, ...(mail.inReplyTo ? [mail.inReplyTo] : [])])];
+  const inReplyTo = safeId(mail.inReplyTo) ? mail.inReplyTo : null;
+  if (inReplyTo) headers['In-Reply-To'] = `<${inReplyTo}>`;
+  const references = [...new Set([...mail.references.filter(safeId), ...(inReplyTo ? [inReplyTo] : [])])];
   if (references.length > 0) headers['References'] = references.map((id) => `<${id}>`).join(' ');
   return headers;
 }
@@ -23,13 +31,15 @@ function base64Body(text: string): string {
 
 export function buildMime(mail: OutgoingEmail, messageId: string): string {
   const message = createMimeMessage();
-  message.setSender(mail.from.name ? { name: mail.from.name, addr: mail.from.address } : mail.from.address);
-  message.setRecipient(mail.to.name ? { name: mail.to.name, addr: mail.to.address } : mail.to.address);
-  message.setSubject(mail.subject);
+  const fromName = mail.from.name ? headerText(mail.from.name) : '';
+  const toName = mail.to.name ? headerText(mail.to.name) : '';
+  message.setSender(fromName ? { name: fromName, addr: mail.from.address } : mail.from.address);
+  message.setRecipient(toName ? { name: toName, addr: mail.to.address } : mail.to.address);
+  message.setSubject(headerText(mail.subject));
   message.setHeader('Message-ID', `<${messageId}>`);
   for (const [name, value] of Object.entries({ ...threadingHeaders(mail), ...mail.headers })) {
     // A long thread's References would pass the 78-char line limit (RFC 5322 §2.1.1): fold between ids.
-    message.setHeader(name, name === 'References' ? value.split(' ').join('\r\n ') : value);
+    message.setHeader(name, name === 'References' ? value.split(' ').join('\r\n ') : headerText(value));
   }
   message.addMessage({ contentType: 'text/plain', data: base64Body(mail.text), encoding: 'base64' });
   message.addMessage({ contentType: 'text/html', data: base64Body(mail.html), encoding: 'base64' });

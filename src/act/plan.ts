@@ -1,8 +1,8 @@
 // What a decision sets in motion. Each effect is a delivery row (claimed once)
 // plus an OUTBOX message; a repeat of this step finds the rows and re-sends only
 // the messages of deliveries still queued.
-import type { DecisionRow } from '../db/decisions';
-import { planDelivery, planThreadAcknowledgement } from '../db/deliveries';
+import { escalateAutoReply, type DecisionRow } from '../db/decisions';
+import { planDelivery, planThreadAcknowledgement, skipDelivery } from '../db/deliveries';
 import type { DeliveryKind } from '../db/schema';
 import type { TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
@@ -27,6 +27,19 @@ export function deliveryKindsFor(decision: Pick<DecisionRow, 'outcome'>, channel
   }
 }
 
+/** Why an automatic email was not sent through the configured mailer: the sender may be forged. */
+export const SENDER_UNVERIFIED = 'sender_unverified';
+
+/**
+ * Email Routing's reply() answers the envelope sender of an authenticated message;
+ * any other mailer writes to the header From, which anyone can forge. So an
+ * automatic email goes through another mailer only when ingest recorded a passed
+ * authentication, or the ticket came from the API (the caller is our own system).
+ */
+export function mayMailSender(ticket: Pick<TicketRow, 'source' | 'senderAuthenticated'>): boolean {
+  return ticket.source === 'api' || ticket.senderAuthenticated === true;
+}
+
 export async function planActions(ticket: TicketRow, decision: DecisionRow, deps: Deps, inlineMailer?: Mailer): Promise<void> {
   const channels = { slack: deps.notifier !== null, customerAck: deps.config.CUSTOMER_ACK };
   for (const kind of deliveryKindsFor(decision, channels)) {
@@ -40,6 +53,10 @@ export async function planActions(ticket: TicketRow, decision: DecisionRow, deps
       const sent = await deliver(delivery.id, deps, inlineMailer, { inline: true }).catch(() => false);
       if (sent) continue;
     }
+    if ((kind === 'email_reply' || kind === 'customer_ack') && !mayMailSender(ticket)) {
+      await refuseUnverified(ticket, kind, delivery.id, deps);
+      continue;
+    }
     await deps.queues.outbox.send({ deliveryId: delivery.id } satisfies OutboxMessage);
   }
 }
@@ -48,4 +65,12 @@ export async function planActions(ticket: TicketRow, decision: DecisionRow, deps
 function planOnce(ticket: TicketRow, kind: DeliveryKind, deps: Deps) {
   const now = deps.clock.now();
   return kind === 'customer_ack' ? planThreadAcknowledgement(deps.db, ticket, now) : planDelivery(deps.db, ticket.id, kind, now);
+}
+
+/** No backscatter: the email is skipped, and an auto-reply's ticket goes to a person instead. */
+async function refuseUnverified(ticket: TicketRow, kind: DeliveryKind, deliveryId: string, deps: Deps): Promise<void> {
+  await skipDelivery(deps.db, deliveryId, deps.clock.now(), SENDER_UNVERIFIED);
+  if (kind !== 'email_reply') return;
+  const escalated = await escalateAutoReply(deps.db, ticket.id, SENDER_UNVERIFIED);
+  if (escalated) await planActions(ticket, escalated, deps);
 }

@@ -14,17 +14,29 @@ import type { OutboxMessage } from './plan';
 import { actionOutcomeMessage, EDIT_VIEW, editReplyView, SLACK_ACTIONS, type ActionOutcome } from './slack-message';
 import { openSlackView } from './slack-notifier';
 
+/**
+ * Slack's response_url always points at hooks.slack.com (api.slack.com, "Handling
+ * user interaction"). Anything else in a signed payload is refused: the Worker
+ * would otherwise POST a ticket summary wherever it says (127.0.0.1, a metadata IP).
+ */
+export const SlackResponseUrl = z.string().refine((value) => {
+  // Not every string is a URL: an unparsable one is a validation error (400), never a 500.
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'https:' && url.hostname === 'hooks.slack.com' && url.port === '' && url.username === '' && url.password === '';
+}, 'response_url must be https://hooks.slack.com/…');
+
 const SlackUser = z.object({ id: z.string().min(1), username: z.string().optional(), name: z.string().optional() });
 
 const BlockActions = z.object({
   type: z.literal('block_actions'),
   user: SlackUser,
   trigger_id: z.string().optional(),
-  response_url: z.url().optional(),
+  response_url: SlackResponseUrl.optional(),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
 });
 
-const EditMetadata = z.object({ ticket_id: z.string().min(1), response_url: z.url().nullable() });
+const EditMetadata = z.object({ ticket_id: z.string().min(1), response_url: SlackResponseUrl.nullable() });
 
 const ViewSubmission = z.object({
   type: z.literal('view_submission'),

@@ -13,6 +13,8 @@ export const EDIT_VIEW = { callbackId: 'deflect_edit_reply', blockId: 'reply', a
 const SECTION_MAX = 3000;
 const truncate = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 export const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** A header-borne value (subject, display name) on one line: a CR/LF in it cannot add lines to a field. */
+export const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 const quote = (text: string) =>
   text
     .split('\n')
@@ -27,16 +29,18 @@ function citedTitles(decision: DecisionRow): string[] {
 }
 
 function summaryBlocks(ticket: TicketRow, decision: DecisionRow): unknown[] {
-  const sender = ticket.fromName ? `${ticket.fromName} <${ticket.fromAddress}>` : ticket.fromAddress;
+  const sender = oneLine(ticket.fromName ? `${ticket.fromName} <${ticket.fromAddress}>` : ticket.fromAddress);
+  const subject = oneLine(ticket.subject) || '(no subject)';
   const confidence = decision.confidence === null ? 'none' : decision.confidence.toFixed(2);
   const cited = citedTitles(decision);
   const draft = decision.suggestedReply?.trim();
   return [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${decision.outcome === 'review' ? 'Review' : 'Escalated'}: ${ticket.subject || '(no subject)'}`, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${decision.outcome === 'review' ? 'Review' : 'Escalated'}: ${subject}`, 150) } },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*From*\n${escapeMrkdwn(truncate(sender, 500))}` },
+        // Customer-written: plain text, so nothing in it is read as a link, a mention or formatting.
+        { type: 'plain_text', text: `From: ${truncate(sender, 500)}`, emoji: false },
         { type: 'mrkdwn', text: `*Intent*\n${escapeMrkdwn(decision.intent ?? 'unknown')}` },
         { type: 'mrkdwn', text: `*Outcome*\n\`${decision.outcome}\` ${decision.reasons.map((r) => `\`${escapeMrkdwn(r)}\``).join(' ')}` },
         { type: 'mrkdwn', text: `*Confidence*\n${confidence} (auto-reply at ${decision.thresholds.autoReply.toFixed(2)})` },
@@ -64,7 +68,7 @@ export function escalationMessage(ticket: TicketRow, decision: DecisionRow, opti
     button(SLACK_ACTIONS.takeOver, 'Take over'),
   ];
   return {
-    text: `${decision.outcome === 'review' ? 'Review' : 'Escalated'}: ${escapeMrkdwn(ticket.subject || '(no subject)')} from ${escapeMrkdwn(ticket.fromAddress)}`,
+    text: `${decision.outcome === 'review' ? 'Review' : 'Escalated'}: ${escapeMrkdwn(oneLine(ticket.subject) || '(no subject)')} from ${escapeMrkdwn(ticket.fromAddress)}`,
     blocks: [...summaryBlocks(ticket, decision), { type: 'actions', block_id: 'deflect_actions', elements: buttons }],
   };
 }
@@ -80,7 +84,7 @@ export function actionOutcomeMessage(ticket: TicketRow, decision: DecisionRow, o
   const line = `${DONE[outcome.verdict]} <@${outcome.slackUserId}>`;
   return {
     replace_original: true,
-    text: `${line}: ${escapeMrkdwn(ticket.subject || '(no subject)')}`,
+    text: `${line}: ${escapeMrkdwn(oneLine(ticket.subject) || '(no subject)')}`,
     blocks: [...summaryBlocks(ticket, decision), { type: 'context', elements: [{ type: 'mrkdwn', text: line }] }],
   };
 }
@@ -98,7 +102,7 @@ export function editReplyView(ticket: TicketRow, draft: string, privateMetadata:
       {
         type: 'input',
         block_id: EDIT_VIEW.blockId,
-        label: { type: 'plain_text', text: truncate(`Reply to ${ticket.fromName ?? ticket.fromAddress}`, 150) },
+        label: { type: 'plain_text', text: truncate(`Reply to ${oneLine(ticket.fromName ?? ticket.fromAddress)}`, 150) },
         element: { type: 'plain_text_input', action_id: EDIT_VIEW.actionId, multiline: true, max_length: 3000, initial_value: truncate(draft, 3000) },
       },
     ],

@@ -17,13 +17,35 @@ export async function findDecision(db: Database, ticketId: string): Promise<Deci
   return db.query.decisions.findFirst({ where: eq(decisions.ticketId, ticketId) });
 }
 
-/** Auto-replies sent to this address since `since` (the per-sender daily cap). */
-export async function countAutoRepliesTo(db: Database, address: string, since: number): Promise<number> {
+/**
+ * An auto-reply that cannot be sent safely goes to a person: the outcome becomes
+ * `escalate` with `reason` added. Only an `auto_reply` changes, so a repeat is a no-op.
+ */
+export async function escalateAutoReply(db: Database, ticketId: string, reason: string): Promise<DecisionRow | undefined> {
+  const updated = await db
+    .update(decisions)
+    .set({ outcome: 'escalate', reasons: sql`json_insert(${decisions.reasons}, '$[#]', ${reason})` })
+    .where(and(eq(decisions.ticketId, ticketId), eq(decisions.outcome, 'auto_reply')))
+    .returning();
+  return updated[0];
+}
+
+/** Auto-replies sent to this sender (its `senderKey`: case and `+tag` folded) since `since`: the per-sender daily cap. */
+export async function countAutoRepliesTo(db: Database, senderKey: string, since: number): Promise<number> {
   const rows = await db
     .select({ n: sql<number>`count(*)` })
     .from(decisions)
     .innerJoin(tickets, eq(tickets.id, decisions.ticketId))
-    .where(and(eq(tickets.fromAddress, address), eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since)));
+    .where(and(eq(tickets.senderKey, senderKey), eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since)));
+  return rows[0]?.n ?? 0;
+}
+
+/** Auto-replies to anyone since `since`: the deployment-wide limits (decisions_outcome_idx). */
+export async function countAutoReplies(db: Database, since: number): Promise<number> {
+  const rows = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(decisions)
+    .where(and(eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since)));
   return rows[0]?.n ?? 0;
 }
 

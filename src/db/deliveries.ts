@@ -105,13 +105,6 @@ export async function sendRefusal(db: Database, id: string, gate: { senderDailyC
   return rows[0]?.refusal ?? null;
 }
 
-/** A delivery that will not be sent, and why (a person takes it from there). Only from `queued`. */
-export async function skipDelivery(db: Database, id: string, now: number, reason: string): Promise<void> {
-  await db
-    .update(deliveries)
-    .set({ status: 'skipped', lastError: reason, updatedAt: now })
-    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'queued')));
-}
 
 /**
  * Deliveries that lost their way: `queued` with no change for `queuedOlderThanMs` (a lost
@@ -163,6 +156,14 @@ export async function failDelivery(db: Database, id: string, now: number, error:
     .update(deliveries)
     .set({ status: 'failed', lastError: error, updatedAt: now })
     .where(and(eq(deliveries.id, id), inArray(deliveries.status, ['queued', 'sending', 'failed'])));
+}
+
+/** Never to be sent (e.g. `sender_unverified`): kept with its reason, for the audit. */
+export async function skipDelivery(db: Database, id: string, now: number, reason: string): Promise<void> {
+  await db
+    .update(deliveries)
+    .set({ status: 'skipped', lastError: reason, updatedAt: now })
+    .where(and(eq(deliveries.id, id), inArray(deliveries.status, ['queued', 'sending'])));
 }
 
 export async function findDelivery(db: Database, id: string): Promise<DeliveryRow | undefined> {

@@ -37,6 +37,12 @@ export const tickets = sqliteTable(
     toAddress: text('to_address'),
     subject: text('subject').notNull().default(''),
     bodyText: text('body_text').notNull().default(''),
+    /** What the customer sent before quote/signature stripping (capped); null when it equals body_text. The checks read it. */
+    bodyUnstripped: text('body_unstripped'),
+    /** The receiving service's SPF/DKIM/DMARC verdict: true passed, false failed, null none recorded. */
+    senderAuthenticated: integer('sender_authenticated', { mode: 'boolean' }),
+    /** The sender as the per-sender caps count it: lower case, `+tag` removed (see senderKey in ticket.ts). */
+    senderKey: text('sender_key'),
     headers: json<Record<string, string>>('headers').notNull().default(sql`'{}'`),
     attachments: json<{ filename: string | null; mimeType: string; size: number }[]>('attachments')
       .notNull()
@@ -56,6 +62,7 @@ export const tickets = sqliteTable(
     uniqueIndex('tickets_message_id_unique').on(t.messageId),
     index('tickets_thread_idx').on(t.threadId),
     index('tickets_sender_idx').on(t.fromAddress, t.receivedAt),
+    index('tickets_sender_key_idx').on(t.senderKey, t.receivedAt),
     index('tickets_status_idx').on(t.status, t.leaseUntil),
   ],
 );
@@ -224,6 +231,20 @@ export const webhookReplays = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.provider, t.nonce] })],
 );
+
+/**
+ * Console sessions on the server side: the signed cookie names a row here, and a
+ * session is valid only while its row is not revoked (logout revokes it). The
+ * token fingerprint ties it to the ADMIN_TOKEN that signed it, so rotation ends it too.
+ */
+export const consoleSessions = sqliteTable('console_sessions', {
+  id: text('id').primaryKey(),
+  actor: text('actor').notNull(),
+  tokenFingerprint: text('token_fingerprint').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  revokedAt: integer('revoked_at'),
+});
 
 /** Calibration parameters refit from human feedback; the newest row wins over config defaults. */
 export const calibrations = sqliteTable('calibrations', {

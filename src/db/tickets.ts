@@ -2,7 +2,7 @@
 // queue deliveries and the cron sweep never run the pipeline twice at once.
 import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { errorSummary } from '../log';
-import { newId, type TicketDraft } from '../ticket';
+import { newId, senderKey, type TicketDraft } from '../ticket';
 import type { Database } from './client';
 import { decisions, rawMessages, tickets, type TicketStatus } from './schema';
 
@@ -57,6 +57,9 @@ export async function storeTicket(db: Database, draft: TicketDraft & { messageId
       toAddress: draft.to,
       subject: draft.subject,
       bodyText: draft.text,
+      bodyUnstripped: draft.unstripped ?? null,
+      senderAuthenticated: draft.senderAuthenticated ?? null,
+      senderKey: senderKey(draft.from.address),
       headers: draft.headers,
       attachments: draft.attachments,
       rawRef: draft.raw ? `d1:raw_messages/${id}` : null,
@@ -88,10 +91,13 @@ export async function storeTicket(db: Database, draft: TicketDraft & { messageId
   return { ticket: stored, created: stored.id === id };
 }
 
-/** The sender-cap condition as SQL: counted before this insert, so the cap-th ticket is the last one run. */
+/**
+ * The sender-cap condition as SQL: counted before this insert, so the cap-th ticket is
+ * the last one run. It counts the normalised sender, so `flood+53@` is `flood@`.
+ */
 function capExceeded(address: string, cap: StoreOptions['senderCap']) {
   if (!cap || cap.limit === 0) return null;
-  return sql`(SELECT count(*) FROM tickets WHERE from_address = ${address} AND received_at >= ${cap.since}) >= ${cap.limit}`;
+  return sql`(SELECT count(*) FROM tickets WHERE sender_key = ${senderKey(address)} AND received_at >= ${cap.since}) >= ${cap.limit}`;
 }
 
 /** The thread of the first stored ticket this message refers to, else the first reference, else its own id. */

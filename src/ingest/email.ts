@@ -7,7 +7,9 @@ import type { Deps } from '../deps';
 import { errorSummary, logEvent } from '../log';
 import { processTicket } from '../pipeline';
 import { normalizeMessageId, parseReferences, type TicketDraft } from '../ticket';
+import type { Config } from '../config';
 import { storeDraft, type Accepted, type TicketMessage } from './accept';
+import { singleLine } from './body';
 import { GUARD_REASONS } from './guard';
 import { draftFromMime } from './mime';
 
@@ -36,7 +38,7 @@ export async function readBounded(stream: ReadableStream<Uint8Array>, limit: num
 }
 
 /** A message over MAX_EMAIL_BYTES: keep its headers and the refusal, never its body. */
-function oversizedDraft(message: ForwardableEmailMessage): TicketDraft {
+function oversizedDraft(message: ForwardableEmailMessage, limits: Pick<Config, 'MAX_SUBJECT_CHARS'>): TicketDraft {
   const headers = Object.fromEntries([...message.headers].map(([name, value]) => [name.toLowerCase(), value.slice(0, 2000)]));
   return {
     source: 'email',
@@ -45,7 +47,7 @@ function oversizedDraft(message: ForwardableEmailMessage): TicketDraft {
     references: parseReferences(headers['references']),
     from: { address: message.from.toLowerCase(), name: null },
     to: message.to,
-    subject: headers['subject'] ?? '',
+    subject: singleLine(headers['subject'], limits.MAX_SUBJECT_CHARS),
     text: '',
     headers,
     attachments: [],
@@ -58,7 +60,7 @@ export async function receiveEmail(message: ForwardableEmailMessage, deps: Deps)
   const limit = deps.config.MAX_EMAIL_BYTES;
   const bytes = message.rawSize > limit ? null : await readBounded(message.raw, limit);
   if (!bytes) {
-    const accepted = await storeDraft(oversizedDraft(message), deps);
+    const accepted = await storeDraft(oversizedDraft(message, deps.config), deps);
     // A permanent SMTP refusal tells a person their mail did not arrive; the refusal is audited above.
     message.setReject(`Message too large: this mailbox accepts up to ${limit} bytes`);
     return accepted;

@@ -1,14 +1,14 @@
 // Mailgun route forward() → TicketDraft. Mailgun signs timestamp+token, not the body
 // (documentation.mailgun.com, "Securing Webhooks"): a captured signature would admit
 // any body, so stale timestamps and reused tokens are refused as well.
-import type { Config } from '../config';
 import { secretsEqual } from '../middleware/auth';
 import { normalizeMessageId, parseReferences, type TicketDraft } from '../ticket';
-import { customerText, stripQuotedReply } from './body';
+import { mailgunAuthentication } from './authentication';
+import { customerText, singleLine, stripQuotedReply, unstrippedCopy } from './body';
 import { decodeField, type BinaryForm } from './form';
-import { draftFromMime, rawCopy } from './mime';
+import { draftFromMime, rawCopy, textLimits, type MimeLimits } from './mime';
 
-type Limits = Pick<Config, 'MAX_ATTACHMENTS' | 'MAX_BODY_CHARS'>;
+type Limits = MimeLimits;
 
 export type MailgunSignature = { timestamp: string; token: string; signature: string };
 
@@ -54,7 +54,9 @@ function headerRecord(json: string): Record<string, string> {
 
 const ADDRESS = /<([^<>\s]+@[^<>\s]+)>|([^\s<>",;]+@[^\s<>",;]+)/;
 
-function mailbox(value: string): { address: string; name: string | null } | null {
+/** A From field is one header line; reading 1000 characters of it keeps the unanchored pattern cheap. */
+function mailbox(field: string): { address: string; name: string | null } | null {
+  const value = field.slice(0, 1000);
   const match = ADDRESS.exec(value);
   const address = (match?.[1] ?? match?.[2])?.toLowerCase();
   if (!address) return null;
@@ -64,11 +66,14 @@ function mailbox(value: string): { address: string; name: string | null } | null
 
 /** Null when the form carries no message (no sender in any field). */
 export async function draftFromMailgun(form: BinaryForm, body: Uint8Array, contentType: string, limits: Limits): Promise<TicketDraft | null> {
-  const text = (name: string) => decodeField(form.field(name), 'utf-8');
+  // Every field is cut before any pattern reads it (MAX_SCAN_CHARS characters are at most 4× as many UTF-8 bytes).
+  const text = (name: string) => decodeField(form.field(name)?.subarray(0, limits.MAX_SCAN_CHARS * 4) ?? null, 'utf-8');
+  const verdicts = (from: string) =>
+    mailgunAuthentication({ dkim: text('X-Mailgun-Dkim-Check-Result'), spf: text('X-Mailgun-Spf'), sender: text('sender') }, from);
   const rawMime = form.field('body-mime');
   if (rawMime) {
     const draft = await draftFromMime({ bytes: rawMime, source: 'mailgun', envelope: { from: text('sender'), to: text('recipient') } }, limits);
-    return { ...draft, raw: rawCopy(body, contentType) };
+    return { ...draft, senderAuthenticated: verdicts(draft.from.address), raw: rawCopy(body, contentType) };
   }
   const headers = headerRecord(text('message-headers'));
   // Parsed mode also posts each header as its own field ("Auto-Submitted", "List-Id", …).
@@ -78,19 +83,21 @@ export async function draftFromMailgun(form: BinaryForm, body: Uint8Array, conte
   }
   const from = mailbox(text('from') || text('From')) ?? mailbox(text('sender'));
   if (!from) return null;
-  const stripped = text('stripped-text').trim();
+  const full = customerText({ text: text('body-plain'), html: text('body-html') }, textLimits(limits));
+  // Mailgun already separated the reply from the quote (`stripped-text`); otherwise strip it ourselves.
+  const provided = text('stripped-text').trim();
+  const stripped = provided ? stripQuotedReply(provided.slice(0, limits.MAX_SCAN_CHARS)).slice(0, limits.MAX_BODY_CHARS) : null;
   return {
     source: 'mailgun',
     messageId: normalizeMessageId(text('Message-Id') || headers['message-id']),
     inReplyTo: parseReferences(text('In-Reply-To') || headers['in-reply-to'])[0] ?? null,
     references: parseReferences(text('References') || headers['references']),
-    from,
+    from: { address: from.address, name: singleLine(from.name, limits.MAX_DISPLAY_NAME_CHARS) || null },
     to: text('recipient') || null,
-    subject: (text('subject') || text('Subject')).replace(/\s+/g, ' ').trim(),
-    // Mailgun already separated the reply from the quote (`stripped-text`); otherwise strip it ourselves.
-    text: stripped
-      ? stripQuotedReply(stripped).slice(0, limits.MAX_BODY_CHARS)
-      : customerText({ text: text('body-plain'), html: text('body-html') }, limits.MAX_BODY_CHARS),
+    subject: singleLine(text('subject') || text('Subject'), limits.MAX_SUBJECT_CHARS),
+    text: stripped ?? full.text,
+    unstripped: stripped === null ? full.unstripped : unstrippedCopy(full.unstripped ?? full.text, stripped, limits.MAX_BODY_CHARS),
+    senderAuthenticated: verdicts(from.address),
     headers,
     attachments: form.files.slice(0, limits.MAX_ATTACHMENTS).map((f) => ({ filename: f.filename || null, mimeType: f.type.toLowerCase(), size: f.size })),
     raw: rawCopy(body, contentType),

@@ -6,10 +6,20 @@ import PostalMime, { type Email } from 'postal-mime';
 import type { Config } from '../config';
 import type { TicketSource } from '../db/schema';
 import { normalizeMessageId, parseReferences, type Attachment, type TicketDraft } from '../ticket';
-import { customerText } from './body';
+import { emailRoutingAuthentication } from './authentication';
+import { customerText, normalizeNewlines, singleLine, unstrippedCopy } from './body';
 import { GUARD_REASONS } from './guard';
 
-export type MimeLimits = Pick<Config, 'MAX_ATTACHMENTS' | 'MAX_BODY_CHARS'>;
+export type MimeLimits = Pick<
+  Config,
+  'MAX_ATTACHMENTS' | 'MAX_BODY_CHARS' | 'MAX_SCAN_CHARS' | 'MAX_SUBJECT_CHARS' | 'MAX_DISPLAY_NAME_CHARS' | 'EMAIL_AUTHSERV_ID'
+>;
+
+/** The text limits every adapter applies before any pattern runs. */
+export const textLimits = (limits: Pick<Config, 'MAX_BODY_CHARS' | 'MAX_SCAN_CHARS'>) => ({
+  maxChars: limits.MAX_BODY_CHARS,
+  maxScanChars: limits.MAX_SCAN_CHARS,
+});
 
 /** Headers kept on the ticket for the guard and the audit; the raw message keeps the rest. */
 const MAX_HEADER_VALUE = 2000;
@@ -65,9 +75,9 @@ function headerRecord(email: Pick<Email, 'headers'>): Record<string, string> {
   return headers;
 }
 
-function sender(email: Email, envelopeFrom: string | null): TicketDraft['from'] {
+function sender(email: Email, envelopeFrom: string | null, limits: MimeLimits): TicketDraft['from'] {
   const from = email.from?.group ? email.from.group[0] : email.from;
-  if (from?.address) return { address: from.address.trim().toLowerCase(), name: from.name?.trim() || null };
+  if (from?.address) return { address: from.address.trim().toLowerCase(), name: singleLine(from.name, limits.MAX_DISPLAY_NAME_CHARS) || null };
   return { address: (envelopeFrom ?? '').trim().toLowerCase().replace(/^<|>$/g, ''), name: null };
 }
 
@@ -96,19 +106,25 @@ export async function draftFromMime(input: MimeInput, limits: MimeLimits): Promi
   } catch {
     return unparsedDraft(input, limits);
   }
-  const text = input.strippedText?.trim()
-    ? input.strippedText.trim().slice(0, limits.MAX_BODY_CHARS)
-    : customerText({ text: email.text, html: email.html }, limits.MAX_BODY_CHARS);
+  const body = customerText({ text: email.text, html: email.html }, textLimits(limits));
+  const providerStripped = input.strippedText?.trim() ? normalizeNewlines(input.strippedText.trim()).slice(0, limits.MAX_BODY_CHARS) : null;
+  const text = providerStripped ?? body.text;
+  const unstripped = providerStripped === null ? body.unstripped : unstrippedCopy(body.unstripped ?? body.text, providerStripped, limits.MAX_BODY_CHARS);
+  const headers = headerRecord(email);
+  const from = sender(email, envelopeFrom, limits);
   return {
     source: input.source,
     messageId: normalizeMessageId(email.messageId),
     inReplyTo: parseReferences(email.inReplyTo)[0] ?? null,
     references: parseReferences(email.references),
-    from: sender(email, envelopeFrom),
+    from,
     to: input.envelope?.to ?? (email.to?.[0]?.address ?? null),
-    subject: (email.subject ?? '').replace(/\s+/g, ' ').trim(),
+    subject: singleLine(email.subject, limits.MAX_SUBJECT_CHARS),
     text,
-    headers: headerRecord(email),
+    unstripped,
+    // Only Email Routing's own verdict counts here; the webhook adapters read their provider's.
+    senderAuthenticated: input.source === 'email' ? emailRoutingAuthentication(headers, from.address, limits.EMAIL_AUTHSERV_ID) : null,
+    headers,
     attachments: attachmentsOf(email, limits),
     raw: rawCopy(input.bytes),
     guardReason: null,
@@ -118,7 +134,7 @@ export async function draftFromMime(input: MimeInput, limits: MimeLimits): Promi
 /** postal-mime refused the input (a limit, or not MIME at all): keep what text there is. */
 function unparsedDraft(input: MimeInput, limits: MimeLimits): TicketDraft {
   const bytes = input.bytes;
-  const text = new TextDecoder().decode(bytes.subarray(headerEnd(bytes))).trim().slice(0, limits.MAX_BODY_CHARS);
+  const text = normalizeNewlines(new TextDecoder().decode(bytes.subarray(headerEnd(bytes), headerEnd(bytes) + limits.MAX_SCAN_CHARS * 4)).trim()).slice(0, limits.MAX_BODY_CHARS);
   return {
     source: input.source,
     messageId: null,

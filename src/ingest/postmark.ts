@@ -1,9 +1,10 @@
 // Postmark inbound webhook JSON → TicketDraft. Postmark strips quoted history itself
 // (StrippedTextReply); the Headers array carries Message-ID and the loop headers.
 import { z } from 'zod';
-import type { Config } from '../config';
 import { normalizeMessageId, parseReferences, type TicketDraft } from '../ticket';
-import { customerText } from './body';
+import { postmarkAuthentication } from './authentication';
+import { customerText, normalizeNewlines, singleLine, unstrippedCopy } from './body';
+import { textLimits, type MimeLimits } from './mime';
 
 export const PostmarkInbound = z.looseObject({
   From: z.string().optional(),
@@ -27,7 +28,7 @@ export type PostmarkInbound = z.output<typeof PostmarkInbound>;
 export function draftFromPostmark(
   payload: PostmarkInbound,
   raw: string,
-  limits: Pick<Config, 'MAX_ATTACHMENTS' | 'MAX_BODY_CHARS'>,
+  limits: MimeLimits,
 ): TicketDraft | null {
   const address = (payload.FromFull?.Email ?? payload.From ?? '').trim().toLowerCase();
   if (!address.includes('@')) return null;
@@ -37,17 +38,22 @@ export function draftFromPostmark(
     if (!(name in headers)) headers[name] = Value.slice(0, 2000);
   }
   if (payload.Date && !headers['date']) headers['date'] = payload.Date;
-  const stripped = payload.StrippedTextReply?.trim();
+  // Postmark already separated the reply from the quote (StrippedTextReply); otherwise strip it ourselves.
+  const body = customerText({ text: payload.TextBody, html: payload.HtmlBody }, textLimits(limits));
+  const stripped = payload.StrippedTextReply?.trim() ? normalizeNewlines(payload.StrippedTextReply.trim()).slice(0, limits.MAX_BODY_CHARS) : null;
+  const text = stripped ?? body.text;
   return {
     source: 'postmark',
     // Postmark's own MessageID is stable across its retries: the identity when the mail had no Message-ID.
     messageId: normalizeMessageId(headers['message-id']) ?? (payload.MessageID ? `${payload.MessageID}@postmark.invalid` : null),
     inReplyTo: parseReferences(headers['in-reply-to'])[0] ?? null,
     references: parseReferences(headers['references']),
-    from: { address, name: payload.FromFull?.Name?.trim() || payload.FromName?.trim() || null },
+    from: { address, name: singleLine(payload.FromFull?.Name || payload.FromName, limits.MAX_DISPLAY_NAME_CHARS) || null },
     to: payload.OriginalRecipient ?? payload.To ?? null,
-    subject: (payload.Subject ?? '').replace(/\s+/g, ' ').trim(),
-    text: stripped ? stripped.slice(0, limits.MAX_BODY_CHARS) : customerText({ text: payload.TextBody, html: payload.HtmlBody }, limits.MAX_BODY_CHARS),
+    subject: singleLine(payload.Subject, limits.MAX_SUBJECT_CHARS),
+    text,
+    unstripped: stripped === null ? body.unstripped : unstrippedCopy(body.unstripped ?? body.text, stripped, limits.MAX_BODY_CHARS),
+    senderAuthenticated: postmarkAuthentication(headers, address),
     headers,
     attachments: payload.Attachments.slice(0, limits.MAX_ATTACHMENTS).map((a) => ({
       filename: a.Name ?? null,

@@ -1,13 +1,13 @@
 // SendGrid Inbound Parse (multipart/form-data) → TicketDraft, in both modes: "raw"
 // (the whole MIME message in `email`) and parsed (fields, with `charsets` naming the
 // encoding of each one, and the header block in `headers`).
-import type { Config } from '../config';
 import type { TicketDraft } from '../ticket';
-import { customerText } from './body';
+import { sendgridAuthentication } from './authentication';
+import { customerText, singleLine } from './body';
 import { decodeField, type BinaryForm } from './form';
-import { draftFromMime, rawCopy } from './mime';
+import { draftFromMime, rawCopy, textLimits, type MimeLimits } from './mime';
 
-type Limits = Pick<Config, 'MAX_ATTACHMENTS' | 'MAX_BODY_CHARS'>;
+type Limits = MimeLimits;
 
 function charsetsOf(form: BinaryForm): Record<string, string> {
   try {
@@ -29,8 +29,12 @@ function envelopeSender(form: BinaryForm): string | null {
 
 /** Null when the form carries no message at all (neither `email` nor `headers`). */
 export async function draftFromSendGrid(form: BinaryForm, body: Uint8Array, contentType: string, limits: Limits): Promise<TicketDraft | null> {
+  const verdicts = { dkim: decodeField(form.field('dkim'), 'utf-8'), spf: decodeField(form.field('SPF'), 'utf-8'), envelopeFrom: envelopeSender(form) };
   const rawEmail = form.field('email');
-  if (rawEmail) return { ...(await draftFromMime({ bytes: rawEmail, source: 'sendgrid' }, limits)), raw: rawCopy(body, contentType) };
+  if (rawEmail) {
+    const draft = await draftFromMime({ bytes: rawEmail, source: 'sendgrid' }, limits);
+    return { ...draft, senderAuthenticated: sendgridAuthentication(verdicts, draft.from.address), raw: rawCopy(body, contentType) };
+  }
 
   const headerBlock = form.field('headers');
   if (!headerBlock) return null;
@@ -41,15 +45,17 @@ export async function draftFromSendGrid(form: BinaryForm, body: Uint8Array, cont
   headersOnly.set(headerBlock);
   headersOnly.set(blank, headerBlock.length);
   const parsed = await draftFromMime({ bytes: headersOnly, source: 'sendgrid' }, limits);
-  const envelopeFrom = envelopeSender(form);
+  const envelopeFrom = verdicts.envelopeFrom;
+  const from = parsed.from.address ? parsed.from : { address: (envelopeFrom ?? '').toLowerCase(), name: null };
+  const scan = limits.MAX_SCAN_CHARS;
+  const fieldText = (name: string, charset: string | undefined) => decodeField(form.field(name)?.subarray(0, scan * 4) ?? null, charset);
+  const text = customerText({ text: fieldText('text', charsets.text), html: fieldText('html', charsets.html) }, textLimits(limits));
   return {
     ...parsed,
-    from: parsed.from.address ? parsed.from : { address: (envelopeFrom ?? '').toLowerCase(), name: null },
-    subject: parsed.subject || decodeField(form.field('subject'), charsets.subject).replace(/\s+/g, ' ').trim(),
-    text: customerText(
-      { text: decodeField(form.field('text'), charsets.text), html: decodeField(form.field('html'), charsets.html) },
-      limits.MAX_BODY_CHARS,
-    ),
+    from,
+    subject: parsed.subject || singleLine(fieldText('subject', charsets.subject), limits.MAX_SUBJECT_CHARS),
+    ...text,
+    senderAuthenticated: sendgridAuthentication(verdicts, from.address),
     attachments: form.files.slice(0, limits.MAX_ATTACHMENTS).map((f) => ({ filename: f.filename || null, mimeType: f.type.toLowerCase(), size: f.size })),
     raw: rawCopy(body, contentType),
   };

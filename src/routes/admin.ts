@@ -26,6 +26,7 @@ import { EmbeddingError } from '../retrieval/embed';
 import { embeddingMismatch } from '../retrieval/hybrid';
 import { embeddingText } from '../retrieval/vector';
 import { requireBearer } from '../middleware/auth';
+import { rateLimit } from '../middleware/rate-limit';
 import { limitBody, requireJson } from '../middleware/body';
 import { validationHook } from './validation';
 
@@ -121,6 +122,8 @@ function versionJson(row: Awaited<ReturnType<typeof findCorpusVersion>>) {
 }
 
 export const admin = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+// ADMIN_TOKEN also opens the console: guessing it here must cost budget as the login form does.
+admin.use('/admin/*', rateLimit('admin'));
 admin.use('/admin/*', requireBearer('ADMIN_TOKEN'));
 admin.on(['PUT', 'POST'], '/admin/*', limitBody('MAX_ADMIN_BODY_BYTES'));
 admin.put('/admin/*', requireJson());

@@ -12,7 +12,7 @@ import { acceptDraft } from '../ingest/accept';
 import { limitBody, requireJson } from '../middleware/body';
 import { requireBearer } from '../middleware/auth';
 import { normalizeMessageId, parseReferences } from '../ticket';
-import { validationHook } from './validation';
+import { ThreadingId, validationHook } from './validation';
 
 const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string() }).passthrough() })
@@ -25,9 +25,9 @@ export const CreateTicketBody = z
     to: z.email().max(320).optional(),
     subject: z.string().max(998).default(''),
     text: z.string().min(1).max(100_000).openapi({ example: 'How do I reset my password?' }),
-    message_id: z.string().min(1).max(998).optional().openapi({ description: 'Deduplication key; a repeat returns the first ticket.' }),
-    in_reply_to: z.string().max(998).optional(),
-    references: z.array(z.string().max(998)).max(100).optional(),
+    message_id: ThreadingId.optional().openapi({ description: 'Deduplication key; a repeat returns the first ticket.' }),
+    in_reply_to: ThreadingId.optional(),
+    references: z.array(ThreadingId).max(100).optional(),
   })
   .openapi('CreateTicket');
 
@@ -99,6 +99,8 @@ export function ticketJson(ticket: TicketRow) {
     to: ticket.toAddress,
     subject: ticket.subject,
     text: ticket.bodyText,
+    text_unstripped: ticket.bodyUnstripped,
+    sender_authenticated: ticket.senderAuthenticated,
     attachments: ticket.attachments,
     raw_ref: ticket.rawRef,
     status: ticket.status,

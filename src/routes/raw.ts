@@ -1,5 +1,7 @@
 // The original message as received, for the audit: exact bytes for mail (8-bit
-// charsets were kept as base64), the provider's body for webhooks.
+// charsets were kept as base64), the provider's body for webhooks. A stranger
+// wrote it, so it is always served as an inert download: plain text, no sniffing,
+// a sandbox CSP, and the type it arrived with only in a header of its own.
 import { Hono } from 'hono';
 import { findRawMessage } from '../db/intake';
 import { buildDeps } from '../deps';
@@ -10,11 +12,24 @@ export const raw = new Hono<{ Bindings: Env }>();
 
 const BASE64_MARK = /;\s*encoding=base64$/;
 
+/** Headers that keep a browser from rendering or running what the sender wrote. */
+export function inertHeaders(ticketId: string, originalType: string): Record<string, string> {
+  return {
+    'content-type': 'text/plain; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    'content-disposition': `attachment; filename="${ticketId.replace(/[^\w-]/g, '_')}.txt"`,
+    'content-security-policy': "sandbox; default-src 'none'",
+    // Header values are one line of visible ASCII: anything else in a stored type is dropped.
+    'x-deflect-original-content-type': originalType.replace(/[^\x20-\x7e]/g, '').slice(0, 200),
+  };
+}
+
 raw.get('/api/tickets/:id/raw', requireBearer('API_TOKEN'), async (c) => {
-  const stored = await findRawMessage(buildDeps(c.env).db, c.req.param('id'));
+  const id = c.req.param('id');
+  const stored = await findRawMessage(buildDeps(c.env).db, id);
   if (!stored) throw new AppError('not_found', 404, 'No raw message is stored for this ticket');
   const headers = {
-    'content-type': stored.contentType.replace(BASE64_MARK, ''),
+    ...inertHeaders(id, stored.contentType.replace(BASE64_MARK, '')),
     'x-deflect-raw-size': String(stored.size),
     'x-deflect-raw-truncated': String(stored.truncated),
   };

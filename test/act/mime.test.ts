@@ -123,3 +123,27 @@ describe('replies a person approved, and acknowledgements', () => {
     expect(parsed.headers.find((h) => h.key === 'references')?.value).toBe('<first@37signals.com> <d3b8cf8e49f04480850c28713a1f473e@37signals.com>'); // unfolded by the parser
   });
 });
+
+describe('a stored row that slipped past ingest still cannot add header lines', () => {
+  const hostile = () =>
+    ({
+      id: 'tkt_hostile',
+      fromAddress: 'ada@example.com',
+      fromName: 'Ada\r\nBcc: victim@example.com',
+      subject: 'Help\r\nX-Injected: subject',
+      messageId: 'parent@example.com>\r\nBcc: victim@example.com',
+      references: ['ok@example.com', 'bad@example.com\r\nX-Injected: references', 'in<side>@example.com'],
+    }) as TicketRow;
+
+  it('drops unsafe threading ids and folds CR/LF in names and subject into spaces', async () => {
+    const { mime } = await new LogMailer('tallybook.example').send(replyEmail(hostile(), DRAFT, config()));
+    const headerBlock = mime!.split('\r\n\r\n')[0]!;
+    expect(headerBlock).not.toMatch(/^(Bcc|X-Injected):/im);
+    expect(headerBlock).not.toContain('In-Reply-To');
+    expect(headerBlock).toContain('References: <ok@example.com>');
+    const parsed = await PostalMime.parse(mime!);
+    expect(parsed.subject).toBe('Re: Help X-Injected: subject');
+    expect(parsed.to?.[0]?.name).toBe('Ada Bcc: victim@example.com');
+    expect(parsed.bcc ?? []).toEqual([]);
+  });
+});

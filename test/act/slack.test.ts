@@ -55,7 +55,7 @@ describe('escalation message', () => {
         {
           type: 'section',
           fields: [
-            { type: 'mrkdwn', text: '*From*\nZoë Ångström &lt;ops@example.com&gt;' },
+            { type: 'plain_text', text: 'From: Zoë Ångström <ops@example.com>', emoji: false },
             { type: 'mrkdwn', text: `*Intent*\n${decision.intent}` },
             { type: 'mrkdwn', text: '*Outcome*\n`review` `below_auto_threshold`' },
             { type: 'mrkdwn', text: `*Confidence*\n${decision.confidence!.toFixed(2)} (auto-reply at 0.92)` },

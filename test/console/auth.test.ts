@@ -103,6 +103,23 @@ describe('console login', () => {
     expect(response.status).toBe(303);
     expect(response.headers.getSetCookie().find((h) => h.startsWith('deflect_session='))).toMatch(/Max-Age=0/);
   });
+
+  it('revokes the session on logout: a kept copy of the old cookie no longer opens the console', async () => {
+    const user = await ConsoleUser.login();
+    expect((await user.get('/console')).status).toBe(200);
+    expect((await user.submit('/console', '/console/logout', {})).status).toBe(303);
+    const replayed = await user.get('/console');
+    expect(replayed.status).toBe(303);
+    expect(replayed.headers.get('location')).toMatch(/^\/console\/login/);
+    expect((await user.get('/console/export/decisions?from=2020-01-01&to=2030-01-01&format=json')).status).toBe(401);
+  });
+
+  it('logging out one session leaves the others signed in', async () => {
+    const [first, second] = [await ConsoleUser.login('Ada'), await ConsoleUser.login('Grace')];
+    await first.submit('/console', '/console/logout', {});
+    expect((await first.get('/console')).status).toBe(303);
+    expect((await second.get('/console')).status).toBe(200);
+  });
 });
 
 describe('CSRF on console forms', () => {

@@ -38,8 +38,9 @@ describe('htmlToText', () => {
   });
 
   it('uses the HTML only when the plain part says nothing', () => {
-    expect(customerText({ text: 'plain words', html: '<p>html words</p>' }, 1000)).toBe('plain words');
-    expect(customerText({ text: '  \n', html: '<p>html words</p>' }, 1000)).toBe('html words');
-    expect(customerText({ text: 'x'.repeat(50) }, 10)).toHaveLength(10);
+    const limits = { maxChars: 1000, maxScanChars: 10_000 };
+    expect(customerText({ text: 'plain words', html: '<p>html words</p>' }, limits).text).toBe('plain words');
+    expect(customerText({ text: '  \n', html: '<p>html words</p>' }, limits).text).toBe('html words');
+    expect(customerText({ text: 'x'.repeat(50) }, { maxChars: 10, maxScanChars: 10_000 }).text).toHaveLength(10);
   });
 });

@@ -16,8 +16,9 @@ beforeAll(async () => {
 });
 
 /** A plain customer email, as a mail client would send it. */
-function customerMail(fields: { messageId: string; from?: string; subject: string; text: string; inReplyTo?: string }): Uint8Array {
+function customerMail(fields: { messageId: string; from?: string; subject: string; text: string; inReplyTo?: string; headers?: string[] }): Uint8Array {
   const lines = [
+    ...(fields.headers ?? []),
     `From: Ada Lovelace <${fields.from ?? 'ada@example.com'}>`,
     'To: support@tallybook.example',
     `Subject: ${fields.subject}`,
@@ -44,6 +45,9 @@ async function ticketFor(messageId: string): Promise<TicketView> {
 }
 
 const PASSWORD_QUESTION = 'I forgot my password. How do I reset it?';
+
+/** What Email Routing prepends on receipt when the sender's domain passed DMARC. */
+const ROUTING_DMARC_PASS = 'ARC-Authentication-Results: i=1; mx.cloudflare.net; dkim=pass header.d=example.com; dmarc=pass header.from=example.com; spf=pass smtp.mailfrom=ada@example.com';
 
 describe('email() answers inline through message.reply()', () => {
   it('auto-replies to a docs question in the same event, threaded and marked automatic', async () => {
@@ -72,8 +76,12 @@ describe('email() answers inline through message.reply()', () => {
     expect(deliveries.map((m) => m.replies.length)).toEqual([1, 0, 0]);
   });
 
-  it('when reply() is refused, the outbox sends the answer with the configured mailer instead', async () => {
-    const message = emailMessage(customerMail({ messageId: 'dmarc-fail@example.com', subject: 'Password', text: PASSWORD_QUESTION }), { from: 'ada@example.com' }, { replyFails: true });
+  it('when reply() is refused for an authenticated sender, the outbox sends the answer with the configured mailer instead', async () => {
+    const message = emailMessage(
+      customerMail({ messageId: 'dmarc-fail@example.com', subject: 'Password', text: PASSWORD_QUESTION, headers: [ROUTING_DMARC_PASS] }),
+      { from: 'ada@example.com' },
+      { replyFails: true },
+    );
     await deliver(message);
     const { ticket } = await ticketFor('dmarc-fail@example.com');
     const view = await waitForTicket(ticket.id, (v) => v.deliveries.some((d) => d.status === 'sent'));
@@ -84,13 +92,47 @@ describe('email() answers inline through message.reply()', () => {
 
   it('leaves the ticket pending and enqueued when the pipeline cannot finish inline; the queue finishes it', async () => {
     const failing: Retriever = { name: 'lexical', retrieve: () => Promise.reject(new Error('D1 busy')) };
-    const message = emailMessage(customerMail({ messageId: 'deferred@example.com', subject: 'Password', text: PASSWORD_QUESTION }), { from: 'ada@example.com' });
+    const message = emailMessage(customerMail({ messageId: 'deferred@example.com', subject: 'Password', text: PASSWORD_QUESTION, headers: [ROUTING_DMARC_PASS] }), { from: 'ada@example.com' });
     const { ticket } = await receiveEmail(message, buildDeps(env, { retriever: failing }));
     expect(message.replies).toEqual([]);
     const view = await waitForTicket(ticket.id, (v) => v.ticket.status === 'done' && v.deliveries.every((d) => d.status === 'sent'));
     expect(view.ticket.attempts).toBe(2);
     expect(view.decision).toMatchObject({ outcome: 'auto_reply' });
     expect(view.deliveries).toMatchObject([{ kind: 'email_reply', status: 'sent' }]);
+  });
+});
+
+describe('no backscatter: a forged From is never answered through another mailer', () => {
+  it('a spoofed sender whose reply() is refused gets no email; the ticket goes to a person as sender_unverified', async () => {
+    const forged = 'ARC-Authentication-Results: i=1; mx.cloudflare.net; dkim=none; dmarc=fail header.from=example.com; spf=fail smtp.mailfrom=attacker@evil.example';
+    const message = emailMessage(
+      customerMail({ messageId: 'spoofed@example.com', from: 'victim@example.com', subject: 'Password', text: PASSWORD_QUESTION, headers: [forged] }),
+      { from: 'attacker@evil.example' },
+      { replyFails: true },
+    );
+    await deliver(message);
+    const view = await ticketFor('spoofed@example.com');
+    expect(view.ticket).toMatchObject({ status: 'done', sender_authenticated: false });
+    expect(view.decision).toMatchObject({ outcome: 'escalate' });
+    expect(view.decision!.reasons).toContain('sender_unverified');
+    expect(message.replies).toEqual([]);
+    expect(view.deliveries.find((d) => d.kind === 'email_reply')).toMatchObject({ status: 'skipped', last_error: 'sender_unverified' });
+    // The escalation reaches the team's channel like any other.
+    expect(view.deliveries.map((d) => d.kind)).toContain('slack');
+  });
+
+  it('a sender-written Authentication-Results claiming a pass is not trusted (wrong authserv-id)', async () => {
+    const selfSigned = 'Authentication-Results: mail.evil.example; dmarc=pass header.from=example.com';
+    const message = emailMessage(
+      customerMail({ messageId: 'self-signed@example.com', from: 'victim@example.com', subject: 'Password', text: PASSWORD_QUESTION, headers: [selfSigned] }),
+      { from: 'attacker@evil.example' },
+      { replyFails: true },
+    );
+    await deliver(message);
+    const view = await ticketFor('self-signed@example.com');
+    expect(view.ticket.sender_authenticated).toBeNull();
+    expect(view.decision!.reasons).toContain('sender_unverified');
+    expect(message.replies).toEqual([]);
   });
 });
 
@@ -125,11 +167,11 @@ describe('threading', () => {
 });
 
 describe('guard reasons that need state or config, with real samples', () => {
-  it('ignores a sender over the daily ticket cap, and still stores the mail', async () => {
+  it('ignores a sender over the daily ticket cap (its +tag addresses count as one), and still stores the mail', async () => {
     const now = Date.now();
     const statements = Array.from({ length: 50 }, (_, i) =>
       env.DB.prepare(
-        "INSERT INTO tickets (id, source, message_id, thread_id, from_address, status, received_at, updated_at) VALUES (?, 'email', ?, ?, 'test@lindsaar.net', 'done', ?, ?)",
+        "INSERT INTO tickets (id, source, message_id, thread_id, from_address, sender_key, status, received_at, updated_at) VALUES (?, 'email', ?, ?, 'test+list@lindsaar.net', 'test@lindsaar.net', 'done', ?, ?)",
       ).bind(`tkt_cap_${i}`, `cap-${i}@example.com`, `cap-${i}@example.com`, now - 1000, now - 1000),
     );
     await env.DB.batch(statements);

@@ -137,7 +137,8 @@ describe('the shared MIME samples through email()', () => {
       const view = await deliverAlone(name);
       const response = await request(`/api/tickets/${view.ticket.id}/raw`);
       expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toBe('message/rfc822');
+      expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(response.headers.get('x-deflect-original-content-type')).toBe('message/rfc822');
       expect(new Uint8Array(await response.arrayBuffer())).toEqual(MIME_SAMPLES[name]);
       await env.DB.prepare('DELETE FROM decisions').run();
       await env.DB.prepare('DELETE FROM raw_messages').run();

@@ -3,11 +3,13 @@
 // tied to that session. Pages without a session redirect to the login form;
 // data routes (export, raw message) and form posts answer 401.
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { configFrom, type Config } from '../../config';
+import { liveSession, recordSession, revokeSession } from '../../db/sessions';
+import { buildDeps } from '../../deps';
 import { AppError } from '../../errors';
 import { verifyAccessJwt, type Fetcher } from './access';
-import { csrfToken, csrfValid, decodeSession, encodeSession, newSessionId, type Session } from './session';
+import { csrfToken, csrfValid, decodeSession, encodeSession, newSessionId, tokenFingerprint, type Session } from './session';
 
 export const SESSION_COOKIE = 'deflect_session';
 export const LOGIN_COOKIE = 'deflect_login';
@@ -31,9 +33,27 @@ export function setSessionCookie(c: Context, value: string, maxAgeSeconds: numbe
 
 export async function startSession(c: Context<ConsoleEnv>, actor: string, config: Config): Promise<Session> {
   const maxAge = config.CONSOLE_SESSION_HOURS * 3600;
-  const session = { id: newSessionId(), actor: actor.slice(0, 200), expiresAt: Date.now() + maxAge * 1000 };
-  setSessionCookie(c, await encodeSession(session, adminTokenOf(config)), maxAge);
+  const now = Date.now();
+  const adminToken = adminTokenOf(config);
+  const session = { id: newSessionId(), actor: actor.slice(0, 200), expiresAt: now + maxAge * 1000 };
+  await recordSession(buildDeps(c.env).db, { ...session, tokenFingerprint: await tokenFingerprint(adminToken), createdAt: now });
+  setSessionCookie(c, await encodeSession(session, adminToken), maxAge);
   return session;
+}
+
+/** Logout: the row is revoked, so the cookie fails everywhere, even if a copy of it survives. */
+export async function endSession(c: Context<ConsoleEnv>): Promise<void> {
+  await revokeSession(buildDeps(c.env).db, c.get('session').id, Date.now());
+  deleteCookie(c, SESSION_COOKIE, { path: CONSOLE_PATH, secure: true });
+}
+
+/** A signed cookie whose server-side row is still live (not logged out, same ADMIN_TOKEN). */
+async function cookieSession(c: Context<ConsoleEnv>, adminToken: string): Promise<Session | null> {
+  const now = Date.now();
+  const session = await decodeSession(getCookie(c, SESSION_COOKIE), adminToken, now);
+  if (!session) return null;
+  const row = await liveSession(buildDeps(c.env).db, session.id, await tokenFingerprint(adminToken), now);
+  return row ? session : null;
 }
 
 async function accessSession(c: Context<ConsoleEnv>, config: Config, fetcher: Fetcher): Promise<Session | null> {
@@ -56,8 +76,7 @@ export function requireSession(fetcher: Fetcher): MiddlewareHandler<ConsoleEnv> 
   return async (c, next) => {
     const config = configFrom(c.env);
     const adminToken = adminTokenOf(config);
-    const session =
-      (await decodeSession(getCookie(c, SESSION_COOKIE), adminToken, Date.now())) ?? (await accessSession(c, config, fetcher));
+    const session = (await cookieSession(c, adminToken)) ?? (await accessSession(c, config, fetcher));
     if (!session) {
       if (wantsPage(c)) return c.redirect(`${CONSOLE_PATH}/login?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''))}`, 303);
       throw new AppError('unauthorized', 401, 'Log in to the console first');

@@ -26,13 +26,17 @@ const COLUMNS = [
 ] as const satisfies readonly (readonly [string, (r: ExportRow) => string | number | null])[];
 
 /**
- * RFC 4180 quoting, plus a leading apostrophe on cells a spreadsheet would run
- * as a formula (=, +, -, @, tab, CR): ticket subjects are written by strangers.
+ * A cell a spreadsheet would run as a formula (OWASP "CSV Injection"): =, +, -, @,
+ * tab or CR first, also after leading whitespace (spreadsheets trim it) and in
+ * their full-width forms (＝＋－＠, which some spreadsheets fold to ASCII).
  */
+const FORMULA_START = /^[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r]/;
+
+/** RFC 4180 quoting, plus a leading apostrophe on formula-like cells: ticket subjects are written by strangers. */
 export function csvCell(value: string | number | null): string {
   if (value === null) return '';
   let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

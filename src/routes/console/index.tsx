@@ -22,7 +22,7 @@ import { AppError } from '../../errors';
 import { secretsEqual } from '../../middleware/auth';
 import { limitBody } from '../../middleware/body';
 import type { Fetcher } from './access';
-import { adminTokenOf, consoleHeaders, LOGIN_COOKIE, requireSession, safeNext, SESSION_COOKIE, startSession, type ConsoleEnv } from './auth';
+import { adminTokenOf, consoleHeaders, endSession, LOGIN_COOKIE, requireSession, safeNext, startSession, type ConsoleEnv } from './auth';
 import { streamDecisions } from './export';
 import { isoDay, Page } from './layout';
 import { ExportPage } from './pages/export';
@@ -129,8 +129,8 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
   app.use('/console', requireSession(fetcher));
   app.use('/console/*', requireSession(fetcher));
 
-  app.post('/console/logout', (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: '/console', secure: true });
+  app.post('/console/logout', async (c) => {
+    await endSession(c);
     return c.redirect('/console/login', 303);
   });
 

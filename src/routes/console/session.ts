@@ -1,6 +1,7 @@
 // Console sessions: a signed cookie naming who logged in and when it expires,
 // never the admin token itself. The signing key is derived from ADMIN_TOKEN, so
-// rotating the token signs everyone out. CSRF tokens are an HMAC of the session id:
+// rotating the token signs everyone out; the cookie also names a server-side row
+// (db/sessions.ts) that logout revokes. CSRF tokens are an HMAC of the session id:
 // a page from this session can post, a page elsewhere cannot know the value.
 
 export type Session = { id: string; actor: string; expiresAt: number };
@@ -27,6 +28,11 @@ async function verify(adminToken: string, text: string, signature: string): Prom
   const expected = await sign(adminToken, text);
   const [a, b] = await Promise.all([crypto.subtle.digest('SHA-256', encoder.encode(expected)), crypto.subtle.digest('SHA-256', encoder.encode(signature))]);
   return crypto.subtle.timingSafeEqual(a, b);
+}
+
+/** Names the ADMIN_TOKEN a session row was started under without storing anything it could be recovered from cheaply. */
+export async function tokenFingerprint(adminToken: string): Promise<string> {
+  return sign(adminToken, 'fingerprint');
 }
 
 export function newSessionId(): string {
