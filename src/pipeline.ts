@@ -82,7 +82,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
       ? checkReply({ reply: result.response.suggested_reply, docs: retrieval.chunks, secrets: secretValues(deps) })
       : [];
     const policy = decide({
-      ticket: { subject: ticket.subject, text },
+      ticket: { subject: ticket.subject, text, fromName: ticket.fromName },
       retrieval,
       result,
       confidence,
@@ -104,6 +104,11 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     confidence,
     thresholds: { autoReply: config.AUTO_REPLY_THRESHOLD, review: config.REVIEW_THRESHOLD },
     intent: result.response?.intent ?? null,
+    requestType: policy.requestType.type,
+    classifierType: policy.requestType.classifierType,
+    classifierProbability: policy.requestType.classifierProbability,
+    classifierVersion: policy.requestType.modelVersion,
+    claudeType: policy.requestType.claudeType,
     suggestedReply: result.response?.suggested_reply ?? null,
     language: result.response?.language ?? null,
     docSources: result.response?.doc_sources ?? [],

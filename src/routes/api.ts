@@ -3,6 +3,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { DecisionRow } from '../db/decisions';
 import { findDecision } from '../db/decisions';
+import { DecisionRequestType, needsPerson } from '../decide/request-types';
 import { listDeliveries, type DeliveryRow } from '../db/deliveries';
 import { findTicket, findTicketByMessageId, type TicketRow } from '../db/tickets';
 import { buildDeps } from '../deps';
@@ -118,6 +119,12 @@ export function decisionJson(decision: DecisionRow) {
     model_confidence: decision.modelConfidence,
     thresholds: decision.thresholds,
     intent: decision.intent,
+    request_type: decision.requestType,
+    needs_person: needsPerson(DecisionRequestType.safeParse(decision.requestType).data),
+    classifier: decision.classifierVersion
+      ? { request_type: decision.classifierType, probability: decision.classifierProbability, version: decision.classifierVersion }
+      : null,
+    claude_request_type: decision.claudeType,
     suggested_reply: decision.suggestedReply,
     language: decision.language,
     doc_sources: decision.docSources,
