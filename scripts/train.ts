@@ -61,8 +61,8 @@ function train(examples: Labelled[], rand: () => number) {
   const classIndex = new Map<RequestType, number>(classes.map((t, i) => [t, i]));
   const counts = new Array<number>(c).fill(0);
   for (const e of examples) counts[classIndex.get(e.type)!]!++;
-  // Square-root balanced weights: rare types (spam, legal) matter without drowning how_to.
-  const classWeight = counts.map((n) => (n === 0 ? 0 : Math.sqrt(examples.length / (c * n))));
+  // Fourth-root balanced weights: rare types (spam, legal) matter without drowning how_to.
+  const classWeight = counts.map((n) => (n === 0 ? 0 : Math.pow(examples.length / (c * n), 0.25)));
   const vectors: { x: SparseVector; y: number }[] = examples.map((e) => ({ x: featurize(textOf(e), DIMS), y: classIndex.get(e.type)! }));
   const w = new Float32Array(DIMS * c);
   const g2 = new Float32Array(DIMS * c).fill(1e-8);

@@ -40,20 +40,23 @@ export function hashString(value: string): number {
 
 export const wordBucket = (word: string, dims: number): number => hashString(`w:${word}`) % dims;
 
+const WORD_WEIGHT = 1;
+
 export type SparseVector = { index: Uint32Array; value: Float32Array };
 
 /** The hashed, L2-normalised feature vector of a text (indices unique, any order). */
 export function featurize(text: string, dims: number): SparseVector {
   const counts = new Map<number, number>();
-  const add = (key: string) => {
+  const add = (key: string, weight = 1) => {
     const i = hashString(key) % dims;
-    counts.set(i, (counts.get(i) ?? 0) + 1);
+    counts.set(i, (counts.get(i) ?? 0) + weight);
   };
   const tokens = words(text);
   for (let t = 0; t < tokens.length; t++) {
     const word = tokens[t]!;
-    add(`w:${word}`);
-    if (t > 0) add(`b:${tokens[t - 1]} ${word}`);
+    // Whole words and word pairs carry the request ("refund policy" vs "refund me"); grams carry the spelling.
+    add(`w:${word}`, WORD_WEIGHT);
+    if (t > 0) add(`b:${tokens[t - 1]} ${word}`, WORD_WEIGHT);
     const padded = `<${word}>`;
     for (let n = 3; n <= 5; n++) {
       for (let s = 0; s + n <= padded.length; s++) add(`c:${padded.slice(s, s + n)}`);

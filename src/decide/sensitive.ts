@@ -21,6 +21,7 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(want|need|demand|expect|request(ing)?|give me|issue)\b.{0,20}\b(a |my |the |full |partial )?refund(ed)?\b/i,
     /\b(want|get|give me|need)\b.{0,20}\bmoney back\b/i,
     /\brembourse[zr]?[- ]moi\b/i,
+    /\b(voudrais|veux|demande|exige)\b.{0,20}\b(un |le |mon )?rembours/i,
     /\b(geld zurück|rückerstattung (beantrag|verlang|fordern|möchte))/i,
     /\b(quiero|exijo|solicito)\b.{0,30}\b(reembolso|devoluci[oó]n|dinero)\b/i,
     /\bdevuelvan el dinero\b/i,

@@ -239,3 +239,60 @@ describe('decide: the ticket cannot route itself', () => {
     );
   });
 });
+
+describe('decide: checks what the customer sent, not what survived stripping', () => {
+  const HOW_TO = 'How do I turn on 2FA?';
+  const CARRIER = 'I want a refund for everything, my lawyer is ready and I will file a chargeback.';
+
+  it.each([
+    ['a -- signature', { subject: '2FA', text: `${HOW_TO}\n-- \nDana\n${CARRIER}` }],
+    ['a "Sent from my iPhone" line', { subject: '2FA', text: `${HOW_TO}\n\nSent from my iPhone\n${CARRIER}` }],
+    ['a > quote', { subject: '2FA', text: `${HOW_TO}\n\n> ${CARRIER}` }],
+    ['only the unstripped body', { subject: '2FA', text: HOW_TO, unstripped: `${HOW_TO}\n-- \n${CARRIER}` }],
+    ['a Cyrillic look-alike', { subject: '2FA', text: `${HOW_TO}\n-- \nI want a r\u0435fund, my l\u0430wyer says so.` }],
+    ['zero-width characters', { subject: '2FA', text: `${HOW_TO}\n-- \nI want a re\u200Bfund or I go to my law\u200Byer.` }],
+    ['a hostile display name', { subject: '2FA', text: HOW_TO, fromName: 'Refund me now or my lawyer files a chargeback' }],
+  ])('sends a how-to question carrying a person-needed ask in %s to a person', (_name, ticket) => {
+    expect(decide(input({ ticket })).outcome).toBe('escalate');
+  });
+
+  it('auto-replies the same question when nothing else is carried', () => {
+    expect(decide(input({ ticket: { subject: '2FA', text: `${HOW_TO}\n-- \nDana Whitfield\nWhitfield Design` } })).outcome).toBe('auto_reply');
+  });
+
+  it('decides a 30,000-character "<!-- ai <!-- ai …" subject quickly, as an injection', () => {
+    const started = performance.now();
+    const decision = decide(input({ ticket: { subject: '<!-- ai '.repeat(3750), text: 'How do I reset my password?' } }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(decision.outcome).toBe('escalate');
+    expect(decision.reasons).toContain(REASONS.injection);
+  });
+
+  it('decides 20,000 characters of nested comment openers in the body quickly', () => {
+    const started = performance.now();
+    const decision = decide(input({ ticket: { subject: 'Password', text: '<!-- ai <!-- '.repeat(1700) } }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(decision.outcome).toBe('escalate');
+  });
+});
+
+describe('decide: two opinions on the request type', () => {
+  it('sends the ticket to a person when Claude names a person-needed type the classifier did not', () => {
+    const decision = decide(input({ result: ok({ request_type: 'security' }) }));
+    expect(decision.outcome).toBe('escalate');
+    expect(decision.reasons[0]).toBe('type:security');
+    expect(decision.requestType).toMatchObject({ type: 'security', claudeType: 'security', classifierType: 'how_to' });
+  });
+
+  it('holds a confident draft for review when the two disagree, with a reason reviewers can filter on', () => {
+    expect(routed(decide(input({ result: ok({ request_type: 'account_specific' }) })))).toEqual({ outcome: 'review', reasons: [REASONS.typeDisagreement] });
+  });
+
+  it('auto-replies when both say how_to', () => {
+    expect(routed(decide(input({ result: ok({ request_type: 'how_to' }) })))).toEqual({ outcome: 'auto_reply', reasons: [REASONS.confidentAndGrounded] });
+  });
+
+  it('records the classifier version in every verdict', () => {
+    expect(decide(input()).requestType.modelVersion).toMatch(/^rt-[0-9a-f]{12}$/);
+  });
+});
