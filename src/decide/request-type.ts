@@ -32,7 +32,12 @@ export type RequestTypeScores = {
 
 type LoadedModel = { artifact: RequestTypeArtifact; weights: Int8Array; known: Uint8Array };
 
-const decode = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+function decode(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
 
 export function loadModel(source: RequestTypeArtifact): LoadedModel {
   const bytes = decode(source.weights);
