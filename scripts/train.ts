@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { featurize, wordBucket, words, type SparseVector } from '../src/decide/request-type-features';
+import { featurize, hashString, wordBucket, words, type SparseVector } from '../src/decide/request-type-features';
 import { REQUEST_TYPES, type RequestType } from '../src/decide/request-types';
 import { isHeldOut, loadIntentSets, loadTicketFile, sharedDataDir, type Labelled } from './lib/request-type-data';
 
@@ -16,11 +16,12 @@ const MODEL_FILE = path.join(ROOT, 'src/decide/request-type-model.json');
 const REPORT_FILE = path.join(ROOT, 'src/decide/request-type-model.report.json');
 
 // 2^16 buckets × 10 types as int8 stays well under the 1 MB bundle budget; more buckets measured no better held-out.
-const DIMS = 1 << 16;
-const EPOCHS = 12;
-const LEARNING_RATE = 0.4;
-const L2 = 1e-5;
+const DIMS = Number(process.env.RT_DIMS ?? 1 << 16);
+const EPOCHS = Number(process.env.RT_EPOCHS ?? 12);
+const LEARNING_RATE = Number(process.env.RT_LR ?? 0.4);
+const L2 = Number(process.env.RT_L2 ?? 1e-5);
 const SEED = 20_241_201;
+const CLASS_WEIGHT_POWER = Number(process.env.RT_CWP ?? 0.25);
 
 /** mulberry32: a tiny seeded PRNG, so shuffles and augmentation repeat exactly. */
 function random(seed: number): () => number {
@@ -62,7 +63,7 @@ function train(examples: Labelled[], rand: () => number) {
   const counts = new Array<number>(c).fill(0);
   for (const e of examples) counts[classIndex.get(e.type)!]!++;
   // Fourth-root balanced weights: rare types (spam, legal) matter without drowning how_to.
-  const classWeight = counts.map((n) => (n === 0 ? 0 : Math.pow(examples.length / (c * n), 0.25)));
+  const classWeight = counts.map((n) => (n === 0 ? 0 : Math.pow(examples.length / (c * n), CLASS_WEIGHT_POWER)));
   const vectors: { x: SparseVector; y: number }[] = examples.map((e) => ({ x: featurize(textOf(e), DIMS), y: classIndex.get(e.type)! }));
   const w = new Float32Array(DIMS * c);
   const g2 = new Float32Array(DIMS * c).fill(1e-8);
@@ -113,7 +114,7 @@ function quantize(w: Float32Array, c: number): { weights: Int8Array; scales: num
 const base64 = (bytes: Uint8Array | Int8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 async function main() {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { feedback: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { feedback: { type: 'string', multiple: true }, validate: { type: 'boolean', default: false } } });
   const started = Date.now();
   const rand = random(SEED);
   const all: Labelled[] = [
@@ -123,8 +124,11 @@ async function main() {
   ];
   // Reviewed tickets are all training data: the held-out sets stay the fixed public and sample ones.
   const reviewed = (values.feedback ?? []).flatMap((file) => loadTicketFile(path.resolve(file), 'feedback'));
-  const heldOut = all.filter((e) => isHeldOut(e.id));
-  const base = [...all.filter((e) => !isHeldOut(e.id)), ...reviewed];
+  // --validate: tune on a second split of the training part; the held-out part stays unseen.
+  const seen = all.filter((e) => !isHeldOut(e.id));
+  const inValidation = (e: Labelled) => hashString(`validation:${e.id}`) % 5 === 0;
+  const heldOut = values.validate ? seen.filter(inValidation) : all.filter((e) => isHeldOut(e.id));
+  const base = [...(values.validate ? seen.filter((e) => !inValidation(e)) : seen), ...reviewed];
   // Whole emails are rarer than utterances but are what deflect reads: each counts three times.
   const emails = base.filter((e) => e.source === 'tallybook' || e.source === 'tickets' || e.source === 'feedback');
   const utterances = base.filter((e) => !emails.includes(e));
@@ -163,7 +167,7 @@ async function main() {
     const { per_case: _perCase, ...numbers } = summary;
     (report.held_out as Record<string, unknown>)[source] = numbers;
   }
-  writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  if (!values.validate) writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(ROOT, MODEL_FILE)} and ${path.relative(ROOT, REPORT_FILE)}`);
 }
 

@@ -156,7 +156,7 @@ const varsSchema = z.object({
   // Under this share of words seen in training the text is in a language the model does not know: `unclear`.
   REQUEST_TYPE_MIN_KNOWN_WORDS: number(0, 1).default(0.5),
   // Person-needed types together this likely win over how_to: missing a refund costs more than a review (held-out report).
-  REQUEST_TYPE_PERSON_PROBABILITY: number(0, 1).default(0.35),
+  REQUEST_TYPE_PERSON_PROBABILITY: number(0, 1).default(0.25),
   // How long a pipeline run owns a ticket before the cron sweep may take it back.
   LEASE_SECONDS: integer(10, 3600).default(300),
   // A ticket still waiting this long after its last change never reached the consumer (a lost

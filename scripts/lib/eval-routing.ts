@@ -28,6 +28,8 @@ export type RoutingSummary = {
   person_cases: number;
   /** how_to cases sent to a person (escalated or held for review) for their wording. */
   how_to_false_person: number | null;
+  /** how_to cases escalated (the stricter false alarm: a person takes over, no draft goes out). */
+  how_to_escalated: number | null;
   how_to_cases: number;
   /** spam and no_action cases ignored. */
   ignore_recall: number | null;
@@ -36,7 +38,8 @@ export type RoutingSummary = {
   per_case: RoutingCaseResult[];
 };
 
-const config = parseConfig({});
+// The policy's defaults; REQUEST_TYPE_* from the environment try other floors without a rebuild.
+const config = parseConfig(Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('REQUEST_TYPE_'))));
 const CHUNK = { chunkId: 'doc#0', docId: 'doc', title: 'Doc', headingPath: '', url: null, text: '', score: 1, lexicalRank: 1, lexicalScore: 1, vectorRank: null, vectorScore: null };
 
 export function routeCase(c: RoutingCase): RoutingCaseResult {
@@ -72,6 +75,7 @@ export function summarizeRouting(results: RoutingCaseResult[]): RoutingSummary {
   let personHit = 0;
   let howTo = 0;
   let howToPerson = 0;
+  let howToEscalated = 0;
   let ignorable = 0;
   let ignored = 0;
   for (const r of results) {
@@ -85,6 +89,7 @@ export function summarizeRouting(results: RoutingCaseResult[]): RoutingSummary {
     if (r.expect_request_type === 'how_to') {
       howTo++;
       if (r.outcome === 'escalate' || r.outcome === 'review') howToPerson++;
+      if (r.outcome === 'escalate') howToEscalated++;
     }
     if (r.expect_request_type === 'spam' || r.expect_request_type === 'no_action') {
       ignorable++;
@@ -97,6 +102,7 @@ export function summarizeRouting(results: RoutingCaseResult[]): RoutingSummary {
     person_recall: ratio(personHit, person),
     person_cases: person,
     how_to_false_person: ratio(howToPerson, howTo),
+    how_to_escalated: ratio(howToEscalated, howTo),
     how_to_cases: howTo,
     ignore_recall: ratio(ignored, ignorable),
     confusion,
@@ -117,7 +123,7 @@ export function formatRouting(summary: RoutingSummary, title: string): string {
   );
   return [
     `Routing only: ${title}`,
-    `cases ${summary.cases}  accuracy ${pct(summary.accuracy)}  person_recall ${pct(summary.person_recall)} (${summary.person_cases})  how_to_false_person ${pct(summary.how_to_false_person)} (${summary.how_to_cases})  ignore_recall ${pct(summary.ignore_recall)}`,
+    `cases ${summary.cases}  accuracy ${pct(summary.accuracy)}  person_recall ${pct(summary.person_recall)} (${summary.person_cases})  how_to_false_person ${pct(summary.how_to_false_person)} (${summary.how_to_cases}; escalated ${pct(summary.how_to_escalated)})  ignore_recall ${pct(summary.ignore_recall)}`,
     header,
     ...rows,
   ].join('\n');

@@ -42,7 +42,7 @@ describe('eval --routing-only', () => {
       result('how_to', 'account_specific', 'review'),
       result('spam', 'spam', 'ignore'),
     ]);
-    expect(summary).toMatchObject({ cases: 5, accuracy: 0.6, person_recall: 0.5, person_cases: 2, how_to_false_person: 0.5, how_to_cases: 2, ignore_recall: 1 });
+    expect(summary).toMatchObject({ cases: 5, accuracy: 0.6, person_recall: 0.5, person_cases: 2, how_to_false_person: 0.5, how_to_escalated: 0, how_to_cases: 2, ignore_recall: 1 });
     expect(summary.confusion.how_to).toEqual({ how_to: 1, account_specific: 1 });
   });
 
