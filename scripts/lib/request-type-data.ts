@@ -19,9 +19,10 @@ export function sharedDataDir(root: string, env: Record<string, string | undefin
 
 // CLINC150 is a virtual-assistant set: only its banking and account intents are support requests a
 // help desk gets. Chit-chat and assistant tasks (weather, timers, recipes) and `oos` map to no request
-// type and are left out; greetings, thanks and yes/no are acknowledgements (no_action).
+// type and are left out, and so are `greeting` ("hey, how are you": small talk to an assistant, and the
+// opening of many real requests) and `maybe`; thanks, goodbyes and yes/no are acknowledgements (no_action).
 export const CLINC150_MAP: Record<string, RequestType> = {
-  thank_you: 'no_action', goodbye: 'no_action', greeting: 'no_action', yes: 'no_action', no: 'no_action', maybe: 'no_action',
+  thank_you: 'no_action', goodbye: 'no_action', yes: 'no_action', no: 'no_action',
   report_fraud: 'security', report_lost_card: 'security',
   account_blocked: 'account_specific', freeze_account: 'account_specific', card_declined: 'account_specific', damaged_card: 'account_specific',
   balance: 'account_specific', bill_balance: 'account_specific', bill_due: 'account_specific', transactions: 'account_specific',

@@ -51,7 +51,11 @@ export function featurize(text: string, dims: number): SparseVector {
     const i = hashString(key) % dims;
     counts.set(i, (counts.get(i) ?? 0) + weight);
   };
-  const tokens = words(text);
+  const normalized = featureText(text);
+  const tokens = normalized.match(WORD) ?? [];
+  // Shape: a question is rarely an acknowledgement, a two-word mail rarely a how-to.
+  if (normalized.includes('?')) add('s:question', WORD_WEIGHT);
+  add(`s:length${Math.min(4, Math.floor(Math.log2(1 + tokens.length)))}`, WORD_WEIGHT);
   for (let t = 0; t < tokens.length; t++) {
     const word = tokens[t]!;
     // Whole words and word pairs carry the request ("refund policy" vs "refund me"); grams carry the spelling.
