@@ -108,7 +108,7 @@ export function decide(input: PolicyInput): PolicyDecision {
   if (needsPerson(type)) escalations.push(typeReason(type));
   // Keyword topics add recall where the classifier is not sure the main text is a question or spam;
   // in the quoted, signature and stripped parts they always count.
-  const keywordTexts = type === 'how_to' || type === 'spam' ? texts.side : [texts.main, ...texts.side];
+  const keywordTexts = type === 'spam' ? texts.side : [texts.main, ...texts.side];
   const topics = new Set(keywordTexts.flatMap((t) => detectSensitiveTopics(t, config.SENSITIVE_TOPICS, config.REFUND_AUTO_LIMIT_USD)));
   for (const topic of topics) escalations.push(`sensitive:${topic}`);
   if (texts.all.some(looksLikeInjection)) escalations.push(REASONS.injection);

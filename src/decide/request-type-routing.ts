@@ -4,7 +4,10 @@
 // the quoted history and signature, the parts ingest stripped): a person-needed
 // type in any of them sends the ticket to a person.
 import { scoreRequestType, REQUEST_TYPE_MODEL_VERSION, type RequestTypeScores } from './request-type';
+import { words } from './request-type-features';
 import { NEEDS_PERSON, needsPerson, REQUEST_TYPES, type DecisionRequestType, type RequestType } from './request-types';
+
+const SIDE_MIN_WORDS = 3;
 
 export type RequestTypeConfig = {
   /** Top probability under this floor: the type is `unclear`. */
@@ -37,8 +40,9 @@ export function typeFromScores(scores: RequestTypeScores, config: RequestTypeCon
     personMass += scores.probabilities[type];
     if (person === null || scores.probabilities[type] > scores.probabilities[person]) person = type;
   }
-  if (person && personMass >= config.REQUEST_TYPE_PERSON_PROBABILITY) return person;
+  // Wording the model does not know (another language, a bare name) says nothing, person-needed or not.
   if (scores.knownWordShare < config.REQUEST_TYPE_MIN_KNOWN_WORDS) return 'unclear';
+  if (person && personMass >= config.REQUEST_TYPE_PERSON_PROBABILITY) return person;
   if (scores.probability < config.REQUEST_TYPE_MIN_PROBABILITY) return 'unclear';
   return scores.type;
 }
@@ -55,7 +59,8 @@ export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | n
   const classified = typeFromScores(scores, config);
   let sideType: RequestType | null = null;
   for (const side of texts.side) {
-    if (!side.trim()) continue;
+    // A name or a two-word signature is not a request; a sentence hidden there is.
+    if (words(side).length < SIDE_MIN_WORDS) continue;
     const type = typeFromScores(scoreRequestType(side), config);
     if (needsPerson(type) && !needsPerson(classified)) {
       sideType = type as RequestType;
