@@ -4,7 +4,7 @@ import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './client';
 import { decisions, deliveries, rawMessages, tickets, type FeedbackVerdict, type Outcome } from './schema';
 
-export type QueueFilters = { outcome?: Outcome; reason?: string; from?: number; to?: number };
+export type QueueFilters = { outcome?: Outcome; reason?: string; requestType?: string; from?: number; to?: number };
 
 export type QueueRow = {
   ticketId: string;
@@ -25,6 +25,7 @@ const latestVerdict = sql<FeedbackVerdict | null>`(SELECT f.verdict FROM feedbac
 export async function listQueue(db: Database, filters: QueueFilters, limit: number): Promise<QueueRow[]> {
   const conditions: SQL[] = [];
   if (filters.outcome) conditions.push(eq(decisions.outcome, filters.outcome));
+  if (filters.requestType) conditions.push(eq(decisions.requestType, filters.requestType));
   if (filters.reason) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${decisions.reasons}) WHERE value = ${filters.reason})`);
   if (filters.from !== undefined) conditions.push(gte(tickets.receivedAt, filters.from));
   if (filters.to !== undefined) conditions.push(lt(tickets.receivedAt, filters.to));

@@ -12,6 +12,7 @@ import { listCorpusVersions } from '../../db/corpus';
 import { findDecision } from '../../db/decisions';
 import { listDeliveries, requeueFailedDelivery } from '../../db/deliveries';
 import { listFeedback } from '../../db/feedback';
+import { DecisionRequestType } from '../../decide/request-types';
 import { failedDeliveries, failedTickets, findRawMessage, kbGaps, listQueue, outcomesByDay, reasonCodesInUse, reviewedDrafts } from '../../db/insight';
 import { OUTCOMES } from '../../db/schema';
 import { findStuckTickets, findTicket } from '../../db/tickets';
@@ -57,7 +58,13 @@ function render(c: Context<ConsoleEnv>, title: string, active: string, body: Chi
   return c.html(html`<!doctype html>${page}`, status);
 }
 
-const QueueQuery = z.strictObject({ outcome: z.enum(OUTCOMES).optional(), reason: z.string().max(100).optional(), from: day.optional(), to: day.optional() });
+const QueueQuery = z.strictObject({
+  outcome: z.enum(OUTCOMES).optional(),
+  reason: z.string().max(100).optional(),
+  request_type: DecisionRequestType.optional(),
+  from: day.optional(),
+  to: day.optional(),
+});
 const InsightQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(30) });
 const ExportQuery = z.strictObject({ from: day, to: day, format: z.enum(['csv', 'json']).default('csv') });
 const ActionForm = z.discriminatedUnion('action', [
@@ -118,6 +125,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
     const filters = {
       outcome: query.outcome,
       reason: query.reason,
+      requestType: query.request_type,
       from: query.from ? dayStart(query.from) : undefined,
       to: query.to ? dayStart(query.to) + DAY_MS : undefined,
     };

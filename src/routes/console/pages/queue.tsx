@@ -1,8 +1,9 @@
 import type { QueueRow } from '../../../db/insight';
 import { OUTCOMES } from '../../../db/schema';
+import { DecisionRequestType } from '../../../decide/request-types';
 import { OutcomeBadge, Reasons, Rows, age, fixed } from '../layout';
 
-export type QueueQuery = { outcome?: string; reason?: string; from?: string; to?: string };
+export type QueueQuery = { outcome?: string; reason?: string; request_type?: string; from?: string; to?: string };
 
 export function QueuePage(props: { rows: QueueRow[]; query: QueueQuery; reasons: string[]; now: number; limit: number }) {
   const { query } = props;
@@ -28,6 +29,17 @@ export function QueuePage(props: { rows: QueueRow[]; query: QueueQuery; reasons:
             {props.reasons.map((r) => (
               <option value={r} selected={query.reason === r}>
                 {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Request type
+          <select name="request_type">
+            <option value="">any</option>
+            {DecisionRequestType.options.map((t) => (
+              <option value={t} selected={query.request_type === t}>
+                {t}
               </option>
             ))}
           </select>
