@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { EVAL_USAGE, parseEvalArgs } from './lib/eval-args';
 import { formatReport } from './lib/eval-report';
 import { runEval } from './lib/eval-run';
+import { routingOnly } from './lib/eval-routing-cli';
 
 async function main() {
   const parsed = parseEvalArgs(process.argv.slice(2), process.env);
@@ -13,6 +14,7 @@ async function main() {
     process.exit(2);
   }
   const { options } = parsed;
+  if (options.routingOnly) return routingOnly(options);
   const { summary } = await runEval(options);
   const json = JSON.stringify(summary);
   if (options.out) await writeFile(options.out, `${json}\n`);

@@ -163,6 +163,12 @@ const varsSchema = z.object({
   WEBHOOK_TOLERANCE_SECONDS: integer(30, 86_400).default(900),
   // Ticket text passed to retrieval and the model.
   MAX_TICKET_CHARS: integer(200, 100_000).default(20_000),
+  // Request-type classifier: a top probability under this is `unclear` (never auto-replied on the classifier's word).
+  REQUEST_TYPE_MIN_PROBABILITY: number(0, 1).default(0.5),
+  // Under this share of words seen in training the text is in a language the model does not know: `unclear`.
+  REQUEST_TYPE_MIN_KNOWN_WORDS: number(0, 1).default(0.5),
+  // Person-needed types together this likely win over how_to: missing a refund costs more than a review (held-out report).
+  REQUEST_TYPE_PERSON_PROBABILITY: number(0, 1).default(0.25),
   // How long a pipeline run owns a ticket before the cron sweep may take it back.
   LEASE_SECONDS: integer(10, 3600).default(300),
   // A ticket still waiting this long after its last change never reached the consumer (a lost

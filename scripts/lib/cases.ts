@@ -1,6 +1,7 @@
 // Eval cases: one JSON object a line. Pure parsing, so malformed-line handling is
 // unit-tested; a bad line is reported with its number and skipped, never fatal.
 import { z } from 'zod';
+import { RequestType } from '../../src/decide/request-types';
 import { OUTCOMES, type Outcome } from './metrics';
 
 export type EvalCase = {
@@ -13,6 +14,8 @@ export type EvalCase = {
   eml: string | null;
   from: string | null;
   expect: Outcome | null;
+  /** The request type the case should be routed as (intent cases: {id, text, expect_request_type}). */
+  expectRequestType: RequestType | null;
   goldDocIds: string[];
 };
 
@@ -24,12 +27,14 @@ const CaseLine = z
     id: z.union([z.string().min(1), z.number()]).transform(String),
     subject: z.string().optional(),
     question: z.string().min(1).optional(),
+    text: z.string().min(1).optional(),
+    expect_request_type: RequestType.optional(),
     eml: z.string().min(1).optional(),
     from: z.email().optional(),
     expect: z.enum(OUTCOMES).optional(),
     gold_doc_ids: z.array(z.string().min(1)).optional(),
   })
-  .refine((c) => (c.question === undefined) !== (c.eml === undefined), { message: 'needs exactly one of "question" or "eml"' });
+  .refine((c) => [c.question, c.text, c.eml].filter((v) => v !== undefined).length === 1, { message: 'needs exactly one of "question", "text" or "eml"' });
 
 export function parseCases(text: string): { cases: EvalCase[]; problems: CaseProblem[] } {
   const cases: EvalCase[] = [];
@@ -60,10 +65,11 @@ export function parseCases(text: string): { cases: EvalCase[]; problems: CasePro
       id: c.id,
       line,
       subject: c.subject ?? '',
-      question: c.question ?? null,
+      question: c.question ?? c.text ?? null,
       eml: c.eml ?? null,
       from: c.from ?? null,
       expect: c.expect ?? null,
+      expectRequestType: c.expect_request_type ?? null,
       goldDocIds: c.gold_doc_ids ?? [],
     });
   }

@@ -68,6 +68,7 @@ export function publicCases(corpus: CorpusName, text: string): { cases: Confiden
       question: q.question,
       eml: null,
       from: null,
+      expectRequestType: null,
       expect: answerable ? 'auto_reply' : 'escalate',
       goldDocIds: q.gold_doc_ids,
       corpus,

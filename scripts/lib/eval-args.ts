@@ -2,12 +2,13 @@
 import { parseArgs } from 'node:util';
 
 export const EVAL_USAGE = `usage: npm run eval -- [--corpus <dir>] [--cases <file.jsonl>] [--retriever lexical|hybrid]
-                      [--responder offline|claude] [--support-address <addr>] [--json] [--out <file>]
+                      [--responder offline|claude] [--support-address <addr>] [--routing-only] [--json] [--out <file>]
   --corpus           folder of markdown docs with front matter id/title (default: corpus/docs)
   --cases            JSONL, one case a line: {id, question | eml, subject?, from?, expect?, gold_doc_ids?} (default: corpus/tickets.jsonl)
   --retriever        lexical (default; local D1 FTS5) or hybrid (Workers AI + Vectorize: a Cloudflare account only, needs CLOUDFLARE_API_TOKEN)
   --responder        offline (default; no network) or claude (the real Anthropic API, needs ANTHROPIC_API_KEY)
   --support-address  the mailbox the cases were sent to (SUPPORT_ADDRESS for the run)
+  --routing-only     only the request-type classifier and the policy, in Node (no Worker); cases need expect_request_type
   --json             print exactly one JSON object on stdout's last line instead of the table
   --out              also write the JSON result to this file`;
 
@@ -17,6 +18,7 @@ export type EvalOptions = {
   retriever: 'lexical' | 'hybrid';
   responder: 'offline' | 'claude';
   supportAddress: string | null;
+  routingOnly: boolean;
   json: boolean;
   out: string | null;
 };
@@ -36,6 +38,7 @@ export function parseEvalArgs(argv: string[], env: Record<string, string | undef
         retriever: { type: 'string', default: 'lexical' },
         responder: { type: 'string', default: 'offline' },
         'support-address': { type: 'string' },
+        'routing-only': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -64,6 +67,15 @@ export function parseEvalArgs(argv: string[], env: Record<string, string | undef
   if (!values.corpus || !values.cases) return { kind: 'usage_error', message: '--corpus and --cases need a value' };
   return {
     kind: 'run',
-    options: { corpus: values.corpus, cases: values.cases, retriever, responder, supportAddress, json: values.json, out: values.out ?? null },
+    options: {
+      corpus: values.corpus,
+      cases: values.cases,
+      retriever,
+      responder,
+      supportAddress,
+      routingOnly: values['routing-only'],
+      json: values.json,
+      out: values.out ?? null,
+    },
   };
 }

@@ -28,6 +28,17 @@ function citedTitles(decision: DecisionRow): string[] {
   return [...new Set(titles)];
 }
 
+/** The routed type, and both opinions when the classifier and Claude disagree. */
+function requestTypeLine(decision: DecisionRow): string {
+  const routed = `\`${escapeMrkdwn(decision.requestType ?? 'unknown')}\``;
+  const classifier = decision.classifierType
+    ? `classifier ${escapeMrkdwn(decision.classifierType)} ${(decision.classifierProbability ?? 0).toFixed(2)}`
+    : null;
+  const claude = decision.claudeType ? `Claude ${escapeMrkdwn(decision.claudeType)}` : null;
+  const opinions = [classifier, claude].filter(Boolean).join(', ');
+  return opinions ? `${routed} (${opinions})` : routed;
+}
+
 function summaryBlocks(ticket: TicketRow, decision: DecisionRow): unknown[] {
   const sender = oneLine(ticket.fromName ? `${ticket.fromName} <${ticket.fromAddress}>` : ticket.fromAddress);
   const subject = oneLine(ticket.subject) || '(no subject)';
@@ -44,6 +55,7 @@ function summaryBlocks(ticket: TicketRow, decision: DecisionRow): unknown[] {
         { type: 'mrkdwn', text: `*Intent*\n${escapeMrkdwn(decision.intent ?? 'unknown')}` },
         { type: 'mrkdwn', text: `*Outcome*\n\`${decision.outcome}\` ${decision.reasons.map((r) => `\`${escapeMrkdwn(r)}\``).join(' ')}` },
         { type: 'mrkdwn', text: `*Confidence*\n${confidence} (auto-reply at ${decision.thresholds.autoReply.toFixed(2)})` },
+        { type: 'mrkdwn', text: `*Request type*\n${requestTypeLine(decision)}` },
       ],
     },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(`*Customer wrote*\n${quote(truncate(ticket.bodyText, 1200))}`, SECTION_MAX) } },

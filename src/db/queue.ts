@@ -11,6 +11,7 @@ export type QueueFilters = {
   view: QueueView;
   outcome?: Outcome;
   reason?: string;
+  requestType?: string;
   from?: number;
   to?: number;
   /** Subject, sender or text contain it; or it is the ticket id or Message-ID. */
@@ -70,6 +71,7 @@ function conditionsOf(filters: QueueFilters): SQL[] {
   const conditions: SQL[] = [];
   if (filters.view === 'waiting') conditions.push(sql`${decisions.outcome} IN ('review', 'escalate')`, noHumanYet, isNull(tickets.owner));
   if (filters.outcome) conditions.push(eq(decisions.outcome, filters.outcome));
+  if (filters.requestType) conditions.push(eq(decisions.requestType, filters.requestType));
   if (filters.reason) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${decisions.reasons}) WHERE value = ${filters.reason})`);
   if (filters.from !== undefined) conditions.push(gte(tickets.receivedAt, filters.from));
   if (filters.to !== undefined) conditions.push(lt(tickets.receivedAt, filters.to));

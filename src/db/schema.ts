@@ -121,6 +121,12 @@ export const decisions = sqliteTable(
     confidenceFeatures: json<Record<string, number>>('confidence_features'),
     thresholds: json<{ autoReply: number; review: number }>('thresholds').notNull(),
     intent: text('intent'),
+    /** The type the policy routed on (request-types.ts), the classifier's own opinion and Claude's. */
+    requestType: text('request_type'),
+    classifierType: text('classifier_type'),
+    classifierProbability: real('classifier_probability'),
+    classifierVersion: text('classifier_version'),
+    claudeType: text('claude_type'),
     suggestedReply: text('suggested_reply'),
     language: text('language'),
     docSources: json<string[]>('doc_sources').notNull().default(sql`'[]'`),
@@ -135,7 +141,11 @@ export const decisions = sqliteTable(
     latencyMs: json<Record<string, number>>('latency_ms').notNull().default(sql`'{}'`),
     decidedAt: integer('decided_at').notNull(),
   },
-  (t) => [uniqueIndex('decisions_ticket_unique').on(t.ticketId), index('decisions_outcome_idx').on(t.outcome, t.decidedAt)],
+  (t) => [
+    uniqueIndex('decisions_ticket_unique').on(t.ticketId),
+    index('decisions_outcome_idx').on(t.outcome, t.decidedAt),
+    index('decisions_request_type_idx').on(t.requestType, t.decidedAt),
+  ],
 );
 
 export const deliveries = sqliteTable(
@@ -170,6 +180,8 @@ export const feedback = sqliteTable(
     decisionId: text('decision_id').references(() => decisions.id),
     verdict: text('verdict', { enum: FEEDBACK_VERDICTS }).notNull(),
     editedText: text('edited_text'),
+    /** The request type a reviewer confirmed or corrected (a training example for `npm run train -- --feedback`). */
+    requestType: text('request_type'),
     actor: text('actor').notNull(),
     channel: text('channel', { enum: ['slack', 'console', 'api'] }).notNull(),
     createdAt: integer('created_at').notNull(),

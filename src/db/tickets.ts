@@ -77,10 +77,10 @@ export async function storeTicket(db: Database, draft: TicketDraft & { messageId
         .select(sql`SELECT ${id}, ${raw.contentType}, ${raw.body}, ${raw.size}, ${raw.truncated ? 1 : 0} WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ${id})`)
     : null;
   const decision = options.ignoreDecision;
-  // Every decisions column, in schema order (insert…select names them all): no model ran, so only the audit fields.
+  // Only the audit fields (no model ran); the other columns keep their defaults, so a new decisions column needs nothing here.
   const insertIgnore = decision
-    ? db.insert(decisions).select(sql`SELECT ${decision.id}, id, 'ignore', json_array(guard_reason), NULL, NULL, ${JSON.stringify(decision.thresholds)},
-        NULL, NULL, NULL, '[]', '[]', NULL, NULL, NULL, '[]', 0, 0, 0, '{}', ${options.now}
+    ? db.run(sql`INSERT INTO decisions (id, ticket_id, outcome, reasons, thresholds, decided_at)
+        SELECT ${decision.id}, id, 'ignore', json_array(guard_reason), ${JSON.stringify(decision.thresholds)}, ${options.now}
         FROM tickets WHERE id = ${id} AND status = 'ignored' AND guard_reason IS NOT NULL`)
     : null;
   const readBack = db.select().from(tickets).where(eq(tickets.messageId, draft.messageId)).limit(1);

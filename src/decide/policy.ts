@@ -1,15 +1,31 @@
 // The policy: the model proposes, code disposes. Pure: (ticket, retrieval,
 // response, config, context) → Decision. Nothing in the ticket text can move a
-// threshold; text can only add reasons to involve a person.
+// threshold; text can only add reasons to involve a person. Routing starts from
+// the request type (request-type-routing.ts): person-needed types escalate,
+// account_specific is reviewed, no_action and spam are ignored, how_to goes to
+// the calibrated threshold.
 import type { Config } from '../config';
 import type { Outcome } from '../db/schema';
 import type { ResponderResult } from '../respond/types';
 import type { Retrieval } from '../retrieval/types';
-import { detectSensitiveTopics, looksLikeInjection, needsNoAction } from './sensitive';
+import { normalizeForChecks } from './normalize';
+import { judgeRequestType, type RequestTypeVerdict, type TicketTexts } from './request-type-routing';
+import { needsPerson } from './request-types';
+import { detectSensitiveTopics, looksLikeInjection, needsNoAction, splitQuotedTail } from './sensitive';
 
 export type PolicyConfig = Pick<
   Config,
-  'AUTO_REPLY_THRESHOLD' | 'REVIEW_THRESHOLD' | 'SENSITIVE_TOPICS' | 'REFUND_AUTO_LIMIT_USD' | 'SENDER_DAILY_CAP'
+  | 'AUTO_REPLY_THRESHOLD'
+  | 'REVIEW_THRESHOLD'
+  | 'SENSITIVE_TOPICS'
+  | 'REFUND_AUTO_LIMIT_USD'
+  | 'SENDER_DAILY_CAP'
+  | 'MAX_TICKET_CHARS'
+  | 'MAX_SUBJECT_CHARS'
+  | 'MAX_DISPLAY_NAME_CHARS'
+  | 'REQUEST_TYPE_MIN_PROBABILITY'
+  | 'REQUEST_TYPE_MIN_KNOWN_WORDS'
+  | 'REQUEST_TYPE_PERSON_PROBABILITY'
 >;
 
 export type PolicyContext = {
@@ -21,8 +37,17 @@ export type PolicyContext = {
   replyProblems: string[];
 };
 
+export type PolicyTicket = {
+  subject: string;
+  /** The customer text the responder saw (quotes and signature stripped at ingest for mail). */
+  text: string;
+  fromName?: string | null;
+  /** The body before quote and signature stripping, when ingest kept it. */
+  unstripped?: string | null;
+};
+
 export type PolicyInput = {
-  ticket: { subject: string; text: string };
+  ticket: PolicyTicket;
   retrieval: Retrieval;
   result: ResponderResult;
   /** The calibrated confidence (null when there is no response). */
@@ -31,7 +56,7 @@ export type PolicyInput = {
   context: PolicyContext;
 };
 
-export type PolicyDecision = { outcome: Outcome; reasons: string[] };
+export type PolicyDecision = { outcome: Outcome; reasons: string[]; requestType: RequestTypeVerdict };
 
 /** Reason codes are stable: they are stored, filtered on, and documented in the README. */
 export const REASONS = {
@@ -48,35 +73,66 @@ export const REASONS = {
   injection: 'suspected_injection',
   emptyReply: 'empty_reply',
   retrievalDegraded: 'retrieval_degraded',
+  typeUnclear: 'type_unclear',
+  typeDisagreement: 'type_disagreement',
 } as const;
+
+/** `type:<request_type>`: the request type that routed the ticket. */
+export const typeReason = (type: string): string => `type:${type}`;
+
+/**
+ * What each check reads, capped before any pattern or the classifier runs: the
+ * subject (MAX_SUBJECT_CHARS), the display name (MAX_DISPLAY_NAME_CHARS), the text and
+ * the unstripped body (MAX_TICKET_CHARS each), all through normalizeForChecks.
+ */
+export function ticketTexts(ticket: PolicyTicket, config: PolicyConfig): TicketTexts & { all: string[] } {
+  const subject = normalizeForChecks(ticket.subject.slice(0, config.MAX_SUBJECT_CHARS));
+  const name = normalizeForChecks((ticket.fromName ?? '').slice(0, config.MAX_DISPLAY_NAME_CHARS));
+  const text = normalizeForChecks(ticket.text.slice(0, config.MAX_TICKET_CHARS));
+  const unstripped = normalizeForChecks((ticket.unstripped ?? '').slice(0, config.MAX_TICKET_CHARS));
+  const { head, tail } = splitQuotedTail(text);
+  const side = [name, tail, unstripped === text ? '' : unstripped].filter((s) => s.trim() !== '');
+  return { main: `${subject}\n${head}`, side, all: [subject, name, text, unstripped].filter((s) => s !== '') };
+}
 
 export function decide(input: PolicyInput): PolicyDecision {
   const { ticket, retrieval, result, confidence, config, context } = input;
-  const text = `${ticket.subject}\n${ticket.text}`;
+  const texts = ticketTexts(ticket, config);
+  const requestType = judgeRequestType(texts, result.response?.request_type ?? null, config);
+  const type = requestType.type;
   const info = retrieval.degraded ? [REASONS.retrievalDegraded, retrieval.degraded] : [];
-
-  if (result.failure || !result.response) {
-    return { outcome: 'escalate', reasons: [result.failure ?? 'schema_invalid', ...info] };
-  }
-  const response = result.response;
+  const routed = (outcome: Outcome, reasons: string[]): PolicyDecision => ({ outcome, reasons: [...reasons, ...info], requestType });
 
   // Reasons that send the ticket to a person whatever the confidence.
   const escalations: string[] = [];
-  for (const topic of detectSensitiveTopics(text, config.SENSITIVE_TOPICS, config.REFUND_AUTO_LIMIT_USD)) {
-    escalations.push(`sensitive:${topic}`);
-  }
-  if (looksLikeInjection(text)) escalations.push(REASONS.injection);
+  if (needsPerson(type)) escalations.push(typeReason(type));
+  // Keyword topics add recall where the classifier is not sure the main text is a question or spam;
+  // in the quoted, signature and stripped parts they always count.
+  const keywordTexts = type === 'spam' ? texts.side : [texts.main, ...texts.side];
+  const topics = new Set(keywordTexts.flatMap((t) => detectSensitiveTopics(t, config.SENSITIVE_TOPICS, config.REFUND_AUTO_LIMIT_USD)));
+  for (const topic of topics) escalations.push(`sensitive:${topic}`);
+  if (texts.all.some(looksLikeInjection)) escalations.push(REASONS.injection);
   if (context.threadHandledByHuman) escalations.push(REASONS.threadHuman);
-  // "Thanks, that fixed it" needs nothing, unless it also says something a person must see.
-  if (escalations.length === 0 && needsNoAction(ticket.text, ticket.subject)) {
-    return { outcome: 'ignore', reasons: [REASONS.noActionNeeded, ...info] };
+
+  // Nothing to answer: audited, nothing sent, even when the responder failed.
+  if (escalations.length === 0) {
+    if (type === 'spam' || type === 'no_action') return routed('ignore', [typeReason(type)]);
+    if (needsNoAction(ticket.text.slice(0, config.MAX_TICKET_CHARS), ticket.subject.slice(0, config.MAX_SUBJECT_CHARS))) {
+      return routed('ignore', [REASONS.noActionNeeded]);
+    }
   }
+
+  if (result.failure || !result.response) return routed('escalate', [...escalations, result.failure ?? 'schema_invalid']);
+  const response = result.response;
   if (response.escalate) escalations.push(REASONS.modelEscalated);
   if (retrieval.chunks.length === 0) escalations.push(REASONS.noRetrieval);
-  if (escalations.length > 0) return { outcome: 'escalate', reasons: [...escalations, ...info] };
+  if (escalations.length > 0) return routed('escalate', escalations);
 
   // Reasons that keep a confident draft from going out on its own.
   const holds: string[] = [];
+  if (type === 'account_specific') holds.push(typeReason(type));
+  if (type === 'unclear') holds.push(REASONS.typeUnclear);
+  if (requestType.claudeType && requestType.claudeType !== requestType.classifierType) holds.push(REASONS.typeDisagreement);
   const retrieved = new Set(retrieval.chunks.map((c) => c.chunkId));
   if (response.doc_sources.length === 0) holds.push(REASONS.noDocSources);
   else if (response.doc_sources.some((id) => !retrieved.has(id))) holds.push(REASONS.ungrounded);
@@ -85,12 +141,11 @@ export function decide(input: PolicyInput): PolicyDecision {
   holds.push(...context.replyProblems);
 
   const score = confidence ?? 0;
-  if (score >= config.AUTO_REPLY_THRESHOLD && holds.length === 0) {
-    return { outcome: 'auto_reply', reasons: [REASONS.confidentAndGrounded, ...info] };
-  }
-  if (score >= config.REVIEW_THRESHOLD) {
+  if (score >= config.AUTO_REPLY_THRESHOLD && holds.length === 0) return routed('auto_reply', [REASONS.confidentAndGrounded]);
+  // account_specific is always reviewed (a person checks the draft against the account), never escalated for its score.
+  if (score >= config.REVIEW_THRESHOLD || type === 'account_specific') {
     const why = score >= config.AUTO_REPLY_THRESHOLD ? holds : [REASONS.belowAutoThreshold, ...holds];
-    return { outcome: 'review', reasons: [...why, ...info] };
+    return routed('review', why);
   }
-  return { outcome: 'escalate', reasons: [REASONS.belowReviewThreshold, ...holds, ...info] };
+  return routed('escalate', [REASONS.belowReviewThreshold, ...holds]);
 }

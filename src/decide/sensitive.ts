@@ -1,6 +1,10 @@
 // Sensitive topics, detected by code so that no model answer (and nothing a ticket
 // says about itself) can auto-reply to them. Patterns cover the languages the
-// sample corpus sees; each hit is a `sensitive:<topic>` reason code.
+// sample corpus sees; each hit is a `sensitive:<topic>` reason code. Every pattern
+// here runs in linear time on any input: gaps are bounded (`.{0,40}`), no two
+// adjacent unbounded quantifiers can share characters, multi-line anchors never
+// span lines, and HTML comments are found by indexOf scanning, not a pattern.
+// Callers cap and normalise the text first (policy.ts ticketTexts).
 import type { SensitiveTopic } from '../config';
 
 const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
@@ -11,7 +15,17 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\breverse (the|this|that) (charge|payment)/i,
     /\bfraudulent (charge|payment|transaction)/i,
   ],
-  refund: [/\brefund/i, /\bmoney back\b/i, /\breimburs/i, /\brembours/i, /\brückerstatt/i, /\bgeld zurück/i, /\breembols/i, /\bdevol(ver|ución) (el|mi) dinero/i],
+  // Asking for money back, not asking about the refund policy ("What are your refund terms?" is a how-to).
+  refund: [
+    /\brefund (me|us|my|our|the (difference|duplicate|charge|payment|whole|full))\b/i,
+    /\b(want|need|demand|expect|request(ing)?|give me|issue)\b.{0,20}\b(a |my |the |full |partial )?refund(ed)?\b/i,
+    /\b(want|get|give me|need)\b.{0,20}\bmoney back\b/i,
+    /\brembourse[zr]?[- ]moi\b/i,
+    /\b(voudrais|veux|demande|exige)\b.{0,20}\b(un |le |mon )?rembours/i,
+    /\b(geld zurück|rückerstattung (beantrag|verlang|fordern|möchte))/i,
+    /\b(quiero|exijo|solicito)\b.{0,30}\b(reembolso|devoluci[oó]n|dinero)\b/i,
+    /\bdevuelvan el dinero\b/i,
+  ],
   legal: [/\blawyers?\b/i, /\battorneys?\b/i, /\blegal action\b/i, /\bsu(e|ing)\b (you|your|tallybook|the company)/i, /\blawsuit\b/i, /\bcourt\b/i, /\bsubpoena/i, /\bsmall claims\b/i, /\banwalt/i, /\bavocat\b/i, /\babogad[oa]\b/i, /\bconsumer protection\b/i,
     /\blitigation\b/i,
     /\bpreserve and produce\b/i,
@@ -80,9 +94,9 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
 const INJECTION = [
   /\b(ignore|disregard|forget) (all |any )?(of )?(the |your )?(previous |prior |above |earlier )?(instructions|prompts?|rules|guidelines|policies)\b/i,
   /\b(ignora|ignorez|ignoriere|ignorieren Sie)\b.{0,30}\b(instrucciones|instructions|anweisungen|consignes)\b/i,
-  /^\W*(system|assistant|developer)\s*:/im,
+  /^[^\w\n]*(system|assistant|developer)[ \t]*:/im,
   /\brole\s*:\s*(system|assistant|developer)\b/i,
-  /\bconfidence(_score)?\b\s*["']?\s*[:=]/i,
+  /\bconfidence(_score)?\b[ \t]*(["'][ \t]*)?[:=]/i,
   /\bconfidence_score\b/i,
   /"escalate"\s*:/i,
   /\b(do not|don'?t|no need to|never) escalate\b|\bno escalation\b/i,
@@ -92,11 +106,25 @@ const INJECTION = [
   /\bpre-?approved\b/i,
   /\b(verification|identity)\b.{0,30}\b(already|been)\b.{0,20}\b(completed|done|verified|confirmed)\b/i,
   /<\/?(system|instructions?|prompt)>/i,
-  // Instructions hidden where a person reading the rendered mail would not see them.
-  /<!--[\s\S]*?\b(ai|assistant|bot|model|llm|instructions?|system|escalat\w*|confidence|approve\w*|auto-?reply)\b[\s\S]*?-->/i,
 ];
 
-const MONEY = /(?:[$€£]\s?(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?))|(?:(\d+(?:[.,]\d{1,2})?)\s?(?:usd|eur|gbp|dollars|euros?))/gi;
+// Instructions hidden where a person reading the rendered mail would not see them.
+const HIDDEN_INSTRUCTION = /\b(ai|assistant|bot|model|llm|instructions?|system|escalat\w*|confidence|approve\w*|auto-?reply)\b/i;
+
+/** Whether an HTML comment addresses the assistant. One left-to-right scan: each opener finds its closer once, an unclosed one runs to the end. */
+function hasHiddenInstruction(text: string): boolean {
+  let from = text.indexOf('<!--');
+  while (from !== -1) {
+    const end = text.indexOf('-->', from + 4);
+    if (HIDDEN_INSTRUCTION.test(text.slice(from + 4, end === -1 ? text.length : end))) return true;
+    if (end === -1) return false;
+    from = text.indexOf('<!--', end + 3);
+  }
+  return false;
+}
+
+// `(?<!\d)` starts a bare amount only at its first digit: a long digit run is scanned once, not from every position.
+const MONEY = /(?:[$€£]\s?(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?))|(?:(?<![\d.,])(\d+(?:[.,]\d{1,2})?)\s?(?:usd|eur|gbp|dollars|euros?))/gi;
 
 /** The largest amount of money a ticket mentions, if any (for the refund limit). */
 export function largestAmount(text: string): number | null {
@@ -123,7 +151,19 @@ export function detectSensitiveTopics(text: string, enabled: readonly SensitiveT
 }
 
 export function looksLikeInjection(text: string): boolean {
-  return INJECTION.some((p) => p.test(text));
+  return INJECTION.some((p) => p.test(text)) || hasHiddenInstruction(text);
+}
+
+// Where a mail's own words end: a signature delimiter, a phone's "Sent from my …",
+// a quoted line or a client's "On … wrote:" header. Tested line by line (linear).
+const TAIL_START = [/^-- ?$/, /^_{2,}\s*$/, /^sent from my \w+/i, /^>/, /^on .{0,200} wrote:\s*$/i, /^-{2,} ?original message ?-{2,}/i];
+
+/** The customer's own words and what follows them (signature, quoted history); the tail is checked separately. */
+export function splitQuotedTail(text: string): { head: string; tail: string } {
+  const lines = text.split('\n');
+  const cut = lines.findIndex((line) => TAIL_START.some((p) => p.test(line.trimEnd().slice(0, 300))));
+  if (cut <= 0) return cut === 0 ? { head: '', tail: text } : { head: text, tail: '' };
+  return { head: lines.slice(0, cut).join('\n'), tail: lines.slice(cut).join('\n') };
 }
 
 // Messages that close a conversation rather than open one: nothing to answer.
@@ -138,7 +178,7 @@ const CLOSERS = [
 const BULK = [
   /\bI('m| am| will be) (currently )?(out of (the )?office|on (annual |parental )?leave|away from (the office|my desk))\b/i,
   /\blimited access to (e-?mail|my inbox)\b/i,
-  /^\s*(automatic reply|auto-?reply|out of office)\s*:/im,
+  /^[ \t]*(automatic reply|auto-?reply|out of office)[ \t]*:/im,
   /\b(this is an automated (message|confirmation|reply|response)|do not reply to this (message|e-?mail))\b/i,
   /\b(to unsubscribe|unsubscribe (here|below|at any time)|you are receiving this (e-?mail|message) because)\b/i,
 ];

@@ -16,6 +16,7 @@ Rules:
 - doc_sources: the ids of the doc chunks your reply relies on, copied exactly from the id attributes.
 - confidence_score: your probability (0 to 1) that the reply fully and correctly answers everything the customer asked, from the docs alone.
 - escalate: true when a person must handle the ticket: refunds, billing disputes or chargebacks, wrong or double charges, legal threats, security incidents or a compromised account, account deletion or data requests (GDPR), ownership or identity changes, threats, a request for a human, anything needing access to this customer's account, or when the docs do not answer it. Then give escalation_reason and still draft the most helpful reply you can for the person who takes over.
+- request_type: always set it: what the customer asks for, not the topic. A question about a policy, price or limit ("What is your refund policy?") is how_to; wanting money back is refund_request; disputing a charge is billing_dispute; anger that wants to be heard is complaint.
 - language: the BCP 47 code of the customer's language.`;
 }
 

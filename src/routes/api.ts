@@ -4,6 +4,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { DecisionRow } from '../db/decisions';
 import { findDecision } from '../db/decisions';
 import PostalMime from 'postal-mime';
+import { DecisionRequestType, needsPerson } from '../decide/request-types';
 import { listDeliveries, type DeliveryRow } from '../db/deliveries';
 import { findTicket, findTicketByMessageId, type TicketRow } from '../db/tickets';
 import { buildDeps } from '../deps';
@@ -123,6 +124,12 @@ export function decisionJson(decision: DecisionRow) {
     confidence_features: decision.confidenceFeatures,
     thresholds: decision.thresholds,
     intent: decision.intent,
+    request_type: decision.requestType,
+    needs_person: needsPerson(DecisionRequestType.safeParse(decision.requestType).data),
+    classifier: decision.classifierVersion
+      ? { request_type: decision.classifierType, probability: decision.classifierProbability, version: decision.classifierVersion }
+      : null,
+    claude_request_type: decision.claudeType,
     suggested_reply: decision.suggestedReply,
     language: decision.language,
     doc_sources: decision.docSources,

@@ -43,6 +43,8 @@ describe('escalation message', () => {
     const view = await waitForTicket(ticketId, settled);
     const decision = view.decision! as TicketView['decision'] & { intent: string; suggested_reply: string };
     expect(decision.outcome).toBe('review');
+    const classifier = decision.classifier as { request_type: string; probability: number };
+    expect(classifier.request_type).toBe('account_specific');
 
     const posts = (await providerRequests(ticketId)).filter((r) => r.url === SLACK_WEBHOOK_URL);
     expect(posts).toHaveLength(1);
@@ -57,8 +59,12 @@ describe('escalation message', () => {
           fields: [
             { type: 'plain_text', text: 'From: Zoë Ångström <ops@example.com>', emoji: false },
             { type: 'mrkdwn', text: `*Intent*\n${decision.intent}` },
-            { type: 'mrkdwn', text: '*Outcome*\n`review` `below_auto_threshold`' },
+            { type: 'mrkdwn', text: '*Outcome*\n`review` `below_auto_threshold` `type:account_specific`' },
             { type: 'mrkdwn', text: `*Confidence*\n${decision.confidence!.toFixed(2)} (auto-reply at 0.92)` },
+            {
+              type: 'mrkdwn',
+              text: `*Request type*\n\`account_specific\` (classifier account_specific ${classifier.probability.toFixed(2)})`,
+            },
           ],
         },
         {

@@ -22,6 +22,7 @@ type Seed = {
   subject?: string;
   at?: number;
   features?: Record<string, number>;
+  requestType?: string;
 };
 
 async function seed(row: Seed): Promise<string> {
@@ -47,6 +48,7 @@ async function seed(row: Seed): Promise<string> {
     ticketId: id,
     outcome: row.outcome,
     reasons: row.reasons ?? [],
+    requestType: row.requestType ?? null,
     confidence: row.confidence,
     modelConfidence: row.confidence,
     thresholds: { autoReply: 0.72, review: 0.45 },
@@ -142,6 +144,14 @@ describe('queue', () => {
     const byReason = await user.page('/console?view=all&reason=below_review_threshold');
     expect(byReason).toContain('VAT on invoices');
     expect(byReason.match(/<span class="badge o-/g)).toHaveLength(1);
+  });
+
+  it('filters by request type', async () => {
+    await seed({ confidence: 0.2, outcome: 'escalate', reasons: ['type:complaint'], requestType: 'complaint', subject: 'Furious about lost invoices', at: Date.parse('2024-03-11T12:00:00Z') });
+    const html = await user.page('/console?request_type=complaint');
+    expect(html).toContain('Furious about lost invoices');
+    expect(html.match(/<span class="badge o-/g)).toHaveLength(1);
+    expect((await user.page('/console?request_type=refund_request'))).not.toContain('Furious about lost invoices');
   });
 
   it('filters by received date', async () => {

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config';
-import { decide, REASONS, type PolicyContext, type PolicyInput } from '../../src/decide/policy';
+import { decide, REASONS, type PolicyContext, type PolicyDecision, type PolicyInput } from '../../src/decide/policy';
 import type { ResponderFailure, ResponderResult } from '../../src/respond/types';
 import type { TicketResponse } from '../../src/respond/schema';
 import type { Retrieval, RetrievedChunk } from '../../src/retrieval/types';
@@ -60,11 +60,17 @@ function input(overrides: Partial<PolicyInput> = {}): PolicyInput {
 
 const EPS = 1e-6;
 
+/** What a reviewer sees of a decision: its outcome and reason codes. */
+const routed = (d: PolicyDecision) => ({ outcome: d.outcome, reasons: d.reasons });
+
 describe('decide: every reason code', () => {
   it.each<[string, Partial<PolicyInput>, string, string[]]>([
     ['a confident, grounded draft', {}, 'auto_reply', [REASONS.confidentAndGrounded]],
-    ['a closing thank-you', { ticket: { subject: 'Re: password', text: 'Thanks, that fixed it!' } }, 'ignore', [REASONS.noActionNeeded]],
-    ['an out-of-office note', { ticket: { subject: 'Automatic reply: Password', text: 'I am out of the office until Monday.' } }, 'ignore', [REASONS.noActionNeeded]],
+    ['a closing thank-you', { ticket: { subject: 'Re: password', text: 'Thanks, that fixed it!' } }, 'ignore', ['type:no_action']],
+    ['a lone full stop (no type is sure, the closer pattern is)', { ticket: { subject: '', text: '.' } }, 'ignore', [REASONS.noActionNeeded]],
+    ['a casino bonus', { ticket: { subject: 'Claim your casino bonus', text: 'Congratulations! You won 200 free spins and a 500% welcome bonus at our casino. Claim today.' } }, 'ignore', ['type:spam']],
+    ['an account-specific ask', { ticket: { subject: 'Plan', text: 'Please switch our account to the monthly Plus plan from next month.' } }, 'review', ['type:account_specific']],
+    ['text the classifier has no language for', { ticket: { subject: 'Domanda', text: 'Buongiorno, vorrei sapere come aggiungere il logo alle fatture nelle impostazioni.' } }, 'review', [REASONS.typeUnclear]],
     ['a draft below the auto threshold', { confidence: 0.6 }, 'review', [REASONS.belowAutoThreshold]],
     ['a draft below the review threshold', { confidence: 0.2 }, 'escalate', [REASONS.belowReviewThreshold]],
     ['a model that escalates', { result: ok({ escalate: true, escalation_reason: 'needs account access' }) }, 'escalate', [REASONS.modelEscalated]],
@@ -83,7 +89,21 @@ describe('decide: every reason code', () => {
     ['an unreachable model', { result: failed('llm_unavailable'), confidence: null }, 'escalate', ['llm_unavailable']],
     ['degraded retrieval (added to any outcome)', { retrieval: retrieval({ degraded: 'vectorize_unavailable' }) }, 'auto_reply', [REASONS.confidentAndGrounded, REASONS.retrievalDegraded, 'vectorize_unavailable']],
   ])('%s → %s %j', (_name, overrides, outcome, reasons) => {
-    expect(decide(input(overrides))).toEqual({ outcome, reasons });
+    expect(routed(decide(input(overrides)))).toEqual({ outcome, reasons });
+  });
+
+  it.each<[string, string, string]>([
+    ['refund_request', 'Refund', "I want my money back for last month's charge."],
+    ['complaint', 'Again', 'Third time your app lost my data. I am furious.'],
+    ['human_request', 'Help', 'Can I please talk to an actual person? The automatic answers are not helping.'],
+    ['billing_dispute', 'Card statement', 'There is a charge from you on my card that I do not recognise.'],
+    ['security', 'Hacked', 'Someone logged into my account and changed the bank details on my invoices. It was not me.'],
+    ['legal_privacy', 'Data', 'Under the GDPR I request a copy of all personal data you hold about me.'],
+  ])('escalates a %s with type:<request_type> first, whatever the confidence', (type, subject, text) => {
+    const decision = decide(input({ ticket: { subject, text }, confidence: 1 }));
+    expect(decision.outcome).toBe('escalate');
+    expect(decision.reasons[0]).toBe(`type:${type}`);
+    expect(decision.requestType.type).toBe(type);
   });
 
   it.each([
@@ -96,8 +116,10 @@ describe('decide: every reason code', () => {
     ['human_requested', 'Let me talk to a real person.'],
     ['account_ownership', 'The owner left the company, how do we get control of the account?'],
     ['account_specific_billing', 'You charged me twice this month.'],
-  ])('escalates sensitive:%s whatever the confidence', (topic, text) => {
-    expect(decide(input({ ticket: { subject: 'Help', text }, confidence: 1 }))).toEqual({ outcome: 'escalate', reasons: [`sensitive:${topic}`] });
+  ])('escalates sensitive:%s in the signature of a how-to question, whatever the confidence', (topic, text) => {
+    const decision = decide(input({ ticket: { subject: 'Password', text: `How do I reset my password?\n-- \nSam\n${text}` }, confidence: 1 }));
+    expect(decision.outcome).toBe('escalate');
+    expect(decision.reasons).toContain(`sensitive:${topic}`);
   });
 
   it('lists every escalation reason that applies, not only the first', () => {
@@ -108,26 +130,28 @@ describe('decide: every reason code', () => {
         context: { ...CONTEXT, threadHandledByHuman: true },
       }),
     );
-    expect(decision).toEqual({
-      outcome: 'escalate',
-      reasons: ['sensitive:refund', 'sensitive:legal', REASONS.injection, REASONS.threadHuman, REASONS.modelEscalated],
-    });
+    expect(decision.outcome).toBe('escalate');
+    expect(decision.reasons).toEqual(expect.arrayContaining(['sensitive:refund', 'sensitive:legal', REASONS.injection, REASONS.threadHuman, REASONS.modelEscalated]));
+    expect(decision.reasons[0]).toMatch(/^type:(refund_request|legal_privacy)$/);
   });
 
   it('does not ignore a "thanks" that also says something sensitive', () => {
     expect(decide(input({ ticket: { subject: 'Re: invoice', text: 'Thanks. I have asked my bank for a chargeback.' } })).outcome).toBe('escalate');
   });
 
-  it('lets a refund up to REFUND_AUTO_LIMIT_USD through, and escalates one above it', () => {
+  it('lets a refund keyword up to REFUND_AUTO_LIMIT_USD pass, and counts one above it', () => {
     const limited = parseConfig({ ...PINNED, REFUND_AUTO_LIMIT_USD: '20' });
-    const refund = (amount: string) => decide(input({ config: limited, ticket: { subject: 'Refund', text: `Can I get a refund of ${amount} for the add-on?` } }));
-    expect(refund('$20').outcome).toBe('auto_reply');
-    expect(refund('$20.01')).toEqual({ outcome: 'escalate', reasons: ['sensitive:refund'] });
+    const refund = (amount: string) =>
+      decide(input({ config: limited, ticket: { subject: 'Password', text: `How do I reset my password?\n-- \nI want a refund of ${amount}.` } })).reasons;
+    expect(refund('$20')).not.toContain('sensitive:refund');
+    expect(refund('$20.01')).toContain('sensitive:refund');
   });
 
   it('checks only the topics enabled in SENSITIVE_TOPICS', () => {
     const legalOnly = parseConfig({ ...PINNED, SENSITIVE_TOPICS: 'legal' });
-    expect(decide(input({ config: legalOnly, ticket: { subject: 'Refund', text: 'I want a refund.' } })).outcome).toBe('auto_reply');
+    const reasons = decide(input({ config: legalOnly, ticket: { subject: 'Password', text: 'How do I reset my password?\n-- \nI want a refund. My lawyer agrees.' } })).reasons;
+    expect(reasons).toContain('sensitive:legal');
+    expect(reasons).not.toContain('sensitive:refund');
   });
 });
 
@@ -142,7 +166,7 @@ describe('decide: threshold boundaries', () => {
     ['at 1', 1, 'auto_reply', [REASONS.confidentAndGrounded]],
     ['at 0', 0, 'escalate', [REASONS.belowReviewThreshold]],
   ])('calibrated confidence %s (%d) → %s', (_name, confidence, outcome, reasons) => {
-    expect(decide(input({ confidence }))).toEqual({ outcome, reasons });
+    expect(routed(decide(input({ confidence })))).toEqual({ outcome, reasons });
   });
 
   it.each<[string, number, string]>([
@@ -160,7 +184,7 @@ describe('decide: threshold boundaries', () => {
   });
 
   it('holds a confident draft with problems for review without claiming low confidence', () => {
-    expect(decide(input({ confidence: AUTO, result: ok({ doc_sources: [] }) }))).toEqual({ outcome: 'review', reasons: [REASONS.noDocSources] });
+    expect(routed(decide(input({ confidence: AUTO, result: ok({ doc_sources: [] }) })))).toEqual({ outcome: 'review', reasons: [REASONS.noDocSources] });
   });
 
   it('uses the calibrated confidence, not the score the model wrote into its answer', () => {
@@ -215,5 +239,62 @@ describe('decide: the ticket cannot route itself', () => {
         expect(decide(input({ ...overrides, ticket: { subject: TICKET.subject, text } })).outcome).not.toBe('auto_reply');
       }),
     );
+  });
+});
+
+describe('decide: checks what the customer sent, not what survived stripping', () => {
+  const HOW_TO = 'How do I turn on 2FA?';
+  const CARRIER = 'I want a refund for everything, my lawyer is ready and I will file a chargeback.';
+
+  it.each([
+    ['a -- signature', { subject: '2FA', text: `${HOW_TO}\n-- \nDana\n${CARRIER}` }],
+    ['a "Sent from my iPhone" line', { subject: '2FA', text: `${HOW_TO}\n\nSent from my iPhone\n${CARRIER}` }],
+    ['a > quote', { subject: '2FA', text: `${HOW_TO}\n\n> ${CARRIER}` }],
+    ['only the unstripped body', { subject: '2FA', text: HOW_TO, unstripped: `${HOW_TO}\n-- \n${CARRIER}` }],
+    ['a Cyrillic look-alike', { subject: '2FA', text: `${HOW_TO}\n-- \nI want a r\u0435fund, my l\u0430wyer says so.` }],
+    ['zero-width characters', { subject: '2FA', text: `${HOW_TO}\n-- \nI want a re\u200Bfund or I go to my law\u200Byer.` }],
+    ['a hostile display name', { subject: '2FA', text: HOW_TO, fromName: 'Refund me now or my lawyer files a chargeback' }],
+  ])('sends a how-to question carrying a person-needed ask in %s to a person', (_name, ticket) => {
+    expect(decide(input({ ticket })).outcome).toBe('escalate');
+  });
+
+  it('auto-replies the same question when nothing else is carried', () => {
+    expect(decide(input({ ticket: { subject: '2FA', text: `${HOW_TO}\n-- \nDana Whitfield\nWhitfield Design` } })).outcome).toBe('auto_reply');
+  });
+
+  it('decides a 30,000-character "<!-- ai <!-- ai …" subject quickly, as an injection', () => {
+    const started = performance.now();
+    const decision = decide(input({ ticket: { subject: '<!-- ai '.repeat(3750), text: 'How do I reset my password?' } }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(decision.outcome).toBe('escalate');
+    expect(decision.reasons).toContain(REASONS.injection);
+  });
+
+  it('decides 20,000 characters of nested comment openers in the body quickly', () => {
+    const started = performance.now();
+    const decision = decide(input({ ticket: { subject: 'Password', text: '<!-- ai <!-- '.repeat(1700) } }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(decision.outcome).toBe('escalate');
+  });
+});
+
+describe('decide: two opinions on the request type', () => {
+  it('sends the ticket to a person when Claude names a person-needed type the classifier did not', () => {
+    const decision = decide(input({ result: ok({ request_type: 'security' }) }));
+    expect(decision.outcome).toBe('escalate');
+    expect(decision.reasons[0]).toBe('type:security');
+    expect(decision.requestType).toMatchObject({ type: 'security', claudeType: 'security', classifierType: 'how_to' });
+  });
+
+  it('holds a confident draft for review when the two disagree, with a reason reviewers can filter on', () => {
+    expect(routed(decide(input({ result: ok({ request_type: 'account_specific' }) })))).toEqual({ outcome: 'review', reasons: [REASONS.typeDisagreement] });
+  });
+
+  it('auto-replies when both say how_to', () => {
+    expect(routed(decide(input({ result: ok({ request_type: 'how_to' }) })))).toEqual({ outcome: 'auto_reply', reasons: [REASONS.confidentAndGrounded] });
+  });
+
+  it('records the classifier version in every verdict', () => {
+    expect(decide(input()).requestType.modelVersion).toMatch(/^rt-[0-9a-f]{12}$/);
   });
 });

@@ -7,7 +7,7 @@ describe('eval arguments', () => {
   it('defaults to the sample corpus and tickets, lexical and offline', () => {
     expect(parseEvalArgs([], {})).toEqual({
       kind: 'run',
-      options: { corpus: 'corpus/docs', cases: 'corpus/tickets.jsonl', retriever: 'lexical', responder: 'offline', supportAddress: null, json: false, out: null },
+      options: { corpus: 'corpus/docs', cases: 'corpus/tickets.jsonl', retriever: 'lexical', responder: 'offline', supportAddress: null, routingOnly: false, json: false, out: null },
     });
   });
 
@@ -18,7 +18,7 @@ describe('eval arguments', () => {
     );
     expect(parsed).toEqual({
       kind: 'run',
-      options: { corpus: 'd', cases: 'c.jsonl', retriever: 'lexical', responder: 'offline', supportAddress: 'help@acme.example', json: true, out: 'r.json' },
+      options: { corpus: 'd', cases: 'c.jsonl', retriever: 'lexical', responder: 'offline', supportAddress: 'help@acme.example', routingOnly: false, json: true, out: 'r.json' },
     });
   });
 
@@ -65,12 +65,12 @@ describe('eval case files', () => {
       ['t1', 1],
       ['7', 10],
     ]);
-    expect(cases[1]).toEqual({ id: '7', line: 10, subject: '', question: null, eml: 'mail/a.eml', from: 'ada@example.com', expect: 'ignore', goldDocIds: [] });
+    expect(cases[1]).toEqual({ id: '7', line: 10, subject: '', question: null, eml: 'mail/a.eml', from: 'ada@example.com', expect: 'ignore', expectRequestType: null, goldDocIds: [] });
     expect(problems.map((p) => p.line)).toEqual([3, 4, 5, 6, 7, 8, 9]);
     expect(problems[0]!.message).toMatch(/^not JSON/);
     expect(problems[1]!.message).toMatch(/^expect:/);
     expect(problems[2]!.message).toMatch(/^id:/);
-    expect(problems[3]!.message).toBe('needs exactly one of "question" or "eml"');
+    expect(problems[3]!.message).toBe('needs exactly one of "question", "text" or "eml"');
     expect(problems[5]!.message).toBe('duplicate id "t1"');
   });
 

@@ -14,6 +14,7 @@ import { findStuckDeliveries, listDeliveries, requeueFailedDelivery } from '../.
 import { listFeedback } from '../../db/feedback';
 import { failedDeliveries, failedTickets, findRawMessage, kbGaps, outcomesByDay, reasonCodesInUse, reviewedDrafts } from '../../db/insight';
 import { decodeCursor, listQueuePage } from '../../db/queue';
+import { DecisionRequestType } from '../../decide/request-types';
 import { OUTCOMES } from '../../db/schema';
 import { findStuckTickets, findTicket } from '../../db/tickets';
 import { expectedCalibrationError, precisionAt, recommendThreshold, reliabilityBins } from '../../decide/recommend';
@@ -64,6 +65,7 @@ const QueueQuery = z.strictObject({
   view: z.enum(['waiting', 'all']).default('waiting'),
   outcome: z.enum(OUTCOMES).optional(),
   reason: z.string().max(100).optional(),
+  request_type: DecisionRequestType.optional(),
   from: day.optional(),
   to: day.optional(),
   q: z.string().trim().max(200).optional(),
@@ -141,6 +143,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
       view: query.view,
       outcome: query.outcome,
       reason: query.reason,
+      requestType: query.request_type,
       from: query.from ? dayStart(query.from) : undefined,
       to: query.to ? dayStart(query.to) + DAY_MS : undefined,
       search: query.q,

@@ -1,8 +1,19 @@
 import type { QueueRow, QueueView } from '../../../db/queue';
 import { OUTCOMES } from '../../../db/schema';
+import { DecisionRequestType } from '../../../decide/request-types';
 import { CsrfForm, OutcomeBadge, Reasons, Rows, age, fixed } from '../layout';
 
-export type QueueQuery = { view: QueueView; outcome?: string; reason?: string; from?: string; to?: string; q?: string; owner?: 'mine' | 'unassigned'; limit?: string };
+export type QueueQuery = {
+  view: QueueView;
+  outcome?: string;
+  reason?: string;
+  request_type?: string;
+  from?: string;
+  to?: string;
+  q?: string;
+  owner?: 'mine' | 'unassigned';
+  limit?: string;
+};
 
 const BULK_NOTICE = /^(\d+) applied, (\d+) already handled$/;
 
@@ -65,6 +76,28 @@ export function QueuePage(props: { rows: QueueRow[]; query: QueueQuery; reasons:
             {props.reasons.map((r) => (
               <option value={r} selected={query.reason === r}>
                 {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Request type
+          <select name="request_type">
+            <option value="">any</option>
+            {DecisionRequestType.options.map((t) => (
+              <option value={t} selected={query.request_type === t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Request type
+          <select name="request_type">
+            <option value="">any</option>
+            {DecisionRequestType.options.map((t) => (
+              <option value={t} selected={query.request_type === t}>
+                {t}
               </option>
             ))}
           </select>

@@ -1,0 +1,83 @@
+// From classifier scores (and Claude's opinion, when there is one) to the request
+// type a decision records. Pure. The classifier reads the main text, and separately
+// every part a customer wrote that is not the question itself (the display name,
+// the quoted history and signature, the parts ingest stripped): a person-needed
+// type in any of them sends the ticket to a person.
+import { scoreRequestType, REQUEST_TYPE_MODEL_VERSION, type RequestTypeScores } from './request-type';
+import { words } from './request-type-features';
+import { NEEDS_PERSON, needsPerson, REQUEST_TYPES, type DecisionRequestType, type RequestType } from './request-types';
+
+const SIDE_MIN_WORDS = 3;
+
+export type RequestTypeConfig = {
+  /** Top probability under this floor: the type is `unclear`. */
+  REQUEST_TYPE_MIN_PROBABILITY: number;
+  /** Share of known words under this: a language (or jargon) the model was not trained on, `unclear`. */
+  REQUEST_TYPE_MIN_KNOWN_WORDS: number;
+  /** Person-needed types together at least this likely: the most likely of them wins over how_to. */
+  REQUEST_TYPE_PERSON_PROBABILITY: number;
+};
+
+export type RequestTypeVerdict = {
+  /** The type the decision records and the policy routes on. */
+  type: DecisionRequestType;
+  /** The classifier's own type and probability for the main text. */
+  classifierType: RequestType;
+  classifierProbability: number;
+  modelVersion: string;
+  /** Claude's type, when the responder gave one. */
+  claudeType: RequestType | null;
+  /** A person-needed type found only outside the main text (name, quote, signature, stripped parts). */
+  sideType: RequestType | null;
+};
+
+/** The classifier's type for one text, with the person-needed preference and the unsure floor applied. */
+export function typeFromScores(scores: RequestTypeScores, config: RequestTypeConfig): DecisionRequestType {
+  let person: RequestType | null = null;
+  let personMass = 0;
+  for (const type of REQUEST_TYPES) {
+    if (!NEEDS_PERSON.has(type)) continue;
+    personMass += scores.probabilities[type];
+    if (person === null || scores.probabilities[type] > scores.probabilities[person]) person = type;
+  }
+  // Wording the model does not know (another language, a bare name) says nothing, person-needed or not.
+  if (scores.knownWordShare < config.REQUEST_TYPE_MIN_KNOWN_WORDS) return 'unclear';
+  if (person && personMass >= config.REQUEST_TYPE_PERSON_PROBABILITY) return person;
+  if (scores.probability < config.REQUEST_TYPE_MIN_PROBABILITY) return 'unclear';
+  return scores.type;
+}
+
+export type TicketTexts = {
+  /** Subject and customer text as the responder sees them. */
+  main: string;
+  /** Everything else the customer sent: display name, quoted and signature parts, the unstripped body. */
+  side: string[];
+};
+
+export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | null, config: RequestTypeConfig): RequestTypeVerdict {
+  const scores = scoreRequestType(texts.main);
+  const classified = typeFromScores(scores, config);
+  let sideType: RequestType | null = null;
+  for (const side of texts.side) {
+    // A name or a two-word signature is not a request; a sentence hidden there is.
+    if (words(side).length < SIDE_MIN_WORDS) continue;
+    const type = typeFromScores(scoreRequestType(side), config);
+    if (needsPerson(type) && !needsPerson(classified)) {
+      sideType = type as RequestType;
+      break;
+    }
+  }
+  // Either opinion naming a person-needed type wins; otherwise Claude (who read the docs) settles an unsure classifier.
+  let type: DecisionRequestType = classified;
+  if (needsPerson(classified)) type = classified;
+  else if (sideType) type = sideType;
+  else if (claudeType && (needsPerson(claudeType) || classified === 'unclear')) type = claudeType;
+  return {
+    type,
+    classifierType: scores.type,
+    classifierProbability: scores.probability,
+    modelVersion: REQUEST_TYPE_MODEL_VERSION,
+    claudeType,
+    sideType,
+  };
+}

@@ -1,0 +1,83 @@
+// The request-type classifier: multinomial logistic regression over hashed
+// n-grams (request-type-features.ts), trained by `npm run train` into a versioned
+// artifact (request-type-model.json). Pure, no dependencies: a dot product per
+// class over the ticket's few hundred features.
+import artifact from './request-type-model.json';
+import { featurize, wordBucket, words } from './request-type-features';
+import { REQUEST_TYPES, type RequestType } from './request-types';
+
+export type RequestTypeArtifact = {
+  format: 1;
+  /** `rt-` + the first 12 hex digits of the sha256 of everything else in the artifact. */
+  version: string;
+  dims: number;
+  classes: RequestType[];
+  bias: number[];
+  /** Per class: int8 weight × scale = the weight. */
+  scales: number[];
+  /** base64 of int8 weights, feature-major: weights[feature * classes + class]. */
+  weights: string;
+  /** base64 bitset of the word buckets seen in training (how much of a ticket's wording the model knows). */
+  knownWords: string;
+  trainedOn: Record<string, number>;
+};
+
+export type RequestTypeScores = {
+  type: RequestType;
+  probability: number;
+  probabilities: Record<RequestType, number>;
+  /** Share of the text's words the model saw in training: low for a language it was not trained on. */
+  knownWordShare: number;
+};
+
+type LoadedModel = { artifact: RequestTypeArtifact; weights: Int8Array; known: Uint8Array };
+
+function decode(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function loadModel(source: RequestTypeArtifact): LoadedModel {
+  const bytes = decode(source.weights);
+  return { artifact: source, weights: new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), known: decode(source.knownWords) };
+}
+
+let shipped: LoadedModel | null = null;
+const shippedModel = (): LoadedModel => (shipped ??= loadModel(artifact as RequestTypeArtifact));
+
+export const REQUEST_TYPE_MODEL_VERSION: string = (artifact as RequestTypeArtifact).version;
+
+export function scoreRequestType(text: string, model: LoadedModel = shippedModel()): RequestTypeScores {
+  const { dims, classes, bias, scales } = model.artifact;
+  const c = classes.length;
+  const logits = bias.slice();
+  const { index, value } = featurize(text, dims);
+  for (let j = 0; j < index.length; j++) {
+    const base = index[j]! * c;
+    const v = value[j]!;
+    for (let k = 0; k < c; k++) logits[k]! += model.weights[base + k]! * scales[k]! * v;
+  }
+  const max = Math.max(...logits);
+  const exp = logits.map((l) => Math.exp(l - max));
+  const sum = exp.reduce((a, b) => a + b, 0);
+  const probabilities = Object.fromEntries(REQUEST_TYPES.map((t) => [t, 0])) as Record<RequestType, number>;
+  let best = 0;
+  for (let k = 0; k < c; k++) {
+    probabilities[classes[k]!] = exp[k]! / sum;
+    if (exp[k]! > exp[best]!) best = k;
+  }
+  const tokens = words(text);
+  let known = 0;
+  for (const word of tokens) {
+    const bucket = wordBucket(word, dims);
+    if ((model.known[bucket >>> 3]! >>> (bucket & 7)) & 1) known++;
+  }
+  return {
+    type: classes[best]!,
+    probability: exp[best]! / sum,
+    probabilities,
+    knownWordShare: tokens.length === 0 ? 0 : known / tokens.length,
+  };
+}
