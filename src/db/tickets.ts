@@ -1,6 +1,7 @@
 // Ticket rows: insert-once by Message-ID, and lease-based claims so concurrent
 // queue deliveries and the cron sweep never run the pipeline twice at once.
-import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, is, lt, or, SQL, sql } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { errorSummary } from '../log';
 import { newId, senderKey, type TicketDraft } from '../ticket';
 import type { Database } from './client';
@@ -77,11 +78,18 @@ export async function storeTicket(db: Database, draft: TicketDraft & { messageId
         .select(sql`SELECT ${id}, ${raw.contentType}, ${raw.body}, ${raw.size}, ${raw.truncated ? 1 : 0} WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ${id})`)
     : null;
   const decision = options.ignoreDecision;
-  // Only the audit fields (no model ran); the other columns keep their defaults, so a new decisions column needs nothing here.
+  // Only the audit fields (no model ran); every other column gets its schema default, so a new decisions column needs nothing here.
   const insertIgnore = decision
-    ? db.run(sql`INSERT INTO decisions (id, ticket_id, outcome, reasons, thresholds, decided_at)
-        SELECT ${decision.id}, id, 'ignore', json_array(guard_reason), ${JSON.stringify(decision.thresholds)}, ${options.now}
-        FROM tickets WHERE id = ${id} AND status = 'ignored' AND guard_reason IS NOT NULL`)
+    ? db.insert(decisions).select(
+        sql`SELECT ${columnsWithDefaults(decisions, {
+          id: sql`${decision.id}`,
+          ticketId: sql`id`,
+          outcome: sql`'ignore'`,
+          reasons: sql`json_array(guard_reason)`,
+          thresholds: sql`${JSON.stringify(decision.thresholds)}`,
+          decidedAt: sql`${options.now}`,
+        })} FROM tickets WHERE id = ${id} AND status = 'ignored' AND guard_reason IS NOT NULL`,
+      )
     : null;
   const readBack = db.select().from(tickets).where(eq(tickets.messageId, draft.messageId)).limit(1);
   const writes = [insertRaw, insertIgnore].filter((q) => q !== null);
@@ -182,4 +190,18 @@ export async function findStuckTickets(
 /** A person takes the ticket (and so its thread) over from the auto-responder. */
 export async function setTicketOwner(db: Database, id: string, owner: string, now: number): Promise<void> {
   await db.update(tickets).set({ owner, updatedAt: now }).where(eq(tickets.id, id));
+}
+
+/**
+ * The select list of an INSERT … SELECT into `table`: drizzle names every column in
+ * schema order, so each one gets the given value, else its default, else NULL.
+ */
+function columnsWithDefaults<T extends SQLiteTable>(table: T, values: Partial<Record<keyof T['$inferInsert'], SQL>>): SQL {
+  const list = Object.entries(getTableColumns(table)).map(([key, column]) => {
+    const given = values[key as keyof T['$inferInsert']];
+    if (given) return given;
+    if (column.default === undefined) return sql`NULL`;
+    return is(column.default, SQL) ? column.default : sql`${column.default}`;
+  });
+  return sql.join(list, sql`, `);
 }
