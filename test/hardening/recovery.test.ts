@@ -49,7 +49,7 @@ async function deliverBatch(queue: string, bodies: unknown[], deps: Deps): Promi
   return outcomes;
 }
 
-async function storedTicket(deps: Deps, options: { source?: 'api' | 'email'; from?: string; threadOf?: TicketRow; text?: string } = {}): Promise<TicketRow> {
+async function storedTicket(deps: Deps, options: { source?: 'api' | 'email'; from?: string; threadOf?: TicketRow; text?: string; authenticated?: boolean } = {}): Promise<TicketRow> {
   const messageId = `${newId('msg')}@example.com`;
   const { ticket } = await storeTicket(
     deps.db,
@@ -66,6 +66,7 @@ async function storedTicket(deps: Deps, options: { source?: 'api' | 'email'; fro
       attachments: [],
       raw: null,
       guardReason: null,
+      senderAuthenticated: options.authenticated ?? null,
     },
     { now: deps.clock.now(), threadId: options.threadOf?.threadId ?? messageId, maxRawBytes: 1000 },
   );
@@ -149,13 +150,13 @@ describe('no reply is recorded as sent without a mailer', () => {
     const outbox = recordingQueue();
     const deps = buildDeps(autoEnv(), { queues: { tickets: recordingQueue().queue, outbox: outbox.queue } });
     expect(deps.mailer.name).toBe('none');
-    const ticket = await storedTicket(deps, { source: 'email' });
-    // Email Routing refuses the inline reply (no DMARC pass, say): the outbox must send it.
+    // An authenticated sender (so no backscatter rule applies) whose inline reply Email Routing refuses: the outbox must send it.
+    const ticket = await storedTicket(deps, { source: 'email', authenticated: true });
     const refusing = new ReplyMailer({
       from: ticket.fromAddress,
       to: 'support@tallybook.example',
       reply: async () => {
-        throw new Error('reply() refused: DMARC');
+        throw new Error('reply() refused: not the envelope sender');
       },
     });
     const result = await processTicket(ticket.id, deps, { inlineMailer: refusing });
