@@ -32,6 +32,8 @@ export type LocalWorkerOptions = {
   secrets?: Record<string, string>;
   /** Remote bindings (AI, Vectorize) only for --retriever hybrid with a Cloudflare login. */
   remoteBindings?: boolean;
+  /** Another Worker module than wrangler.toml's main (the bench's, which wraps the product's). */
+  entrypoint?: string;
 };
 
 function wrangler(args: string[]) {
@@ -62,6 +64,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   ]);
   const worker = await unstable_startWorker({
     config: 'wrangler.toml',
+    entrypoint: options.entrypoint,
     // No .env files: a run is reproducible from its flags alone.
     envFiles: [],
     bindings,
