@@ -131,14 +131,34 @@ export async function chunksByIds(db: Database, version: string, chunkIds: strin
 export type LexicalHit = ChunkRow & { bm25: number };
 
 /**
+ * The terms among these that occur in at least half the indexed rows (every stored
+ * version, as bm25 counts them). FTS5 clamps such a term's idf to 1e-6, so it cannot
+ * move a ranking, but every row it matches is scored. Terms are looked up as typed:
+ * one whose porter stem differs is not found and is kept, which is always safe.
+ */
+export async function frequentTerms(db: Database, terms: string[]): Promise<Set<string>> {
+  if (terms.length === 0) return new Set();
+  const rows = await db.all<{ term: string }>(sql`
+    SELECT term FROM chunks_fts_vocab
+    WHERE term IN (${sql.join(terms.map((t) => sql`${t}`), sql`, `)}) AND doc * 2 >= (SELECT count(*) FROM chunks)`);
+  return new Set(rows.map((r) => r.term));
+}
+
+/**
  * FTS5 bm25 search within one version. `match` must come from `ftsQuery()`:
- * user text is never passed to MATCH as syntax. Title hits weigh most.
+ * user text is never passed to MATCH as syntax. Title hits weigh most. Two stages
+ * in one statement: ids and scores of the top `limit` first, then only their rows,
+ * so the sort never carries the text of every match.
  */
 export async function searchChunks(db: Database, version: string, match: string, limit: number): Promise<LexicalHit[]> {
   return db.all<LexicalHit>(sql`
+    WITH ranked AS (
+      SELECT c.id, bm25(chunks_fts, 4.0, 2.0, 1.0) AS bm25
+      FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+      WHERE chunks_fts MATCH ${match} AND c.version = ${version}
+      ORDER BY bm25 LIMIT ${limit})
     SELECT c.id AS rowid, c.version, c.chunk_id AS chunkId, c.doc_id AS docId, c.title, c.heading_path AS headingPath,
-           c.url, c.text, c.token_count AS tokenCount, c.position, bm25(chunks_fts, 4.0, 2.0, 1.0) AS bm25
-    FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
-    WHERE chunks_fts MATCH ${match} AND c.version = ${version}
-    ORDER BY bm25 LIMIT ${limit}`);
+           c.url, c.text, c.token_count AS tokenCount, c.position, ranked.bm25
+    FROM ranked JOIN chunks c ON c.id = ranked.id
+    ORDER BY ranked.bm25`);
 }

@@ -1,6 +1,6 @@
 // Lexical retrieval over D1 FTS5 (bm25). The local default, and one half of hybrid.
 import type { Database } from '../db/client';
-import { activeCorpusVersion, searchChunks, type LexicalHit } from '../db/corpus';
+import { activeCorpusVersion, frequentTerms, searchChunks, type LexicalHit } from '../db/corpus';
 import type { Retrieval, RetrievedChunk, Retriever } from './types';
 
 // Words that carry no topic in a support ticket; bm25 would otherwise rank on them.
@@ -55,12 +55,20 @@ export function toRetrieved(hit: LexicalHit, rank: number, best: number): Retrie
   };
 }
 
-/** bm25 top-k of one corpus version; an empty list (never an error) when the text has no searchable word. */
+/**
+ * bm25 top-k of one corpus version; an empty list (never an error) when the text has
+ * no searchable word. Terms in at least half the rows are left out of the search:
+ * their score is ~1e-6 and they match most of the index. Only if the rarer terms find
+ * fewer than `limit` rows does the full query run, so the rows that match nothing
+ * but frequent terms still fill the list in the same order as before.
+ */
 export async function searchLexical(db: Database, version: string, query: string, limit: number): Promise<{ terms: string[]; chunks: RetrievedChunk[] }> {
   const terms = queryTerms(query);
-  const match = ftsQuery(terms);
-  if (!match) return { terms, chunks: [] };
-  const hits = await searchChunks(db, version, match, limit);
+  if (terms.length === 0) return { terms, chunks: [] };
+  const frequent = await frequentTerms(db, terms);
+  const rare = terms.filter((t) => !frequent.has(t));
+  let hits = rare.length > 0 ? await searchChunks(db, version, ftsQuery(rare)!, limit) : [];
+  if (hits.length < limit && frequent.size > 0) hits = await searchChunks(db, version, ftsQuery(terms)!, limit);
   const best = hits.length > 0 ? -hits[0]!.bm25 : 0;
   return { terms, chunks: hits.map((hit, i) => toRetrieved(hit, i + 1, best)) };
 }
