@@ -12,6 +12,23 @@ export async function activeCorpusVersion(db: Database): Promise<CorpusVersionRo
   return db.query.corpusVersions.findFirst({ where: eq(corpusVersions.active, true) });
 }
 
+/**
+ * How long an isolate answers retrieval from its cached active version. The isolate
+ * that activates a version drops its cache at once; any other sees the flip within this.
+ */
+export const ACTIVE_VERSION_CACHE_MS = 10_000;
+let activationsInIsolate = 0;
+const activeVersionCache = new WeakMap<Database, { row: CorpusVersionRow | undefined; until: number; activations: number }>();
+
+/** The active version for retrieval: one D1 read per isolate per ACTIVE_VERSION_CACHE_MS, not one per ticket. */
+export async function cachedActiveCorpusVersion(db: Database, now = Date.now()): Promise<CorpusVersionRow | undefined> {
+  const cached = activeVersionCache.get(db);
+  if (cached && cached.until > now && cached.activations === activationsInIsolate) return cached.row;
+  const row = await activeCorpusVersion(db);
+  activeVersionCache.set(db, { row, until: now + ACTIVE_VERSION_CACHE_MS, activations: activationsInIsolate });
+  return row;
+}
+
 export async function findCorpusVersion(db: Database, version: string): Promise<CorpusVersionRow | undefined> {
   return db.query.corpusVersions.findFirst({ where: eq(corpusVersions.version, version) });
 }
@@ -88,6 +105,7 @@ export async function activateCorpusVersion(
     db.update(corpusVersions).set({ active: false }).where(eq(corpusVersions.active, true)),
     db.update(corpusVersions).set({ active: true, activatedAt: now }).where(eq(corpusVersions.version, version)),
   ]);
+  activationsInIsolate += 1;
   const row = await findCorpusVersion(db, version);
   if (!row) throw new Error(`corpus version ${version} vanished`);
   return row;

@@ -1,6 +1,6 @@
 // Lexical retrieval over D1 FTS5 (bm25). The local default, and one half of hybrid.
 import type { Database } from '../db/client';
-import { activeCorpusVersion, frequentTerms, searchChunks, type LexicalHit } from '../db/corpus';
+import { cachedActiveCorpusVersion, frequentTerms, searchChunks, type LexicalHit } from '../db/corpus';
 import type { Retrieval, RetrievedChunk, Retriever } from './types';
 
 // Words that carry no topic in a support ticket; bm25 would otherwise rank on them.
@@ -78,7 +78,7 @@ export class LexicalRetriever implements Retriever {
   constructor(private readonly db: Database) {}
 
   async retrieve(query: string, topK: number): Promise<Retrieval> {
-    const active = await activeCorpusVersion(this.db);
+    const active = await cachedActiveCorpusVersion(this.db);
     if (!active) return { retriever: 'lexical', corpusVersion: null, chunks: [], queryTerms: queryTerms(query), degraded: null };
     const { terms, chunks } = await searchLexical(this.db, active.version, query, topK);
     return { retriever: 'lexical', corpusVersion: active.version, chunks, queryTerms: terms, degraded: null };
