@@ -162,19 +162,46 @@ export async function frequentTerms(db: Database, terms: string[]): Promise<Set<
   return new Set(rows.map((r) => r.term));
 }
 
+export type RowRange = { first: number; last: number };
+
+const rowRanges = new WeakMap<Database, Map<string, RowRange | null>>();
+
+/**
+ * A version's chunk rowids, when they form a range that no other version's rows fall
+ * in (an upload inserts its rows in order): FTS5 then filters by rowid itself, with no
+ * join per match. Cached per version row: a complete version's rows never change.
+ */
+export async function exclusiveRowRange(db: Database, version: Pick<CorpusVersionRow, 'version' | 'createdAt'>): Promise<RowRange | null> {
+  const key = `${version.version}@${version.createdAt}`;
+  let cache = rowRanges.get(db);
+  if (!cache) rowRanges.set(db, (cache = new Map()));
+  if (cache.has(key)) return cache.get(key)!;
+  const [row] = await db.all<{ first: number | null; last: number | null; n: number; inRange: number }>(sql`
+    WITH v AS (SELECT min(id) AS first, max(id) AS last, count(*) AS n FROM chunks WHERE version = ${version.version})
+    SELECT first, last, n, (SELECT count(*) FROM chunks WHERE id BETWEEN v.first AND v.last) AS inRange FROM v`);
+  const range = row && row.first !== null && row.last !== null && row.n === row.inRange ? { first: row.first, last: row.last } : null;
+  cache.set(key, range);
+  return range;
+}
+
 /**
  * FTS5 bm25 search within one version. `match` must come from `ftsQuery()`:
  * user text is never passed to MATCH as syntax. Title hits weigh most. Two stages
  * in one statement: ids and scores of the top `limit` first, then only their rows,
- * so the sort never carries the text of every match.
+ * so the sort never carries the text of every match. With the version's exclusive
+ * rowid range the first stage never leaves the FTS5 index.
  */
-export async function searchChunks(db: Database, version: string, match: string, limit: number): Promise<LexicalHit[]> {
+export async function searchChunks(db: Database, version: string, match: string, limit: number, range: RowRange | null = null): Promise<LexicalHit[]> {
+  const ranked = range
+    ? sql`SELECT rowid AS id, bm25(chunks_fts, 4.0, 2.0, 1.0) AS bm25 FROM chunks_fts
+          WHERE chunks_fts MATCH ${match} AND rowid BETWEEN ${range.first} AND ${range.last}
+          ORDER BY bm25 LIMIT ${limit}`
+    : sql`SELECT c.id, bm25(chunks_fts, 4.0, 2.0, 1.0) AS bm25
+          FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+          WHERE chunks_fts MATCH ${match} AND c.version = ${version}
+          ORDER BY bm25 LIMIT ${limit}`;
   return db.all<LexicalHit>(sql`
-    WITH ranked AS (
-      SELECT c.id, bm25(chunks_fts, 4.0, 2.0, 1.0) AS bm25
-      FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
-      WHERE chunks_fts MATCH ${match} AND c.version = ${version}
-      ORDER BY bm25 LIMIT ${limit})
+    WITH ranked AS (${ranked})
     SELECT c.id AS rowid, c.version, c.chunk_id AS chunkId, c.doc_id AS docId, c.title, c.heading_path AS headingPath,
            c.url, c.text, c.token_count AS tokenCount, c.position, ranked.bm25
     FROM ranked JOIN chunks c ON c.id = ranked.id

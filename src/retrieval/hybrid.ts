@@ -67,7 +67,7 @@ export class HybridRetriever implements Retriever {
     const active = await cachedActiveCorpusVersion(this.db);
     if (!active) return { retriever: 'lexical', corpusVersion: null, chunks: [], queryTerms: queryTerms(query), degraded: null };
     const candidates = Math.max(topK, VECTOR_TOP_K_LIMIT);
-    const lexical = await searchLexical(this.db, active.version, query, candidates);
+    const lexical = await searchLexical(this.db, active, query, candidates);
     const lexicalOnly = (degraded: string | null): Retrieval => ({
       retriever: 'lexical',
       corpusVersion: active.version,
