@@ -56,6 +56,8 @@ export type LocalWorkerOptions = {
   remoteBindings?: boolean;
   /** Reuse a run's D1 (a restart after kill()); default: a fresh temporary one. */
   persistDir?: string;
+  /** Another Worker module than wrangler.toml's main (the bench's, which wraps the product's). */
+  entrypoint?: string;
 };
 
 function wrangler(args: string[]) {
@@ -118,6 +120,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   const port = await freePort();
   const args = [
     'dev',
+    ...(options.entrypoint ? [options.entrypoint] : []),
     ...(options.remoteBindings ? [] : ['--local']),
     '--ip', '127.0.0.1',
     '--port', String(port),

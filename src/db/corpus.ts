@@ -12,6 +12,23 @@ export async function activeCorpusVersion(db: Database): Promise<CorpusVersionRo
   return db.query.corpusVersions.findFirst({ where: eq(corpusVersions.active, true) });
 }
 
+/**
+ * How long an isolate answers retrieval from its cached active version. The isolate
+ * that activates a version drops its cache at once; any other sees the flip within this.
+ */
+export const ACTIVE_VERSION_CACHE_MS = 10_000;
+let activationsInIsolate = 0;
+const activeVersionCache = new WeakMap<Database, { row: CorpusVersionRow | undefined; until: number; activations: number }>();
+
+/** The active version for retrieval: one D1 read per isolate per ACTIVE_VERSION_CACHE_MS, not one per ticket. */
+export async function cachedActiveCorpusVersion(db: Database, now = Date.now()): Promise<CorpusVersionRow | undefined> {
+  const cached = activeVersionCache.get(db);
+  if (cached && cached.until > now && cached.activations === activationsInIsolate) return cached.row;
+  const row = await activeCorpusVersion(db);
+  activeVersionCache.set(db, { row, until: now + ACTIVE_VERSION_CACHE_MS, activations: activationsInIsolate });
+  return row;
+}
+
 export async function findCorpusVersion(db: Database, version: string): Promise<CorpusVersionRow | undefined> {
   return db.query.corpusVersions.findFirst({ where: eq(corpusVersions.version, version) });
 }
@@ -88,6 +105,7 @@ export async function activateCorpusVersion(
     db.update(corpusVersions).set({ active: false }).where(eq(corpusVersions.active, true)),
     db.update(corpusVersions).set({ active: true, activatedAt: now }).where(eq(corpusVersions.version, version)),
   ]);
+  activationsInIsolate += 1;
   const row = await findCorpusVersion(db, version);
   if (!row) throw new Error(`corpus version ${version} vanished`);
   return row;
@@ -131,16 +149,63 @@ export async function chunksByIds(db: Database, version: string, chunkIds: strin
 export type LexicalHit = ChunkRow & { bm25: number };
 
 /**
- * FTS5 bm25 search within one version. `match` must come from `ftsQuery()`:
- * user text is never passed to MATCH as syntax. Title hits weigh most.
+ * The terms among these that occur in at least half the indexed rows (every stored
+ * version, as bm25 counts them). FTS5 clamps such a term's idf to 1e-6, so it cannot
+ * move a ranking, but every row it matches is scored. Terms are looked up as typed:
+ * one whose porter stem differs is not found and is kept, which is always safe.
  */
-export async function searchChunks(db: Database, version: string, match: string, limit: number): Promise<LexicalHit[]> {
+export async function frequentTerms(db: Database, terms: string[]): Promise<Set<string>> {
+  if (terms.length === 0) return new Set();
+  const rows = await db.all<{ term: string }>(sql`
+    SELECT term FROM chunks_fts_vocab
+    WHERE term IN (${sql.join(terms.map((t) => sql`${t}`), sql`, `)}) AND doc * 2 >= (SELECT count(*) FROM chunks)`);
+  return new Set(rows.map((r) => r.term));
+}
+
+export type RowRange = { first: number; last: number };
+
+const rowRanges = new WeakMap<Database, Map<string, RowRange | null>>();
+
+/**
+ * A version's chunk rowids, when they form a range that no other version's rows fall
+ * in (an upload inserts its rows in order): FTS5 then filters by rowid itself, with no
+ * join per match. Cached per version row: a complete version's rows never change.
+ */
+export async function exclusiveRowRange(db: Database, version: Pick<CorpusVersionRow, 'version' | 'createdAt'>): Promise<RowRange | null> {
+  const key = `${version.version}@${version.createdAt}`;
+  let cache = rowRanges.get(db);
+  if (!cache) rowRanges.set(db, (cache = new Map()));
+  if (cache.has(key)) return cache.get(key)!;
+  const [row] = await db.all<{ first: number | null; last: number | null; n: number; inRange: number }>(sql`
+    WITH v AS (SELECT min(id) AS first, max(id) AS last, count(*) AS n FROM chunks WHERE version = ${version.version})
+    SELECT first, last, n, (SELECT count(*) FROM chunks WHERE id BETWEEN v.first AND v.last) AS inRange FROM v`);
+  const range = row && row.first !== null && row.last !== null && row.n === row.inRange ? { first: row.first, last: row.last } : null;
+  cache.set(key, range);
+  return range;
+}
+
+/**
+ * FTS5 bm25 search within one version. `match` must come from `ftsQuery()`:
+ * user text is never passed to MATCH as syntax. Title hits weigh most. Two stages
+ * in one statement: ids and scores of the top `limit` first, then only their rows,
+ * so the sort never carries the text of every match. With the version's exclusive
+ * rowid range the first stage never leaves the FTS5 index.
+ */
+export async function searchChunks(db: Database, version: string, match: string, limit: number, range: RowRange | null = null): Promise<LexicalHit[]> {
+  const ranked = range
+    ? sql`SELECT rowid AS id, bm25(chunks_fts, 4.0, 2.0, 1.0) AS bm25 FROM chunks_fts
+          WHERE chunks_fts MATCH ${match} AND rowid BETWEEN ${range.first} AND ${range.last}
+          ORDER BY bm25 LIMIT ${limit}`
+    : sql`SELECT c.id, bm25(chunks_fts, 4.0, 2.0, 1.0) AS bm25
+          FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+          WHERE chunks_fts MATCH ${match} AND c.version = ${version}
+          ORDER BY bm25 LIMIT ${limit}`;
   return db.all<LexicalHit>(sql`
+    WITH ranked AS (${ranked})
     SELECT c.id AS rowid, c.version, c.chunk_id AS chunkId, c.doc_id AS docId, c.title, c.heading_path AS headingPath,
-           c.url, c.text, c.token_count AS tokenCount, c.position, bm25(chunks_fts, 4.0, 2.0, 1.0) AS bm25
-    FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
-    WHERE chunks_fts MATCH ${match} AND c.version = ${version}
-    ORDER BY bm25 LIMIT ${limit}`);
+           c.url, c.text, c.token_count AS tokenCount, c.position, ranked.bm25
+    FROM ranked JOIN chunks c ON c.id = ranked.id
+    ORDER BY ranked.bm25`);
 }
 
 /** A version's documents, for the upload's "what will change" plan and the shrink guard. */

@@ -36,7 +36,8 @@ export async function countAutoRepliesTo(db: Database, senderKey: string, since:
     .select({ n: sql<number>`count(*)` })
     .from(decisions)
     .innerJoin(tickets, eq(tickets.id, decisions.ticketId))
-    .where(and(eq(tickets.senderKey, senderKey), eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since)));
+    // Unary + keeps SQLite off decisions_outcome_idx (every auto-reply of the day): start from the sender's tickets.
+    .where(and(eq(tickets.senderKey, senderKey), eq(sql`+${decisions.outcome}`, 'auto_reply'), gte(decisions.decidedAt, since)));
   return rows[0]?.n ?? 0;
 }
 

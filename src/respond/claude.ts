@@ -3,7 +3,7 @@
 // every ticket; only a borderline draft goes to the strong model (the cascade).
 // `messages.create` rather than `messages.parse`: parse throws on a refusal or a
 // truncated answer before stop_reason can be read, and each is its own reason code.
-import Anthropic, { APIError } from '@anthropic-ai/sdk';
+import { Anthropic, APIError } from './anthropic-client';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import type { Config } from '../config';

@@ -2,7 +2,7 @@
 // namespace) and FTS5 bm25 top-k, fused by reciprocal rank fusion. When the vector
 // side cannot answer, lexical results still come back, with `degraded` saying why.
 import type { Database } from '../db/client';
-import { activeCorpusVersion, chunksByIds, type CorpusVersionRow } from '../db/corpus';
+import { cachedActiveCorpusVersion, chunksByIds, type CorpusVersionRow } from '../db/corpus';
 import type { Embedder } from './embed';
 import { queryTerms, searchLexical } from './lexical';
 import type { Retrieval, RetrievedChunk, Retriever } from './types';
@@ -64,10 +64,10 @@ export class HybridRetriever implements Retriever {
   ) {}
 
   async retrieve(query: string, topK: number): Promise<Retrieval> {
-    const active = await activeCorpusVersion(this.db);
+    const active = await cachedActiveCorpusVersion(this.db);
     if (!active) return { retriever: 'lexical', corpusVersion: null, chunks: [], queryTerms: queryTerms(query), degraded: null };
     const candidates = Math.max(topK, VECTOR_TOP_K_LIMIT);
-    const lexical = await searchLexical(this.db, active.version, query, candidates);
+    const lexical = await searchLexical(this.db, active, query, candidates);
     const lexicalOnly = (degraded: string | null): Retrieval => ({
       retriever: 'lexical',
       corpusVersion: active.version,

@@ -1,6 +1,6 @@
 // Lexical retrieval over D1 FTS5 (bm25). The local default, and one half of hybrid.
 import type { Database } from '../db/client';
-import { activeCorpusVersion, searchChunks, type LexicalHit } from '../db/corpus';
+import { cachedActiveCorpusVersion, exclusiveRowRange, frequentTerms, searchChunks, type CorpusVersionRow, type LexicalHit } from '../db/corpus';
 import type { Retrieval, RetrievedChunk, Retriever } from './types';
 
 // Words that carry no topic in a support ticket; bm25 would otherwise rank on them.
@@ -55,12 +55,25 @@ export function toRetrieved(hit: LexicalHit, rank: number, best: number): Retrie
   };
 }
 
-/** bm25 top-k of one corpus version; an empty list (never an error) when the text has no searchable word. */
-export async function searchLexical(db: Database, version: string, query: string, limit: number): Promise<{ terms: string[]; chunks: RetrievedChunk[] }> {
+/**
+ * bm25 top-k of one corpus version; an empty list (never an error) when the text has
+ * no searchable word. Terms in at least half the rows are left out of the search:
+ * their score is ~1e-6 and they match most of the index. Only if the rarer terms find
+ * fewer than `limit` rows does the full query run, so the rows that match nothing
+ * but frequent terms still fill the list in the same order as before.
+ */
+export async function searchLexical(
+  db: Database,
+  active: Pick<CorpusVersionRow, 'version' | 'createdAt'>,
+  query: string,
+  limit: number,
+): Promise<{ terms: string[]; chunks: RetrievedChunk[] }> {
   const terms = queryTerms(query);
-  const match = ftsQuery(terms);
-  if (!match) return { terms, chunks: [] };
-  const hits = await searchChunks(db, version, match, limit);
+  if (terms.length === 0) return { terms, chunks: [] };
+  const [frequent, range] = await Promise.all([frequentTerms(db, terms), exclusiveRowRange(db, active)]);
+  const rare = terms.filter((t) => !frequent.has(t));
+  let hits = rare.length > 0 ? await searchChunks(db, active.version, ftsQuery(rare)!, limit, range) : [];
+  if (hits.length < limit && frequent.size > 0) hits = await searchChunks(db, active.version, ftsQuery(terms)!, limit, range);
   const best = hits.length > 0 ? -hits[0]!.bm25 : 0;
   return { terms, chunks: hits.map((hit, i) => toRetrieved(hit, i + 1, best)) };
 }
@@ -70,9 +83,9 @@ export class LexicalRetriever implements Retriever {
   constructor(private readonly db: Database) {}
 
   async retrieve(query: string, topK: number): Promise<Retrieval> {
-    const active = await activeCorpusVersion(this.db);
+    const active = await cachedActiveCorpusVersion(this.db);
     if (!active) return { retriever: 'lexical', corpusVersion: null, chunks: [], queryTerms: queryTerms(query), degraded: null };
-    const { terms, chunks } = await searchLexical(this.db, active.version, query, topK);
+    const { terms, chunks } = await searchLexical(this.db, active, query, topK);
     return { retriever: 'lexical', corpusVersion: active.version, chunks, queryTerms: terms, degraded: null };
   }
 }
