@@ -79,7 +79,7 @@ export default defineConfig(async () => {
       setupFiles: ['./test/setup/apply-migrations.ts'],
       include: ['test/**/*.test.ts'],
       // Node-side script tests run under vitest.node.config.ts.
-      exclude: [...configDefaults.exclude, 'test/eval/**', 'test/scripts/**'],
+      exclude: [...configDefaults.exclude, 'test/eval/**', 'test/scripts/**', 'test/architecture/**'],
     },
   };
 });
