@@ -92,17 +92,6 @@ export function QueuePage(props: { rows: QueueRow[]; query: QueueQuery; reasons:
           </select>
         </label>
         <label>
-          Request type
-          <select name="request_type">
-            <option value="">any</option>
-            {DecisionRequestType.options.map((t) => (
-              <option value={t} selected={query.request_type === t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
           Received from
           <input type="date" name="from" value={query.from ?? ''} />
         </label>
