@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { featurize, hashString, wordBucket, words, type SparseVector } from '../src/decide/request-type-features';
 import { REQUEST_TYPES, type RequestType } from '../src/decide/request-types';
 import { isHeldOut, loadIntentSets, loadTicketFile, sharedDataDir, type Labelled } from './lib/request-type-data';
+import { rng } from './lib/synthetic';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const MODEL_FILE = path.join(ROOT, 'src/decide/request-type-model.json');
@@ -22,18 +23,6 @@ const LEARNING_RATE = Number(process.env.RT_LR ?? 0.4);
 const L2 = Number(process.env.RT_L2 ?? 1e-5);
 const SEED = 20_241_201;
 const CLASS_WEIGHT_POWER = Number(process.env.RT_CWP ?? 0.25);
-
-/** mulberry32: a tiny seeded PRNG, so shuffles and augmentation repeat exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Utterances become emails: greetings and sign-offs in the languages we train on, so wrapping
 // a request in "Hi team, … Thanks, Maria" does not change what the model reads into it.
@@ -116,7 +105,7 @@ const base64 = (bytes: Uint8Array | Int8Array): string => Buffer.from(bytes.buff
 async function main() {
   const { values } = parseArgs({ args: process.argv.slice(2), options: { feedback: { type: 'string', multiple: true }, validate: { type: 'boolean', default: false } } });
   const started = Date.now();
-  const rand = random(SEED);
+  const rand = rng(SEED);
   const all: Labelled[] = [
     ...loadIntentSets(sharedDataDir(ROOT)),
     ...loadTicketFile(path.join(ROOT, 'corpus/tickets.jsonl'), 'tickets'),

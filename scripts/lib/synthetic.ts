@@ -2,7 +2,8 @@
 // Zipf-like word distribution, so FTS5 posting lists look like natural text.
 import { chunkDoc, type ChunkerParams, type SourceDoc } from '../../src/retrieval/chunk';
 
-function rng(seed: number) {
+/** mulberry32: a tiny seeded PRNG, so shuffles, augmentation and synthetic text repeat exactly. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
