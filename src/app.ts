@@ -2,6 +2,7 @@
 // in onError, as {error:{code,message}}.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
+import { provideDeps, type AppEnv } from './app-env';
 import { StorageUnavailableError } from './db/tickets';
 import { AppError, errorBody } from './errors';
 import { errorSummary, logEvent } from './log';
@@ -15,7 +16,10 @@ import { webhooks } from './routes/webhooks';
 import { validationHook } from './routes/validation';
 import { rateLimit } from './middleware/rate-limit';
 
-export const app = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+// Every route reads the ports of this request from c.var.deps, built here once.
+app.use('*', provideDeps());
 
 // Public endpoints spend a per-client budget before anything else runs.
 for (const [group, path] of [

@@ -2,6 +2,7 @@
 import { app } from './app';
 import { buildDeps } from './deps';
 import { receiveEmail } from './ingest/email';
+import type { QueueBody } from './queue-messages';
 import { consume } from './queues';
 import { sweep } from './scheduled';
 
@@ -19,4 +20,4 @@ export default {
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(sweep(buildDeps(env)));
   },
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env, QueueBody>;

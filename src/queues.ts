@@ -1,13 +1,13 @@
 // Queue consumers. Messages carry ids, never bodies (queue messages are ≤ 128 KB,
 // and the row in D1 is the truth). Each message is acked or retried on its own.
+import { z } from 'zod';
 import { OutboundError } from './act/http';
 import { markDeliveryDead, deliver } from './act/outbox';
-import type { OutboxMessage } from './act/plan';
 import { setTicketStatus, findTicket } from './db/tickets';
 import type { Deps } from './deps';
-import type { TicketMessage } from './ingest/accept';
 import { errorSummary, logEvent } from './log';
 import { processTicket } from './pipeline';
+import { OutboxMessage, TicketMessage } from './queue-messages';
 
 export const QUEUE_NAMES = {
   tickets: 'deflect-tickets',
@@ -20,25 +20,37 @@ export const QUEUE_NAMES = {
 type Handled = void | { retryAfterSeconds: number };
 type Handler = (body: unknown, deps: Deps) => Promise<Handled>;
 
+/** A body that is not one of ours can never become valid: it is logged and acked, not retried. */
+function parsed<T extends z.ZodType>(schema: T, run: (message: z.output<T>, deps: Deps) => Promise<Handled>): Handler {
+  return async (body, deps) => {
+    const message = schema.safeParse(body);
+    if (!message.success) {
+      logEvent('error', 'queue_message_invalid', { error: z.prettifyError(message.error) });
+      return;
+    }
+    return run(message.data, deps);
+  };
+}
+
 const handlers: Record<string, Handler> = {
-  [QUEUE_NAMES.tickets]: async (body, deps) => {
-    const result = await processTicket((body as TicketMessage).ticketId, deps);
+  [QUEUE_NAMES.tickets]: parsed(TicketMessage, async ({ ticketId }, deps) => {
+    const result = await processTicket(ticketId, deps);
     // A redelivery while another run holds the lease: come back when the lease ends, not never.
     if (result.status === 'skipped' && result.reason === 'leased') return { retryAfterSeconds: Math.ceil(result.retryAfterMs / 1000) };
-  },
-  [QUEUE_NAMES.outbox]: async (body, deps) => {
-    await deliver((body as OutboxMessage).deliveryId, deps);
-  },
-  [QUEUE_NAMES.ticketsDead]: async (body, deps) => {
+  }),
+  [QUEUE_NAMES.outbox]: parsed(OutboxMessage, async ({ deliveryId }, deps) => {
+    await deliver(deliveryId, deps);
+  }),
+  [QUEUE_NAMES.ticketsDead]: parsed(TicketMessage, async ({ ticketId }, deps) => {
     // The queue gave up on this ticket: mark it failed so a person sees it.
-    const ticket = await findTicket(deps.db, (body as TicketMessage).ticketId);
+    const ticket = await findTicket(deps.db, ticketId);
     if (ticket && !['done', 'ignored'].includes(ticket.status)) {
       await setTicketStatus(deps.db, ticket.id, 'failed', deps.clock.now(), { lastError: `dead-lettered: ${ticket.lastError ?? 'unknown error'}` });
     }
-  },
-  [QUEUE_NAMES.outboxDead]: async (body, deps) => {
-    await markDeliveryDead((body as OutboxMessage).deliveryId, deps);
-  },
+  }),
+  [QUEUE_NAMES.outboxDead]: parsed(OutboxMessage, async ({ deliveryId }, deps) => {
+    await markDeliveryDead(deliveryId, deps);
+  }),
 };
 
 /** Base delay for ticket retries; doubled per attempt (exponential backoff), capped at 15 min. */

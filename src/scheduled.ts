@@ -2,13 +2,12 @@
 // (a crashed run, a failed enqueue) and deliveries stuck before a send (a lost OUTBOX
 // message, a crashed send) go back on their queue; replay caches are pruned.
 import { lt } from 'drizzle-orm';
-import type { OutboxMessage } from './act/plan';
 import { refitWhenDue } from './db/calibrations';
 import { findStuckDeliveries } from './db/deliveries';
 import { webhookReplays } from './db/schema';
 import { findStuckTickets } from './db/tickets';
 import type { Deps } from './deps';
-import type { TicketMessage } from './ingest/accept';
+import type { OutboxMessage, TicketMessage } from './queue-messages';
 
 /** Mailgun's documented timestamp tolerance is minutes; a day of tokens is ample. */
 const REPLAY_RETENTION_MS = 24 * 60 * 60 * 1000;

@@ -8,7 +8,7 @@ import type { FeedbackRow } from '../db/feedback';
 import { findTicket, setTicketOwner } from '../db/tickets';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
-import type { OutboxMessage } from './plan';
+import type { OutboxMessage } from '../queue-messages';
 
 export type HumanAction =
   | { kind: 'approve' }

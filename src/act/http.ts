@@ -2,8 +2,8 @@
 // on a provider's answer (sent, retry later, or give up) so the OUTBOX consumer
 // can retry a 429 after its Retry-After and stop retrying a request that can never succeed.
 
-/** `fetch`'s shape; deps pass the global one, tests a recording double or a local server. */
-export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+/** The one outbound HTTP port (`fetch` narrowed to URL strings); deps pass the global one, tests a recording double or a local server. */
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 export class OutboundError extends Error {
   constructor(

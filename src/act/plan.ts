@@ -6,10 +6,9 @@ import { planDelivery, planThreadAcknowledgement, skipDelivery } from '../db/del
 import type { DeliveryKind } from '../db/schema';
 import type { TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
+import type { OutboxMessage } from '../queue-messages';
 import { deliver } from './outbox';
 import type { Mailer } from './types';
-
-export type OutboxMessage = { deliveryId: string };
 
 /** Which channels exist besides the console: Slack (a notifier is configured) and the customer acknowledgement. */
 export type ActingChannels = { slack: boolean; customerAck: boolean };

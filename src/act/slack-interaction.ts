@@ -8,9 +8,9 @@ import { planDelivery } from '../db/deliveries';
 import { findTicket } from '../db/tickets';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import type { OutboxMessage } from '../queue-messages';
 import { applyHumanAction, replyTextFor, type ActionResult, type Actor, type HumanAction } from './actions';
 import type { SlackUpdatePlan } from './outbox';
-import type { OutboxMessage } from './plan';
 import { actionOutcomeMessage, EDIT_VIEW, editReplyView, SLACK_ACTIONS, type ActionOutcome } from './slack-message';
 import { openSlackView } from './slack-notifier';
 

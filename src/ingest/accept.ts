@@ -4,12 +4,11 @@
 import { StorageUnavailableError, storeTicket, type TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary, logEvent } from '../log';
+import type { TicketMessage } from '../queue-messages';
 import { derivedMessageId, newId, type TicketDraft } from '../ticket';
 import { GUARD_REASONS, guardDraft } from './guard';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export type TicketMessage = { ticketId: string };
 
 export type Accepted = { ticket: TicketRow; created: boolean };
 

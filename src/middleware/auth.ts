@@ -1,7 +1,8 @@
 // Caller verification shared by the API and admin routes. Secrets are compared in
 // constant time (hash both, then timingSafeEqual) so response timing leaks nothing.
 import type { MiddlewareHandler } from 'hono';
-import { configFrom, type Secrets } from '../config';
+import type { AppEnv } from '../app-env';
+import type { Secrets } from '../config';
 import { AppError } from '../errors';
 
 const encoder = new TextEncoder();
@@ -15,9 +16,9 @@ export async function secretsEqual(given: string, expected: string): Promise<boo
 }
 
 /** `Authorization: Bearer <secret>`; a route whose secret is not configured is closed, not open. */
-export function requireBearer(secret: keyof Secrets): MiddlewareHandler<{ Bindings: Env }> {
+export function requireBearer(secret: keyof Secrets): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const expected = configFrom(c.env).secrets[secret];
+    const expected = c.var.deps.config.secrets[secret];
     if (!expected) throw new AppError('unauthorized', 401, `${secret} is not configured; this route is disabled`);
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);

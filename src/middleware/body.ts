@@ -1,14 +1,15 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { configFrom, type Config } from '../config';
+import type { AppEnv } from '../app-env';
+import type { Config } from '../config';
 import { AppError } from '../errors';
 
 type LimitName = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
 
 /** Refuse bodies over the configured limit with 413 before reading them whole. */
-export function limitBody(limit: LimitName): MiddlewareHandler<{ Bindings: Env }> {
+export function limitBody(limit: LimitName): MiddlewareHandler<AppEnv> {
   return (c, next) => {
-    const maxSize = configFrom(c.env)[limit] as number;
+    const maxSize = c.var.deps.config[limit] as number;
     return bodyLimit({
       maxSize,
       onError: () => {

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { configFrom } from '../config';
+import type { AppEnv } from '../app-env';
 import { AppError } from '../errors';
 
 /** The Workers Rate Limiting binding's window (wrangler.toml `simple.period`). */
@@ -10,10 +10,10 @@ const WINDOW_SECONDS = 60;
  * client address Cloudflare saw (`cf-connecting-ip`), so one noisy client cannot
  * starve the others. Without the binding (or when disabled) requests pass.
  */
-export function rateLimit(group: string): MiddlewareHandler<{ Bindings: Env }> {
+export function rateLimit(group: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const limiter = c.env.RATE_LIMITER as RateLimit | undefined;
-    if (!limiter || !configFrom(c.env).RATE_LIMIT_ENABLED) return next();
+    if (!limiter || !c.var.deps.config.RATE_LIMIT_ENABLED) return next();
     const client = c.req.header('cf-connecting-ip') ?? 'unknown';
     const { success } = await limiter.limit({ key: `${group}:${client}` });
     if (!success) {

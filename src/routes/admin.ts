@@ -18,7 +18,7 @@ import {
   type CorpusVersionRow,
 } from '../db/corpus';
 import type { Database } from '../db/client';
-import { buildDeps } from '../deps';
+import type { AppEnv } from '../app-env';
 import { AppError } from '../errors';
 import { usableVectorBindings, type VectorBindings } from '../retrieval/bindings';
 import type { Chunk } from '../retrieval/chunk';
@@ -121,7 +121,7 @@ function versionJson(row: Awaited<ReturnType<typeof findCorpusVersion>>) {
   };
 }
 
-export const admin = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const admin = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 // ADMIN_TOKEN also opens the console: guessing it here must cost budget as the login form does.
 admin.use('/admin/*', rateLimit('admin'));
 admin.use('/admin/*', requireBearer('ADMIN_TOKEN'));
@@ -136,7 +136,7 @@ admin.openapi(
     responses: { 200: json(Any, 'Chunker and embedding settings in force, and every corpus version') },
   }),
   async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const [active, versions] = await Promise.all([activeCorpusVersion(deps.db), listCorpusVersions(deps.db)]);
     return c.json(
       {
@@ -179,7 +179,7 @@ admin.openapi(
     },
   }),
   async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const { version } = c.req.valid('param');
     const body = c.req.valid('json');
     refuseEmbeddingMismatch({ version, embeddingModel: body.embedding_model, dimensions: body.dimensions }, deps.config);
@@ -208,7 +208,7 @@ admin.openapi(
     },
   }),
   async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const { version, doc_id: docId } = c.req.valid('param');
     const body = c.req.valid('json');
     const row = await findCorpusVersion(deps.db, version);
@@ -258,7 +258,7 @@ admin.openapi(
     },
   }),
   async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const { version } = c.req.valid('param');
     const { docs, replace = false } = c.req.valid('json');
     const row = await findCorpusVersion(deps.db, version);
@@ -281,7 +281,7 @@ admin.openapi(
     responses: { 200: json(Any, "The version's documents (id, title, content hash): what an upload compares itself against") },
   }),
   async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const { version } = c.req.valid('param');
     if (!(await findCorpusVersion(deps.db, version))) throw new AppError('not_found', 404, `No corpus version ${version}`);
     const rows = await documentsOf(deps.db, version);
@@ -301,7 +301,7 @@ admin.openapi(
     },
   }),
   async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const { version } = c.req.valid('param');
     const row = await findCorpusVersion(deps.db, version);
     if (!row) throw new AppError('not_found', 404, `No corpus version ${version}`);
@@ -325,7 +325,7 @@ admin.openapi(
     responses: { 200: json(Any, 'Versions deleted (rows, FTS entries and vectors); the active one and the newest `keep` are kept') },
   }),
   async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const keep = c.req.valid('json')?.keep ?? deps.config.CORPUS_KEEP_VERSIONS;
     const vectors = await usableVectorBindings(c.env, deps.config);
     const pruned: { version: string; chunks: number; vectors: number }[] = [];

@@ -7,7 +7,8 @@ import PostalMime from 'postal-mime';
 import { DecisionRequestType, needsPerson } from '../decide/request-types';
 import { listDeliveries, type DeliveryRow } from '../db/deliveries';
 import { findTicket, findTicketByMessageId, type TicketRow } from '../db/tickets';
-import { buildDeps } from '../deps';
+import type { AppEnv } from '../app-env';
+import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { acceptDraft } from '../ingest/accept';
 import { limitBody, requireJson } from '../middleware/body';
@@ -173,8 +174,7 @@ export async function deliveryJson(delivery: DeliveryRow) {
   };
 }
 
-async function ticketView(env: Env, ticket: TicketRow) {
-  const deps = buildDeps(env);
+async function ticketView(deps: Deps, ticket: TicketRow) {
   const [decision, deliveries] = await Promise.all([findDecision(deps.db, ticket.id), listDeliveries(deps.db, ticket.id)]);
   return {
     ticket: ticketJson(ticket),
@@ -183,7 +183,7 @@ async function ticketView(env: Env, ticket: TicketRow) {
   };
 }
 
-export const api = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
 
@@ -192,7 +192,7 @@ api.post('/api/tickets', limitBody('MAX_API_BODY_BYTES'), requireJson());
 
 api.openapi(createTicket, async (c) => {
   const body = c.req.valid('json');
-  const deps = buildDeps(c.env);
+  const { deps } = c.var;
   const { ticket, created } = await acceptDraft(
     {
       source: 'api',
@@ -215,14 +215,14 @@ api.openapi(createTicket, async (c) => {
 });
 
 api.openapi(getTicket, async (c) => {
-  const ticket = await findTicket(buildDeps(c.env).db, c.req.valid('param').id);
+  const ticket = await findTicket(c.var.deps.db, c.req.valid('param').id);
   if (!ticket) throw new AppError('not_found', 404, 'No such ticket');
-  return c.json(await ticketView(c.env, ticket), 200);
+  return c.json(await ticketView(c.var.deps, ticket), 200);
 });
 
 api.openapi(findByMessageId, async (c) => {
   const messageId = normalizeMessageId(c.req.valid('query').message_id);
-  const ticket = messageId ? await findTicketByMessageId(buildDeps(c.env).db, messageId) : undefined;
+  const ticket = messageId ? await findTicketByMessageId(c.var.deps.db, messageId) : undefined;
   if (!ticket) throw new AppError('not_found', 404, 'No ticket has this Message-ID');
-  return c.json(await ticketView(c.env, ticket), 200);
+  return c.json(await ticketView(c.var.deps, ticket), 200);
 });

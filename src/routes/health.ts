@@ -1,17 +1,18 @@
 import { Hono } from 'hono';
 import { activeCorpusVersion } from '../db/corpus';
 import { NO_MAILER_CONFIGURED } from '../act/unconfigured-mailer';
-import { buildDeps, describePorts } from '../deps';
+import type { AppEnv } from '../app-env';
+import { describePorts } from '../deps';
 import { embeddingMismatch } from '../retrieval/hybrid';
 
-export const health = new Hono<{ Bindings: Env }>();
+export const health = new Hono<AppEnv>();
 
 /**
  * Which implementation each port uses, and whether a corpus is loaded. Config errors
  * surface here first; so does an embedding model changed without re-uploading.
  */
 health.get('/health', async (c) => {
-  const deps = buildDeps(c.env);
+  const { deps } = c.var;
   const corpus = await activeCorpusVersion(deps.db);
   const configured = { model: deps.config.EMBEDDING_MODEL, dimensions: deps.config.EMBEDDING_DIMENSIONS };
   const mismatch = corpus !== undefined && embeddingMismatch(corpus, configured);

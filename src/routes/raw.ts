@@ -4,11 +4,11 @@
 // a sandbox CSP, and the type it arrived with only in a header of its own.
 import { Hono } from 'hono';
 import { findRawMessage } from '../db/intake';
-import { buildDeps } from '../deps';
+import type { AppEnv } from '../app-env';
 import { AppError } from '../errors';
 import { requireBearer } from '../middleware/auth';
 
-export const raw = new Hono<{ Bindings: Env }>();
+export const raw = new Hono<AppEnv>();
 
 const BASE64_MARK = /;\s*encoding=base64$/;
 
@@ -26,7 +26,7 @@ export function inertHeaders(ticketId: string, originalType: string): Record<str
 
 raw.get('/api/tickets/:id/raw', requireBearer('API_TOKEN'), async (c) => {
   const id = c.req.param('id');
-  const stored = await findRawMessage(buildDeps(c.env).db, id);
+  const stored = await findRawMessage(c.var.deps.db, id);
   if (!stored) throw new AppError('not_found', 404, 'No raw message is stored for this ticket');
   const headers = {
     ...inertHeaders(id, stored.contentType.replace(BASE64_MARK, '')),

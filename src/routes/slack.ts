@@ -3,17 +3,17 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { handleSlackInteraction, SlackInteraction } from '../act/slack-interaction';
 import { verifySlackSignature } from '../act/slack-signature';
-import { configFrom } from '../config';
-import { buildDeps } from '../deps';
+import type { AppEnvWith } from '../app-env';
 import { AppError } from '../errors';
 import { limitBody } from '../middleware/body';
 
-type SlackEnv = { Bindings: Env; Variables: { slackBody: string } };
+type SlackEnv = AppEnvWith<{ slackBody: string }>;
 
 /** Refuses any request Slack did not sign with SLACK_SIGNING_SECRET; an unset secret closes the route. */
 function slackSignature(): MiddlewareHandler<SlackEnv> {
   return async (c, next) => {
-    const secret = configFrom(c.env).secrets.SLACK_SIGNING_SECRET;
+    const { config, clock } = c.var.deps;
+    const secret = config.secrets.SLACK_SIGNING_SECRET;
     if (!secret) throw new AppError('unauthorized', 401, 'SLACK_SIGNING_SECRET is not configured; this route is disabled');
     // Raw bytes as sent: the signature covers them exactly (form bodies are ASCII after percent-encoding).
     const body = new TextDecoder().decode(await c.req.arrayBuffer());
@@ -22,7 +22,7 @@ function slackSignature(): MiddlewareHandler<SlackEnv> {
       timestamp: c.req.header('x-slack-request-timestamp'),
       signature: c.req.header('x-slack-signature'),
       body,
-      nowSeconds: Math.floor(Date.now() / 1000),
+      nowSeconds: Math.floor(clock.now() / 1000),
     });
     c.set('slackBody', body);
     await next();
@@ -45,6 +45,6 @@ function parseInteraction(body: string): SlackInteraction {
 export const slack = new Hono<SlackEnv>();
 
 slack.post('/slack/actions', limitBody('MAX_API_BODY_BYTES'), slackSignature(), async (c) => {
-  const reply = await handleSlackInteraction(parseInteraction(c.get('slackBody')), buildDeps(c.env));
+  const reply = await handleSlackInteraction(parseInteraction(c.get('slackBody')), c.var.deps);
   return reply ? c.json(reply) : c.body(null, 200);
 });

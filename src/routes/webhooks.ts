@@ -5,8 +5,9 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { claimNonce, releaseNonce } from '../db/intake';
 import { StorageUnavailableError } from '../db/tickets';
-import { buildDeps, type Deps } from '../deps';
-import { configFrom, type Secrets } from '../config';
+import type { AppEnv } from '../app-env';
+import type { Secrets } from '../config';
+import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { acceptDraft, type Accepted } from '../ingest/accept';
 import { parseBinaryForm, type BinaryForm } from '../ingest/form';
@@ -19,8 +20,6 @@ import { limitBody } from '../middleware/body';
 import { secretsEqual } from '../middleware/auth';
 import { sha256Hex, type TicketDraft } from '../ticket';
 
-type AppEnv = { Bindings: Env };
-
 /**
  * "Do not retry" per provider: Postmark stops on 403, Mailgun on 406; SendGrid
  * retries only 5xx, so a 400 is final (provider docs, README "Ingestion").
@@ -29,7 +28,7 @@ const PERMANENT_STATUS = { postmark: 403, sendgrid: 400, mailgun: 406 } as const
 type Provider = keyof typeof PERMANENT_STATUS;
 
 function configuredSecret(c: Context<AppEnv>, name: keyof Secrets): string {
-  const secret = configFrom(c.env).secrets[name];
+  const secret = c.var.deps.config.secrets[name];
   if (!secret) throw new AppError('unauthorized', 401, `${name} is not configured; this webhook is disabled`);
   return secret;
 }
@@ -115,7 +114,7 @@ async function readForm(bytes: Uint8Array, contentType: string): Promise<BinaryF
 export const webhooks = new Hono<AppEnv>();
 
 webhooks.post('/webhooks/postmark', limitBody('MAX_EMAIL_BYTES'), postmarkAuth(), async (c) => {
-  const deps = buildDeps(c.env);
+  const { deps } = c.var;
   const raw = new TextDecoder().decode(await bodyBytes(c));
   let json: unknown;
   try {
@@ -130,7 +129,7 @@ webhooks.post('/webhooks/postmark', limitBody('MAX_EMAIL_BYTES'), postmarkAuth()
 });
 
 webhooks.post('/webhooks/sendgrid', limitBody('MAX_EMAIL_BYTES'), sendgridAuth(), async (c) => {
-  const deps = buildDeps(c.env);
+  const { deps } = c.var;
   const contentType = c.req.header('content-type') ?? '';
   const bytes = await bodyBytes(c);
   const form = await readForm(bytes, contentType);
@@ -143,7 +142,7 @@ webhooks.post('/webhooks/sendgrid', limitBody('MAX_EMAIL_BYTES'), sendgridAuth()
 });
 
 const mailgun = async (c: Context<AppEnv>) => {
-  const deps = buildDeps(c.env);
+  const { deps } = c.var;
   const key = configuredSecret(c, 'MAILGUN_SIGNING_KEY');
   const contentType = c.req.header('content-type') ?? '';
   const bytes = await bodyBytes(c);

@@ -6,6 +6,7 @@
 // - BENCH_QUEUE_PAUSED=true leaves queue messages unconsumed, so ingest is measured alone.
 import worker from '../../src/index';
 import { database } from '../../src/db/client';
+import type { QueueBody } from '../../src/queue-messages';
 import { activeCorpusVersion } from '../../src/db/corpus';
 import { LexicalRetriever } from '../../src/retrieval/lexical';
 import { QUEUE_PAUSED_VAR, type D1Counts, type LexicalBenchRequest, type LexicalBenchResult } from '../../scripts/lib/lexical-bench';
@@ -116,4 +117,4 @@ export default {
     const stage: Stage = batch.queue.startsWith('deflect-tickets') && !batch.queue.endsWith('-dlq') ? 'tickets' : batch.queue.startsWith('deflect-outbox') && !batch.queue.endsWith('-dlq') ? 'outbox' : 'other';
     return worker.queue(batch, instrumented(env, stage));
   },
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env, QueueBody>;

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accessIssuer, verifyAccessJwt } from '../../src/routes/console/access';
+import { Hono } from 'hono';
+import { provideDeps, type AppEnv } from '../../src/app-env';
+import { buildDeps } from '../../src/deps';
 import { consoleRoutes } from '../../src/routes/console';
 import { env } from '../helpers';
 
@@ -115,7 +118,8 @@ describe('verifyAccessJwt', () => {
 });
 
 describe('console behind Cloudflare Access', () => {
-  const app = consoleRoutes({ fetcher });
+  // Access certs are fetched through deps.fetch: the test's key server is injected there.
+  const app = new Hono<AppEnv>().use(provideDeps((e) => buildDeps(e, { fetch: fetcher }))).route('/', consoleRoutes());
   const accessEnv = { ...env, ACCESS_TEAM_DOMAIN: TEAM, ACCESS_AUD: AUD };
 
   it('lets a valid Access JWT in and records the email as the actor', async () => {

@@ -2,9 +2,9 @@
 // `Cf-Access-Jwt-Assertion` JWT, signed RS256 by the team's rotating keys
 // (https://developers.cloudflare.com/cloudflare-one/identity/authorization-cookie/validating-json/).
 // We check signature, audience, issuer and expiry; keys are cached and refetched on an unknown kid.
+import type { Fetch } from '../../act/http';
 
 export type AccessSettings = { teamDomain: string; audience: string };
-export type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
 export type AccessIdentity = { email: string | null; subject: string };
 
 type Jwk = JsonWebKey & { kid?: string };
@@ -32,7 +32,7 @@ function decodeJson(part: string): Record<string, unknown> {
   return JSON.parse(new TextDecoder().decode(base64urlDecode(part))) as Record<string, unknown>;
 }
 
-async function fetchKeys(issuer: string, fetcher: Fetcher, now: number): Promise<CachedKeys> {
+async function fetchKeys(issuer: string, fetcher: Fetch, now: number): Promise<CachedKeys> {
   const response = await fetcher(`${issuer}/cdn-cgi/access/certs`, { signal: AbortSignal.timeout(5000) });
   if (!response.ok) throw new Error(`Access certs ${response.status}`);
   const body = (await response.json()) as { keys?: Jwk[] };
@@ -46,7 +46,7 @@ async function fetchKeys(issuer: string, fetcher: Fetcher, now: number): Promise
   return cached;
 }
 
-async function keyFor(issuer: string, kid: string, fetcher: Fetcher, now: number): Promise<CryptoKey | undefined> {
+async function keyFor(issuer: string, kid: string, fetcher: Fetch, now: number): Promise<CryptoKey | undefined> {
   const cached = keyCache.get(issuer);
   if (cached && now - cached.fetchedAt < KEY_CACHE_MS) {
     // An unknown kid may be a fresh rotation, so refetch — but at most once a minute,
@@ -60,7 +60,7 @@ async function keyFor(issuer: string, kid: string, fetcher: Fetcher, now: number
 export async function verifyAccessJwt(
   token: string,
   settings: AccessSettings,
-  options: { fetcher: Fetcher; now: number },
+  options: { fetcher: Fetch; now: number },
 ): Promise<AccessIdentity | null> {
   const parts = token.split('.');
   if (parts.length !== 3) return null;

@@ -4,21 +4,18 @@
 // data routes (export, raw message) and form posts answer 401.
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { configFrom, type Config } from '../../config';
+import type { AppEnvWith } from '../../app-env';
+import type { Config } from '../../config';
 import { liveSession, recordSession, revokeSession } from '../../db/sessions';
-import { buildDeps } from '../../deps';
 import { AppError } from '../../errors';
-import { verifyAccessJwt, type Fetcher } from './access';
+import { verifyAccessJwt } from './access';
 import { csrfToken, csrfValid, decodeSession, encodeSession, newSessionId, tokenFingerprint, type Session } from './session';
 
 export const SESSION_COOKIE = 'deflect_session';
 export const LOGIN_COOKIE = 'deflect_login';
 export const CONSOLE_PATH = '/console';
 
-export type ConsoleEnv = {
-  Bindings: Env;
-  Variables: { session: Session; csrf: string; cspNonce: string };
-};
+export type ConsoleEnv = AppEnvWith<{ session: Session; csrf: string; cspNonce: string }>;
 
 /** The console needs ADMIN_TOKEN to sign sessions; without it the console is closed, not open. */
 export function adminTokenOf(config: Config): string {
@@ -36,14 +33,14 @@ export async function startSession(c: Context<ConsoleEnv>, actor: string, config
   const now = Date.now();
   const adminToken = adminTokenOf(config);
   const session = { id: newSessionId(), actor: actor.slice(0, 200), expiresAt: now + maxAge * 1000 };
-  await recordSession(buildDeps(c.env).db, { ...session, tokenFingerprint: await tokenFingerprint(adminToken), createdAt: now });
+  await recordSession(c.var.deps.db, { ...session, tokenFingerprint: await tokenFingerprint(adminToken), createdAt: now });
   setSessionCookie(c, await encodeSession(session, adminToken), maxAge);
   return session;
 }
 
 /** Logout: the row is revoked, so the cookie fails everywhere, even if a copy of it survives. */
 export async function endSession(c: Context<ConsoleEnv>): Promise<void> {
-  await revokeSession(buildDeps(c.env).db, c.get('session').id, Date.now());
+  await revokeSession(c.var.deps.db, c.get('session').id, Date.now());
   deleteCookie(c, SESSION_COOKIE, { path: CONSOLE_PATH, secure: true });
 }
 
@@ -52,15 +49,15 @@ async function cookieSession(c: Context<ConsoleEnv>, adminToken: string): Promis
   const now = Date.now();
   const session = await decodeSession(getCookie(c, SESSION_COOKIE), adminToken, now);
   if (!session) return null;
-  const row = await liveSession(buildDeps(c.env).db, session.id, await tokenFingerprint(adminToken), now);
+  const row = await liveSession(c.var.deps.db, session.id, await tokenFingerprint(adminToken), now);
   return row ? session : null;
 }
 
-async function accessSession(c: Context<ConsoleEnv>, config: Config, fetcher: Fetcher): Promise<Session | null> {
+async function accessSession(c: Context<ConsoleEnv>, config: Config): Promise<Session | null> {
   if (!config.ACCESS_TEAM_DOMAIN || !config.ACCESS_AUD) return null;
   const jwt = c.req.header('cf-access-jwt-assertion');
   if (!jwt) return null;
-  const identity = await verifyAccessJwt(jwt, { teamDomain: config.ACCESS_TEAM_DOMAIN, audience: config.ACCESS_AUD }, { fetcher, now: Date.now() });
+  const identity = await verifyAccessJwt(jwt, { teamDomain: config.ACCESS_TEAM_DOMAIN, audience: config.ACCESS_AUD }, { fetcher: c.var.deps.fetch, now: Date.now() });
   return identity ? startSession(c, identity.email ?? identity.subject, config) : null;
 }
 
@@ -72,11 +69,11 @@ function wantsPage(c: Context): boolean {
   return !/application\/json/.test(accept) || /text\/html/.test(accept);
 }
 
-export function requireSession(fetcher: Fetcher): MiddlewareHandler<ConsoleEnv> {
+export function requireSession(): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
-    const config = configFrom(c.env);
+    const { config } = c.var.deps;
     const adminToken = adminTokenOf(config);
-    const session = (await cookieSession(c, adminToken)) ?? (await accessSession(c, config, fetcher));
+    const session = (await cookieSession(c, adminToken)) ?? (await accessSession(c, config));
     if (!session) {
       if (wantsPage(c)) return c.redirect(`${CONSOLE_PATH}/login?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''))}`, 303);
       throw new AppError('unauthorized', 401, 'Log in to the console first');

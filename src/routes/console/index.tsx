@@ -6,8 +6,6 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import { applyHumanAction, type HumanAction } from '../../act/actions';
-import type { OutboxMessage } from '../../act/plan';
-import { configFrom } from '../../config';
 import { listCorpusVersions } from '../../db/corpus';
 import { findDecision } from '../../db/decisions';
 import { findStuckDeliveries, listDeliveries, requeueFailedDelivery } from '../../db/deliveries';
@@ -18,11 +16,10 @@ import { DecisionRequestType } from '../../decide/request-types';
 import { OUTCOMES } from '../../db/schema';
 import { findStuckTickets, findTicket } from '../../db/tickets';
 import { expectedCalibrationError, precisionAt, recommendThreshold, reliabilityBins } from '../../decide/recommend';
-import { buildDeps } from '../../deps';
 import { AppError } from '../../errors';
 import { secretsEqual } from '../../middleware/auth';
 import { limitBody } from '../../middleware/body';
-import type { Fetcher } from './access';
+import type { OutboxMessage } from '../../queue-messages';
 import { adminTokenOf, consoleHeaders, endSession, LOGIN_COOKIE, requireSession, safeNext, startSession, type ConsoleEnv } from './auth';
 import { streamDecisions } from './export';
 import { isoDay, Page } from './layout';
@@ -91,9 +88,8 @@ const ActionForm = z.discriminatedUnion('action', [
   z.object({ action: z.literal('edit'), text: z.string().trim().min(1, 'the edited reply is empty').max(50_000) }),
 ]);
 
-/** The console routes; `fetcher` fetches Cloudflare Access certs (tests pass their own). */
-export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
-  const fetcher: Fetcher = options.fetcher ?? ((input, init) => fetch(input, init));
+/** The console routes; Cloudflare Access certs are fetched through deps.fetch (tests inject their own). */
+export function consoleRoutes() {
   const app = new Hono<ConsoleEnv>();
   app.use('/console', consoleHeaders());
   app.use('/console/*', consoleHeaders());
@@ -101,7 +97,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
 
   // Login: the form's CSRF token is tied to a one-off nonce cookie, since there is no session yet.
   app.get('/console/login', async (c) => {
-    const config = configFrom(c.env);
+    const { config } = c.var.deps;
     const nonce = newSessionId();
     setCookie(c, LOGIN_COOKIE, nonce, { path: '/console/login', httpOnly: true, secure: true, sameSite: 'Strict', maxAge: 3600 });
     const csrf = await csrfToken(`login:${nonce}`, adminTokenOf(config));
@@ -110,7 +106,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
   });
 
   app.post('/console/login', async (c) => {
-    const config = configFrom(c.env);
+    const { config } = c.var.deps;
     const adminToken = adminTokenOf(config);
     const body = await c.req.parseBody();
     const nonce = getCookie(c, LOGIN_COOKIE);
@@ -128,8 +124,8 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
     return c.redirect(next, 303);
   });
 
-  app.use('/console', requireSession(fetcher));
-  app.use('/console/*', requireSession(fetcher));
+  app.use('/console', requireSession());
+  app.use('/console/*', requireSession());
 
   app.post('/console/logout', async (c) => {
     await endSession(c);
@@ -138,7 +134,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
 
   app.get('/console', async (c) => {
     const { cursor, result, limit, ...query } = parseQuery(QueueQuery, c);
-    const { db } = buildDeps(c.env);
+    const { db } = c.var.deps;
     const filters = {
       view: query.view,
       outcome: query.outcome,
@@ -167,7 +163,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
     if (!form.success) {
       throw new AppError('validation_failed', 400, 'Invalid bulk action', { fields: form.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
     }
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const actor = { name: c.get('session').actor, channel: 'console' as const };
     const counts = { applied: 0, already_handled: 0 };
     for (const id of new Set(form.data.ticket)) {
@@ -185,7 +181,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
   });
 
   app.get('/console/tickets/:id', async (c) => {
-    const { db } = buildDeps(c.env);
+    const { db } = c.var.deps;
     const id = c.req.param('id');
     const ticket = await findTicket(db, id);
     if (!ticket) throw new AppError('not_found', 404, 'No such ticket');
@@ -201,7 +197,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
 
   // The message as received, as inert text: never rendered as HTML, sandboxed in case a browser sniffs.
   app.get('/console/tickets/:id/raw', async (c) => {
-    const raw = await findRawMessage(buildDeps(c.env).db, c.req.param('id'));
+    const raw = await findRawMessage(c.var.deps.db, c.req.param('id'));
     if (!raw) throw new AppError('not_found', 404, 'No raw message kept for this ticket');
     c.header('content-security-policy', 'sandbox; default-src none');
     c.header('x-content-type-options', 'nosniff');
@@ -216,12 +212,12 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
     }
     const action: HumanAction = form.data.action === 'edit' ? { kind: 'edit', text: form.data.text } : { kind: form.data.action };
     const id = c.req.param('id');
-    const result = await applyHumanAction(id, action, { name: c.get('session').actor, channel: 'console' }, buildDeps(c.env));
+    const result = await applyHumanAction(id, action, { name: c.get('session').actor, channel: 'console' }, c.var.deps);
     return c.redirect(`/console/tickets/${encodeURIComponent(id)}?result=${result.status}`, 303);
   });
 
   app.get('/console/health', async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const now = Date.now();
     const [dead, stuck, stuckDeliveries, failed, corpus] = await Promise.all([
       failedDeliveries(deps.db, 100),
@@ -236,7 +232,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
   });
 
   app.post('/console/deliveries/:id/retry', async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const delivery = await requeueFailedDelivery(deps.db, c.req.param('id'), deps.clock.now());
     if (delivery) await deps.queues.outbox.send({ deliveryId: delivery.id } satisfies OutboxMessage);
     return c.redirect(`/console/health?retried=${delivery ? 'queued' : 'not_failed'}`, 303);
@@ -244,7 +240,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
 
   app.get('/console/insight', async (c) => {
     const { days, refit } = parseQuery(InsightQuery, c);
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const { config } = deps;
     const today = dayStart(isoDay(Date.now()));
     const from = today - (days - 1) * DAY_MS;
@@ -280,7 +276,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
   });
 
   app.post('/console/insight/refit', async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const result = await refitCalibration(deps.db, deps.config, deps.clock.now());
     return c.redirect(`/console/insight?refit=${result.status}`, 303);
   });
@@ -295,7 +291,7 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
     const range = { from: dayStart(query.from), to: dayStart(query.to) + DAY_MS };
     if (range.to <= range.from) throw new AppError('validation_failed', 400, 'to must not be before from', { fields: [{ field: 'to', message: 'before from' }] });
     const type = query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json';
-    return c.body(streamDecisions(buildDeps(c.env).db, range, query.format), 200, {
+    return c.body(streamDecisions(c.var.deps.db, range, query.format), 200, {
       'content-type': type,
       'content-disposition': `attachment; filename="deflect-decisions-${query.from}-to-${query.to}.${query.format}"`,
     });
