@@ -1,10 +1,10 @@
-// Entry points only (DESIGN §1).
+// Entry points only: each builds the deps once and hands over to the pipeline (pipeline.ts).
 import { app } from './app';
 import { buildDeps } from './deps';
-import { receiveEmail } from './ingest/email';
 import type { QueueBody } from './queue-messages';
 import { consume } from './queues';
-import { sweep } from './scheduled';
+import { receiveEmail } from './pipeline';
+import { sweep } from './pipeline/sweep';
 
 export default {
   fetch: app.fetch,

@@ -1,21 +1,141 @@
-// processTicket: the only place that sequences effects. A stored ticket goes
-// retrieve → respond → decide → act → audit. It is idempotent: a ticket with a
-// decision is not decided again, and deliveries are claimed once per kind.
+// A ticket's whole path, in the order it happens, in this one file:
+//   acceptDraft (POST /api/tickets, the webhooks) or receiveEmail (the email() handler):
+//     guard → dedupe and sender cap → store → audit an ignore → enqueue (or run inline);
+//   processTicket (the TICKETS consumer, or inline for Email Routing):
+//     claim → retrieve → respond → decide → record the decision → planActions → status.
+// It is idempotent: a stored Message-ID is not stored again, a ticket with a decision
+// is not decided again, and deliveries are claimed once per kind. pipeline/ holds the
+// services it hands on to (acting, delivery, human actions, the sweep, calibration, corpus).
+import { ReplyMailer } from './act/reply-mailer';
 import type { Mailer } from './act/types';
-import { planActions } from './act/plan';
+import type { Config } from './config';
 import { calibrate } from './decide/calibration';
 import { confidenceFeatures } from './decide/confidence-features';
 import { checkReply } from './decide/reply-check';
 import { decide } from './decide/policy';
-import { calibrationInForce } from './db/calibrations';
 import { countAutoReplies, countAutoRepliesTo, findDecision, recordDecision, threadHandledByHuman, type DecisionRow } from './db/decisions';
-import { claimTicket, findTicket, setTicketStatus, type TicketRow } from './db/tickets';
+import { claimNonce, releaseNonce } from './db/intake';
+import { claimTicket, findTicket, setTicketStatus, StorageUnavailableError, storeTicket, type TicketRow } from './db/tickets';
 import type { Deps } from './deps';
-import { errorSummary } from './log';
-import { newId, senderKey } from './ticket';
+import { envelopeGuard, oversizedDraft, readBounded } from './ingest/email';
+import { GUARD_REASONS, guardDraft } from './ingest/guard';
+import { draftFromMime } from './ingest/mime';
+import { errorSummary, logEvent } from './log';
+import { planActions } from './pipeline/act';
+import { calibrationInForce } from './pipeline/calibration';
+import type { TicketMessage } from './queue-messages';
+import { derivedMessageId, newId, senderKey, type TicketDraft } from './ticket';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
+
+export type Accepted = { ticket: TicketRow; created: boolean };
+
+/**
+ * Store the ticket (once per Message-ID) and record its ignore decision if the guard
+ * refused it. Any failure is a StorageUnavailableError: the caller must not acknowledge
+ * the message (a 503 makes providers retry).
+ */
+export async function storeDraft(draft: TicketDraft, deps: Deps): Promise<Accepted> {
+  try {
+    return await storeOnce(draft, deps);
+  } catch (error) {
+    throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);
+  }
+}
+
+async function storeOnce(draft: TicketDraft, deps: Deps): Promise<Accepted> {
+  const { config, clock } = deps;
+  const now = clock.now();
+  const messageId = draft.messageId ?? (await derivedMessageId(draft));
+  const { ticket, created } = await storeTicket(
+    deps.db,
+    { ...draft, messageId, guardReason: draft.guardReason ?? guardDraft(draft, config) },
+    {
+      now,
+      maxRawBytes: config.MAX_RAW_BYTES,
+      references: [...draft.references, ...(draft.inReplyTo ? [draft.inReplyTo] : [])],
+      // A sender over the daily ticket cap is kept and audited, but no model runs for it (floods, mail loops).
+      senderCap: { limit: config.SENDER_DAILY_TICKET_CAP, since: now - DAY_MS, reason: GUARD_REASONS.senderCap },
+      ignoreDecision: { id: newId('dec'), thresholds: { autoReply: config.AUTO_REPLY_THRESHOLD, review: config.REVIEW_THRESHOLD } },
+    },
+  );
+  return { ticket, created };
+}
+
+/**
+ * Store and enqueue for the TICKETS consumer. A failed enqueue is not an error for
+ * the caller: the ticket is stored `received`, and the cron sweep enqueues it.
+ */
+export async function acceptDraft(draft: TicketDraft, deps: Deps): Promise<Accepted> {
+  const accepted = await storeDraft(draft, deps);
+  if (accepted.created && accepted.ticket.status === 'received') await enqueueTicket(accepted.ticket.id, deps);
+  return accepted;
+}
+
+/**
+ * A provider whose signature does not cover the body (Mailgun) sends a one-time token:
+ * claim it before accepting, and give it back when nothing was stored, so the
+ * provider's retry is not refused as a replay. 'replayed': the token was used before.
+ */
+export async function acceptOnce<T>(nonce: { provider: string; token: string }, deps: Deps, accept: () => Promise<T>): Promise<T | 'replayed'> {
+  const firstUse = await claimNonce(deps.db, nonce.provider, nonce.token, deps.clock.now()).catch((error: unknown) => {
+    throw new StorageUnavailableError(error);
+  });
+  if (!firstUse) return 'replayed';
+  try {
+    return await accept();
+  } catch (error) {
+    if (error instanceof StorageUnavailableError) await releaseNonce(deps.db, nonce.provider, nonce.token).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Email Routing: read the raw message (bounded), normalise, guard, store, then run
+ * processTicket inline so an auto-reply can go out through message.reply(). If the
+ * run cannot finish, the ticket is left pending and enqueued: the queue consumer
+ * finishes it with the configured mailer.
+ */
+export async function receiveEmail(message: ForwardableEmailMessage, deps: Deps): Promise<Accepted> {
+  const limit = deps.config.MAX_EMAIL_BYTES;
+  const bytes = message.rawSize > limit ? null : await readBounded(message.raw, limit);
+  if (!bytes) {
+    const accepted = await storeDraft(oversizedDraft(message, deps.config), deps);
+    // A permanent SMTP refusal tells a person their mail did not arrive; the refusal is audited above.
+    message.setReject(`Message too large: this mailbox accepts up to ${limit} bytes`);
+    return accepted;
+  }
+  const draft = await draftFromMime({ bytes, source: 'email', envelope: { from: message.from, to: message.to } }, deps.config);
+  const accepted = await storeDraft({ ...draft, guardReason: draft.guardReason ?? envelopeGuard(message) }, deps);
+  if (accepted.created && accepted.ticket.status === 'received') await runInline(accepted.ticket.id, message, deps);
+  return accepted;
+}
+
+async function runInline(ticketId: string, message: ForwardableEmailMessage, deps: Deps): Promise<void> {
+  try {
+    await processTicket(ticketId, deps, { inlineMailer: new ReplyMailer(message) });
+  } catch (error) {
+    // processTicket left the ticket `pending`; the queue finishes it (and the cron sweep if this send fails too).
+    logEvent('warn', 'email_inline_deferred', { ticketId, error: errorSummary(error) });
+    await enqueueTicket(ticketId, deps);
+  }
+}
+
+/** A lost enqueue is logged, not thrown: the ticket is stored, and the cron sweep enqueues it. */
+async function enqueueTicket(ticketId: string, deps: Deps): Promise<void> {
+  await deps.queues.tickets.send({ ticketId } satisfies TicketMessage).catch((error: unknown) => {
+    logEvent('warn', 'enqueue_failed', { ticketId, error: errorSummary(error) });
+  });
+}
+
+/** The TICKETS dead-letter queue gave up on this ticket: mark it failed so a person sees it. */
+export async function markTicketDead(ticketId: string, deps: Deps): Promise<void> {
+  const ticket = await findTicket(deps.db, ticketId);
+  if (ticket && !['done', 'ignored'].includes(ticket.status)) {
+    await setTicketStatus(deps.db, ticket.id, 'failed', deps.clock.now(), { lastError: `dead-lettered: ${ticket.lastError ?? 'unknown error'}` });
+  }
+}
 
 /** Held for a person when the deployment already sent its share of auto-replies (AUTO_REPLY_LIMIT_*). */
 export const DEPLOYMENT_REPLY_LIMIT = 'deployment_reply_limit';

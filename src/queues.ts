@@ -2,11 +2,10 @@
 // and the row in D1 is the truth). Each message is acked or retried on its own.
 import { z } from 'zod';
 import { OutboundError } from './act/http';
-import { markDeliveryDead, deliver } from './act/outbox';
-import { setTicketStatus, findTicket } from './db/tickets';
 import type { Deps } from './deps';
 import { errorSummary, logEvent } from './log';
-import { processTicket } from './pipeline';
+import { markTicketDead, processTicket } from './pipeline';
+import { deliver, markDeliveryDead } from './pipeline/deliver';
 import { OutboxMessage, TicketMessage } from './queue-messages';
 
 export const QUEUE_NAMES = {
@@ -42,11 +41,7 @@ const handlers: Record<string, Handler> = {
     await deliver(deliveryId, deps);
   }),
   [QUEUE_NAMES.ticketsDead]: parsed(TicketMessage, async ({ ticketId }, deps) => {
-    // The queue gave up on this ticket: mark it failed so a person sees it.
-    const ticket = await findTicket(deps.db, ticketId);
-    if (ticket && !['done', 'ignored'].includes(ticket.status)) {
-      await setTicketStatus(deps.db, ticket.id, 'failed', deps.clock.now(), { lastError: `dead-lettered: ${ticket.lastError ?? 'unknown error'}` });
-    }
+    await markTicketDead(ticketId, deps);
   }),
   [QUEUE_NAMES.outboxDead]: parsed(OutboxMessage, async ({ deliveryId }, deps) => {
     await markDeliveryDead(deliveryId, deps);

@@ -1,6 +1,6 @@
 // Ticket: the one normalised shape every source (Email Routing, Postmark, SendGrid,
 // Mailgun, JSON API) produces before anything is stored or decided.
-import type { TicketSource } from './db/schema';
+import type { TicketSource } from './domain';
 import { logEvent } from './log';
 
 export type Attachment = { filename: string | null; mimeType: string; size: number };

@@ -1,14 +1,8 @@
-// What a decision sets in motion. Each effect is a delivery row (claimed once)
-// plus an OUTBOX message; a repeat of this step finds the rows and re-sends only
-// the messages of deliveries still queued.
-import { escalateAutoReply, type DecisionRow } from '../db/decisions';
-import { planDelivery, planThreadAcknowledgement, skipDelivery } from '../db/deliveries';
+// What a decision sets in motion, as rules: which deliveries an outcome plans, and
+// whether an automatic email may go to the sender. pipeline/act.ts sequences them.
+import type { DecisionRow } from '../db/decisions';
 import type { DeliveryKind } from '../db/schema';
 import type { TicketRow } from '../db/tickets';
-import type { Deps } from '../deps';
-import type { OutboxMessage } from '../queue-messages';
-import { deliver } from './outbox';
-import type { Mailer } from './types';
 
 /** Which channels exist besides the console: Slack (a notifier is configured) and the customer acknowledgement. */
 export type ActingChannels = { slack: boolean; customerAck: boolean };
@@ -37,39 +31,4 @@ export const SENDER_UNVERIFIED = 'sender_unverified';
  */
 export function mayMailSender(ticket: Pick<TicketRow, 'source' | 'senderAuthenticated'>): boolean {
   return ticket.source === 'api' || ticket.senderAuthenticated === true;
-}
-
-export async function planActions(ticket: TicketRow, decision: DecisionRow, deps: Deps, inlineMailer?: Mailer): Promise<void> {
-  const channels = { slack: deps.notifier !== null, customerAck: deps.config.CUSTOMER_ACK };
-  for (const kind of deliveryKindsFor(decision, channels)) {
-    const planned = await planOnce(ticket, kind, deps);
-    if (!planned) continue;
-    const { delivery } = planned;
-    if (delivery.status !== 'queued') continue;
-    if ((kind === 'email_reply' || kind === 'customer_ack') && inlineMailer) {
-      // Email Routing: answer through the incoming message (threaded, no sending service).
-      // If that fails the delivery stays queued and the outbox retries with the configured mailer.
-      const sent = await deliver(delivery.id, deps, inlineMailer, { inline: true }).catch(() => false);
-      if (sent) continue;
-    }
-    if ((kind === 'email_reply' || kind === 'customer_ack') && !mayMailSender(ticket)) {
-      await refuseUnverified(ticket, kind, delivery.id, deps);
-      continue;
-    }
-    await deps.queues.outbox.send({ deliveryId: delivery.id } satisfies OutboxMessage);
-  }
-}
-
-/** One acknowledgement per thread: a follow-up on an escalated thread is not acknowledged again. */
-function planOnce(ticket: TicketRow, kind: DeliveryKind, deps: Deps) {
-  const now = deps.clock.now();
-  return kind === 'customer_ack' ? planThreadAcknowledgement(deps.db, ticket, now) : planDelivery(deps.db, ticket.id, kind, now);
-}
-
-/** No backscatter: the email is skipped, and an auto-reply's ticket goes to a person instead. */
-async function refuseUnverified(ticket: TicketRow, kind: DeliveryKind, deliveryId: string, deps: Deps): Promise<void> {
-  await skipDelivery(deps.db, deliveryId, deps.clock.now(), SENDER_UNVERIFIED);
-  if (kind !== 'email_reply') return;
-  const escalated = await escalateAutoReply(deps.db, ticket.id, SENDER_UNVERIFIED);
-  if (escalated) await planActions(ticket, escalated, deps);
 }

@@ -1,5 +1,6 @@
 // Turn a decision's draft into the email a customer receives.
 import type { Config } from '../config';
+import type { FeedbackRow } from '../db/feedback';
 import type { TicketRow } from '../db/tickets';
 import type { OutgoingEmail } from './types';
 
@@ -10,6 +11,16 @@ const escapeHtml = (text: string) =>
 export function replySubject(subject: string): string {
   const base = subject.replace(/^(\s*(re|aw|sv|antw|réf|rif)\s*(\[\d+\])?\s*:\s*)+/i, '').trim();
   return `Re: ${base || 'your message'}`;
+}
+
+/**
+ * What people did to the draft, from the ticket's feedback rows (newest first): the
+ * text of the newest edit, if any, and whether the reply still goes out unread by a
+ * person (`automated`: no approval and no edit).
+ */
+export function replyDraft(feedback: readonly Pick<FeedbackRow, 'verdict' | 'editedText'>[]): { editedText: string | null; automated: boolean } {
+  const edited = feedback.find((f) => f.verdict === 'edited' && f.editedText);
+  return { editedText: edited?.editedText || null, automated: !feedback.some((f) => f.verdict === 'approved' || f.verdict === 'edited') };
 }
 
 type ReplyConfig = Pick<Config, 'SUPPORT_ADDRESS' | 'SUPPORT_NAME' | 'REPLY_FOOTER'>;

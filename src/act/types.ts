@@ -29,6 +29,9 @@ export interface Mailer {
 /** A Slack message body: Block Kit blocks plus the notification fallback text. */
 export type SlackMessage = { text: string; blocks: unknown[]; replace_original?: boolean };
 
+/** A slack_update delivery's payload, fixed when the person clicked. */
+export type SlackUpdatePlan = { response_url: string; message: SlackMessage };
+
 export type Posted = { providerId: string | null; payload: string };
 
 /** Where escalations reach people besides the console. */

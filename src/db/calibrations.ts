@@ -1,10 +1,8 @@
-// Calibrations in D1: the shipped model (config) until a refit on reviewers'
-// verdicts is accepted; refused refits are kept with their reason for the console.
+// Calibrations in D1: the rows of refits (accepted or refused, with their reason for
+// the console) and the verdicts a refit learns from. Judging lives in decide/refit.ts,
+// the sequence in pipeline/calibration.ts.
 import { desc, eq, isNotNull, max } from 'drizzle-orm';
-import type { Config } from '../config';
-import { CalibrationParams } from '../decide/calibration';
-import { judgeRefit, type RefitVerdict, type Verdict } from '../decide/refit';
-import { newId } from '../ticket';
+import type { Verdict } from '../domain';
 import type { Database } from './client';
 import { calibrations, decisions, feedback } from './schema';
 
@@ -20,11 +18,8 @@ export async function recentCalibrations(db: Database, limit: number): Promise<C
   return db.select().from(calibrations).orderBy(desc(calibrations.fittedAt)).limit(limit);
 }
 
-/** The parameters in force: the newest accepted refit of the current feature set, else config. */
-export async function calibrationInForce(db: Database, config: Pick<Config, 'CALIBRATION'>): Promise<CalibrationParams> {
-  const row = await latestCalibration(db);
-  const parsed = CalibrationParams.safeParse(row?.params);
-  return parsed.success ? parsed.data : config.CALIBRATION;
+export async function recordCalibration(db: Database, row: typeof calibrations.$inferInsert): Promise<void> {
+  await db.insert(calibrations).values(row);
 }
 
 /** Every human verdict on a drafted decision that recorded its confidence features, newest first. */
@@ -38,41 +33,8 @@ export async function feedbackVerdicts(db: Database): Promise<Verdict[]> {
   return rows.map((r) => ({ ...r, features: r.features ?? {} }));
 }
 
-/** Refit on reviewers' verdicts on top of the parameters in force; record the result, accepted or refused. */
-export async function refitCalibration(db: Database, config: Pick<Config, 'CALIBRATION' | 'AUTO_REPLY_THRESHOLD'>, now: number): Promise<RefitVerdict> {
-  const current = await calibrationInForce(db, config);
-  const id = newId('cal');
-  const result = judgeRefit(current, await feedbackVerdicts(db), config.AUTO_REPLY_THRESHOLD, `refit-${id}`);
-  if (result.status === 'too_few_samples') return result;
-  await db.insert(calibrations).values({
-    id,
-    params: result.params,
-    sampleSize: result.sampleSize,
-    fittedAt: now,
-    status: result.status,
-    reason: result.reason,
-    heldOut: {
-      threshold: config.AUTO_REPLY_THRESHOLD,
-      held_out: result.current.n,
-      current_precision: result.current.precision,
-      current_replied: result.current.replied,
-      candidate_precision: result.candidate.precision,
-      candidate_replied: result.candidate.replied,
-    },
-  });
-  return result;
-}
-
-/** The cron's refit: at most every CALIBRATION_REFIT_HOURS, and only when a verdict arrived since the last refit. */
-export async function refitWhenDue(
-  db: Database,
-  config: Pick<Config, 'CALIBRATION' | 'AUTO_REPLY_THRESHOLD' | 'CALIBRATION_REFIT_HOURS'>,
-  now: number,
-): Promise<RefitVerdict | null> {
-  const [last] = await recentCalibrations(db, 1);
-  if (last && now - last.fittedAt < config.CALIBRATION_REFIT_HOURS * 3_600_000) return null;
+/** When the newest verdict arrived, or null when there is none. */
+export async function newestVerdictAt(db: Database): Promise<number | null> {
   const newest = await db.select({ at: max(feedback.createdAt) }).from(feedback);
-  const newestVerdict = newest[0]?.at ?? null;
-  if (newestVerdict === null || (last && newestVerdict <= last.fittedAt)) return null;
-  return refitCalibration(db, config, now);
+  return newest[0]?.at ?? null;
 }

@@ -1,6 +1,6 @@
 // Ingestion's queries: webhook replay nonces and the raw message kept for the audit
 // (the per-sender ticket cap is counted inside the ingest batch, db/tickets.ts).
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { Database } from './client';
 import { rawMessages, webhookReplays } from './schema';
 
@@ -13,6 +13,11 @@ export async function claimNonce(db: Database, provider: string, nonce: string, 
 /** Give a nonce back when the request it carried could not be stored, so the provider's retry is not refused. */
 export async function releaseNonce(db: Database, provider: string, nonce: string): Promise<void> {
   await db.delete(webhookReplays).where(and(eq(webhookReplays.provider, provider), eq(webhookReplays.nonce, nonce)));
+}
+
+/** Forget nonces seen before `before`: a provider's tolerance window is long past. */
+export async function pruneWebhookReplays(db: Database, before: number): Promise<void> {
+  await db.delete(webhookReplays).where(lt(webhookReplays.seenAt, before));
 }
 
 export type RawMessageRow = typeof rawMessages.$inferSelect;

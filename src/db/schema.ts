@@ -1,25 +1,12 @@
-// The D1 data model (DESIGN §3). Times are epoch milliseconds; lists and
+// The D1 data model. Times are epoch milliseconds; lists and
 // structured evidence are JSON text so one decision row is a whole audit record.
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-export const TICKET_SOURCES = ['email', 'postmark', 'sendgrid', 'mailgun', 'api'] as const;
-export type TicketSource = (typeof TICKET_SOURCES)[number];
+import { DELIVERY_KINDS, DELIVERY_STATUSES, FEEDBACK_VERDICTS, OUTCOMES, TICKET_SOURCES, TICKET_STATUSES } from '../domain';
 
-export const TICKET_STATUSES = ['received', 'pending', 'processing', 'decided', 'done', 'ignored', 'failed'] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
-
-export const OUTCOMES = ['auto_reply', 'review', 'escalate', 'ignore'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-export const DELIVERY_KINDS = ['email_reply', 'slack', 'slack_update', 'customer_ack'] as const;
-export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
-
-export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-
-export const FEEDBACK_VERDICTS = ['approved', 'edited', 'rejected', 'taken_over'] as const;
-export type FeedbackVerdict = (typeof FEEDBACK_VERDICTS)[number];
+// The vocabularies live in the domain module (decide/ and ingest/ read them without storage); re-exported for db/ callers.
+export * from '../domain';
 
 const json = <T>(name: string) => text(name, { mode: 'json' }).$type<T>();
 

@@ -5,7 +5,7 @@
 // account_specific is reviewed, no_action and spam are ignored, how_to goes to
 // the calibrated threshold.
 import type { Config } from '../config';
-import type { Outcome } from '../db/schema';
+import type { Outcome } from '../domain';
 import type { ResponderResult } from '../respond/types';
 import type { Retrieval } from '../retrieval/types';
 import { normalizeForChecks } from './normalize';

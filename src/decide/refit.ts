@@ -2,8 +2,9 @@
 // unchanged is a positive, an edited, rejected or taken-over one a negative; the
 // newest verdict per decision counts. The candidate starts from the parameters in
 // force and must not lower precision at the auto-reply threshold on verdicts it was
-// not fitted on; otherwise it is refused (src/db/calibrations.ts records either).
+// not fitted on; otherwise it is refused (pipeline/calibration.ts records either).
 import { calibrate, CalibrationParams, fitCalibration, type CalibrationSample } from './calibration';
+import type { Verdict } from '../domain';
 import { FEATURE_NAMES, type ConfidenceFeatures } from './confidence-features';
 
 /** Below this many verdicts a refit would mostly fit noise; the parameters in force stay. */
@@ -11,8 +12,7 @@ export const MIN_CALIBRATION_SAMPLES = 30;
 /** Share of verdicts kept out of the refit to judge it. */
 const HELD_OUT_PERCENT = 30;
 
-/** A reviewer's verdict on a draft (`approved` means unchanged) with the evidence its decision recorded. */
-export type Verdict = { decisionId: string; verdict: string; features: Record<string, number>; createdAt: number };
+export type { Verdict };
 
 const isFeatures = (f: Record<string, number>): f is ConfidenceFeatures => FEATURE_NAMES.every((name) => typeof f[name] === 'number');
 

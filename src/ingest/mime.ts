@@ -4,7 +4,7 @@
 // refuses as `unparseable`, so it is stored and audited rather than lost.
 import PostalMime, { type Email } from 'postal-mime';
 import type { Config } from '../config';
-import type { TicketSource } from '../db/schema';
+import type { TicketSource } from '../domain';
 import { normalizeMessageId, parseReferences, type Attachment, type TicketDraft } from '../ticket';
 import { emailRoutingAuthentication } from './authentication';
 import { customerText, normalizeNewlines, singleLine, unstrippedCopy } from './body';

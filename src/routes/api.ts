@@ -10,9 +10,9 @@ import { findTicket, findTicketByMessageId, type TicketRow } from '../db/tickets
 import type { AppEnv } from '../app-env';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
-import { acceptDraft } from '../ingest/accept';
 import { limitBody, requireJson } from '../middleware/body';
 import { requireBearer } from '../middleware/auth';
+import { acceptDraft } from '../pipeline';
 import { normalizeMessageId, parseReferences } from '../ticket';
 import { ThreadingId, validationHook } from './validation';
 

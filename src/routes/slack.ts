@@ -1,11 +1,12 @@
 // Slack interactivity: every button click and modal submission arrives here as a
 // signed form post (payload=<json>). The signature is checked on the raw body first.
 import { Hono, type MiddlewareHandler } from 'hono';
-import { handleSlackInteraction, SlackInteraction } from '../act/slack-interaction';
+import { SlackInteraction } from '../act/slack-interaction';
 import { verifySlackSignature } from '../act/slack-signature';
 import type { AppEnvWith } from '../app-env';
 import { AppError } from '../errors';
 import { limitBody } from '../middleware/body';
+import { handleSlackInteraction } from '../pipeline/slack-actions';
 
 type SlackEnv = AppEnvWith<{ slackBody: string }>;
 

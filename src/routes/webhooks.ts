@@ -3,13 +3,10 @@
 // a no-op), refuses permanently bad input with the status its provider treats as
 // "do not retry", and answers 503 when storage fails so the provider retries.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { claimNonce, releaseNonce } from '../db/intake';
-import { StorageUnavailableError } from '../db/tickets';
 import type { AppEnv } from '../app-env';
 import type { Secrets } from '../config';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
-import { acceptDraft, type Accepted } from '../ingest/accept';
 import { parseBinaryForm, type BinaryForm } from '../ingest/form';
 import { GUARD_REASONS } from '../ingest/guard';
 import { checkMailgunSignature, draftFromMailgun, signatureFields } from '../ingest/mailgun';
@@ -18,6 +15,7 @@ import { draftFromPostmark, PostmarkInbound } from '../ingest/postmark';
 import { draftFromSendGrid } from '../ingest/sendgrid';
 import { limitBody } from '../middleware/body';
 import { secretsEqual } from '../middleware/auth';
+import { acceptDraft, acceptOnce, type Accepted } from '../pipeline';
 import { sha256Hex, type TicketDraft } from '../ticket';
 
 /**
@@ -153,22 +151,14 @@ const mailgun = async (c: Context<AppEnv>) => {
   const check = await checkMailgunSignature(fields, key, deps.clock.now(), deps.config.WEBHOOK_TOLERANCE_SECONDS);
   if (check === 'invalid') throw new AppError('webhook_signature_invalid', 401, 'Mailgun signature does not verify');
   if (check === 'stale') throw new AppError('webhook_timestamp_stale', 401, `Mailgun timestamp is outside ±${deps.config.WEBHOOK_TOLERANCE_SECONDS}s`);
-  const firstUse = await claimNonce(deps.db, 'mailgun', fields.token, deps.clock.now()).catch((error: unknown) => {
-    throw new StorageUnavailableError(error);
-  });
-  if (!firstUse) {
-    // The same token twice is a replay (the signature does not cover the body); its first use was stored.
-    throw new AppError('webhook_replayed', 406, 'This Mailgun token was already used');
-  }
-  try {
+  const result = await acceptOnce({ provider: 'mailgun', token: fields.token }, deps, async () => {
     const draft = await draftFromMailgun(form, bytes, contentType, deps.config);
-    if (!draft) return await refusePayload('mailgun', rawCopy(bytes, contentType), 'No sender in the posted message', deps);
-    return accepted(c, await acceptDraft(draft, deps));
-  } catch (error) {
-    // Give the token back when nothing was stored, so Mailgun's retry is not refused as a replay.
-    if (error instanceof StorageUnavailableError) await releaseNonce(deps.db, 'mailgun', fields.token).catch(() => undefined);
-    throw error;
-  }
+    if (!draft) return refusePayload('mailgun', rawCopy(bytes, contentType), 'No sender in the posted message', deps);
+    return acceptDraft(draft, deps);
+  });
+  // The same token twice is a replay (the signature does not cover the body); its first use was stored.
+  if (result === 'replayed') throw new AppError('webhook_replayed', 406, 'This Mailgun token was already used');
+  return accepted(c, result);
 };
 
 // Raw MIME mode: Mailgun posts `body-mime` when the route's URL ends in "mime".

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { OutboundError, retryAfterSeconds } from '../../src/act/http';
 import { MailChannelsMailer } from '../../src/act/mailchannels-mailer';
-import { planActions } from '../../src/act/plan';
+import { planActions } from '../../src/pipeline/act';
 import { SendEmailMailer } from '../../src/act/send-email-mailer';
 import { findDecision, recordDecision } from '../../src/db/decisions';
 import { findDelivery, listDeliveries, planDelivery } from '../../src/db/deliveries';

@@ -2,12 +2,13 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { calibrate, DEFAULT_CALIBRATION, fitCalibration, type CalibrationSample } from '../../src/decide/calibration';
 import { confidenceFeatures, docLead, type FeatureChunk } from '../../src/decide/confidence-features';
-import { calibrationInForce, recentCalibrations, refitCalibration, refitWhenDue } from '../../src/db/calibrations';
+import { recentCalibrations } from '../../src/db/calibrations';
+import { calibrationInForce, refitCalibration, refitWhenDue } from '../../src/pipeline/calibration';
 import { isHeldOutVerdict, MIN_CALIBRATION_SAMPLES } from '../../src/decide/refit';
 import { buildDeps } from '../../src/deps';
 import { recordDecision } from '../../src/db/decisions';
 import { recordFeedback } from '../../src/db/feedback';
-import { storeDraft } from '../../src/ingest/accept';
+import { storeDraft } from '../../src/pipeline';
 import { queryTerms } from '../../src/retrieval/lexical';
 
 const chunk = (docId: string, score: number, rank: number, text = '', title = docId): FeatureChunk => ({ docId, title, text, score, lexicalRank: rank, vectorRank: null });

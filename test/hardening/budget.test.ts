@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findTicket, storeTicket } from '../../src/db/tickets';
 import { buildDeps, type Deps } from '../../src/deps';
 import { consume, QUEUE_NAMES } from '../../src/queues';
-import { sweepTickets } from '../../src/scheduled';
+import { sweepTickets } from '../../src/pipeline/sweep';
 import { newId } from '../../src/ticket';
 import { answer, mockClaude } from '../respond/mock-claude';
 import { loadCorpus } from '../helpers';

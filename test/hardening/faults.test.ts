@@ -7,7 +7,7 @@ import { app } from '../../src/app';
 import { buildDeps } from '../../src/deps';
 import worker from '../../src/index';
 import { QUEUE_NAMES } from '../../src/queues';
-import { sweep } from '../../src/scheduled';
+import { sweep } from '../../src/pipeline/sweep';
 import { getTicket, waitForTicket } from '../helpers';
 
 /** A D1Database whose every statement fails the way D1 does when it is unavailable. */

@@ -7,7 +7,7 @@ import { database } from '../../src/db/client';
 import { findRawMessage } from '../../src/db/intake';
 import { findTicketByMessageId, StorageUnavailableError } from '../../src/db/tickets';
 import { buildDeps, type Deps } from '../../src/deps';
-import { acceptDraft, storeDraft } from '../../src/ingest/accept';
+import { acceptDraft, storeDraft } from '../../src/pipeline';
 import { newId, type TicketDraft } from '../../src/ticket';
 
 type Trips = { roundTrips: number };

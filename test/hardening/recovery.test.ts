@@ -4,7 +4,7 @@
 // of one thread or one sender pass the send-time rules once.
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { planActions } from '../../src/act/plan';
+import { planActions } from '../../src/pipeline/act';
 import { ReplyMailer } from '../../src/act/reply-mailer';
 import { recordDecision } from '../../src/db/decisions';
 import { claimDelivery, findDelivery, listDeliveries, planDelivery } from '../../src/db/deliveries';
@@ -13,7 +13,7 @@ import { buildDeps, type Deps } from '../../src/deps';
 import { app } from '../../src/app';
 import { processTicket } from '../../src/pipeline';
 import { consume, QUEUE_NAMES } from '../../src/queues';
-import { sweepDeliveries } from '../../src/scheduled';
+import { sweepDeliveries } from '../../src/pipeline/sweep';
 import { newId } from '../../src/ticket';
 import { ConsoleUser } from '../console/client';
 import { loadCorpus, waitForTicket } from '../helpers';

@@ -3,7 +3,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDeps } from '../../src/deps';
-import { receiveEmail } from '../../src/ingest/email';
+import { receiveEmail } from '../../src/pipeline';
 import { guardDraft } from '../../src/ingest/guard';
 import { draftFromMime } from '../../src/ingest/mime';
 import worker from '../../src/index';

@@ -3,7 +3,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDeps } from '../../src/deps';
-import { storeDraft } from '../../src/ingest/accept';
+import { storeDraft } from '../../src/pipeline';
 import { processTicket } from '../../src/pipeline';
 import type { TicketResponse } from '../../src/respond/schema';
 import { loadCorpus, request, waitForTicket, type TicketView } from '../helpers';

@@ -5,10 +5,9 @@ import type { Child } from 'hono/jsx';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import { applyHumanAction, type HumanAction } from '../../act/actions';
 import { listCorpusVersions } from '../../db/corpus';
 import { findDecision } from '../../db/decisions';
-import { findStuckDeliveries, listDeliveries, requeueFailedDelivery } from '../../db/deliveries';
+import { findStuckDeliveries, listDeliveries } from '../../db/deliveries';
 import { listFeedback } from '../../db/feedback';
 import { failedDeliveries, failedTickets, findRawMessage, kbGaps, outcomesByDay, reasonCodesInUse, reviewedDrafts } from '../../db/insight';
 import { decodeCursor, listQueuePage } from '../../db/queue';
@@ -19,14 +18,16 @@ import { expectedCalibrationError, precisionAt, recommendThreshold, reliabilityB
 import { AppError } from '../../errors';
 import { secretsEqual } from '../../middleware/auth';
 import { limitBody } from '../../middleware/body';
-import type { OutboxMessage } from '../../queue-messages';
+import { calibrationInForce, refitCalibration } from '../../pipeline/calibration';
+import { retryFailedDelivery } from '../../pipeline/deliver';
+import { applyHumanAction, type HumanAction } from '../../pipeline/human-actions';
 import { adminTokenOf, consoleHeaders, endSession, LOGIN_COOKIE, requireSession, safeNext, startSession, type ConsoleEnv } from './auth';
 import { streamDecisions } from './export';
 import { isoDay, Page } from './layout';
 import { ExportPage } from './pages/export';
 import { HealthPage } from './pages/health';
 import { InsightPage } from './pages/insight';
-import { calibrationInForce, recentCalibrations, refitCalibration } from '../../db/calibrations';
+import { recentCalibrations } from '../../db/calibrations';
 import { LoginPage } from './pages/login';
 import { QueuePage } from './pages/queue';
 import { TicketPage } from './pages/ticket';
@@ -232,9 +233,7 @@ export function consoleRoutes() {
   });
 
   app.post('/console/deliveries/:id/retry', async (c) => {
-    const { deps } = c.var;
-    const delivery = await requeueFailedDelivery(deps.db, c.req.param('id'), deps.clock.now());
-    if (delivery) await deps.queues.outbox.send({ deliveryId: delivery.id } satisfies OutboxMessage);
+    const delivery = await retryFailedDelivery(c.req.param('id'), c.var.deps);
     return c.redirect(`/console/health?retried=${delivery ? 'queued' : 'not_failed'}`, 303);
   });
 

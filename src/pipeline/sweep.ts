@@ -1,13 +1,12 @@
-// The cron sweep: nothing accepted is ever lost. Tickets stuck before a decision
-// (a crashed run, a failed enqueue) and deliveries stuck before a send (a lost OUTBOX
+// The cron sweep (the scheduled() handler): nothing accepted is ever lost. Tickets
+// stuck before a decision (a crashed run, a failed enqueue) and deliveries stuck before a send (a lost OUTBOX
 // message, a crashed send) go back on their queue; replay caches are pruned.
-import { lt } from 'drizzle-orm';
-import { refitWhenDue } from './db/calibrations';
-import { findStuckDeliveries } from './db/deliveries';
-import { webhookReplays } from './db/schema';
-import { findStuckTickets } from './db/tickets';
-import type { Deps } from './deps';
-import type { OutboxMessage, TicketMessage } from './queue-messages';
+import { findStuckDeliveries } from '../db/deliveries';
+import { pruneWebhookReplays } from '../db/intake';
+import { findStuckTickets } from '../db/tickets';
+import type { Deps } from '../deps';
+import type { OutboxMessage, TicketMessage } from '../queue-messages';
+import { refitWhenDue } from './calibration';
 
 /** Mailgun's documented timestamp tolerance is minutes; a day of tokens is ample. */
 const REPLAY_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -20,7 +19,7 @@ export async function sweep(deps: Deps): Promise<SweepResult> {
   const now = deps.clock.now();
   const requeued = await sweepTickets(deps, now);
   const deliveriesRequeued = await sweepDeliveries(deps, now);
-  await deps.db.delete(webhookReplays).where(lt(webhookReplays.seenAt, now - REPLAY_RETENTION_MS));
+  await pruneWebhookReplays(deps.db, now - REPLAY_RETENTION_MS);
   await refitWhenDue(deps.db, deps.config, now);
   return { requeued, deliveriesRequeued };
 }

@@ -1,5 +1,9 @@
 // The OUTBOX consumer's work: perform one delivery, at most once per claim.
-import { findDecision } from '../db/decisions';
+import { OutboundError } from '../act/http';
+import { acknowledgementEmail, replyDraft, replyEmail } from '../act/reply';
+import { escalationMessage } from '../act/slack-message';
+import type { Mailer, SlackUpdatePlan } from '../act/types';
+import { findDecision, type DecisionRow } from '../db/decisions';
 import {
   claimDelivery,
   failDelivery,
@@ -7,6 +11,7 @@ import {
   markDeliverySent,
   planDelivery,
   releaseDelivery,
+  requeueFailedDelivery,
   sendRefusal,
   skipDelivery,
   type DeliveryRow,
@@ -16,28 +21,32 @@ import { findTicket, type TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary } from '../log';
 import type { OutboxMessage } from '../queue-messages';
-import { replyTextFor } from './actions';
-import { OutboundError } from './http';
-import { acknowledgementEmail, replyEmail } from './reply';
-import { escalationMessage } from './slack-message';
-import type { Mailer, SlackMessage } from './types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A slack_update delivery's payload, fixed when the person clicked. */
-export type SlackUpdatePlan = { response_url: string; message: SlackMessage };
-
 type Sent = { providerId: string | null; payload: string | null };
+
+/** The ticket and decision rows the caller already holds (planActions): not read again. */
+export type HeldRows = { ticket: TicketRow; decision: DecisionRow };
+
+export type DeliverOptions = {
+  /** An Email Routing reply attempt: whatever its failure, the delivery is left to the outbox and its mailer. */
+  inline?: boolean;
+  held?: HeldRows;
+};
+
+/** Put a planned delivery on OUTBOX. */
+export async function enqueueDelivery(deliveryId: string, deps: Deps): Promise<void> {
+  await deps.queues.outbox.send({ deliveryId } satisfies OutboxMessage);
+}
 
 /**
  * Deliver one planned effect. Returns true when it was sent now, false when it
  * is finished without us (already sent, `failed` or `skipped` for good). Throws
  * on a retryable failure after releasing the claim, and when another attempt
  * holds a fresh claim (retry after its stale window), so the queue retries it.
- * `inline`: an Email Routing reply attempt whose failure, whatever it is, leaves
- * the delivery to the outbox and its mailer.
  */
-export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = deps.mailer, options: { inline?: boolean } = {}): Promise<boolean> {
+export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = deps.mailer, options: DeliverOptions = {}): Promise<boolean> {
   const { db, clock, config } = deps;
   const now = clock.now();
   const staleMs = config.SEND_STALE_SECONDS * 1000;
@@ -45,9 +54,10 @@ export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = d
   const delivery = await claimDelivery(db, deliveryId, now, staleMs, gate);
   if (!delivery) return notClaimed(deliveryId, deps, { now, staleMs, gate });
   try {
-    const ticket = await findTicket(db, delivery.ticketId);
+    const held = options.held?.ticket.id === delivery.ticketId ? options.held : undefined;
+    const ticket = held?.ticket ?? (await findTicket(db, delivery.ticketId));
     if (!ticket) throw new OutboundError(`delivery ${deliveryId} has no ticket`, false);
-    const sent = await perform(delivery, ticket, deps, mailer);
+    const sent = await perform(delivery, ticket, deps, mailer, held?.decision);
     await markDeliverySent(db, delivery.id, clock.now(), sent);
     return true;
   } catch (error) {
@@ -89,24 +99,25 @@ async function notClaimed(
 async function handOff(delivery: DeliveryRow, deps: Deps): Promise<void> {
   if (!deps.notifier || (delivery.kind !== 'email_reply' && delivery.kind !== 'customer_ack')) return;
   const { delivery: alert, created } = await planDelivery(deps.db, delivery.ticketId, 'slack', deps.clock.now());
-  if (created) await deps.queues.outbox.send({ deliveryId: alert.id } satisfies OutboxMessage);
+  if (created) await enqueueDelivery(alert.id, deps);
 }
 
-async function perform(delivery: DeliveryRow, ticket: TicketRow, deps: Deps, mailer: Mailer): Promise<Sent> {
+async function perform(delivery: DeliveryRow, ticket: TicketRow, deps: Deps, mailer: Mailer, heldDecision: DecisionRow | undefined): Promise<Sent> {
   const { config } = deps;
+  const decision = async () => heldDecision ?? (await findDecision(deps.db, ticket.id));
   switch (delivery.kind) {
     case 'email_reply': {
-      const text = await replyTextFor(ticket.id, deps);
+      const draft = replyDraft(await listFeedback(deps.db, ticket.id));
+      const text = draft.editedText ?? (await decision())?.suggestedReply ?? null;
       if (!text) throw new OutboundError(`delivery ${delivery.id} has no reply text`, false);
-      const humanApproved = (await listFeedback(deps.db, ticket.id)).some((f) => f.verdict === 'approved' || f.verdict === 'edited');
-      return fromMail(await mailer.send(replyEmail(ticket, text, config, { automated: !humanApproved })));
+      return fromMail(await mailer.send(replyEmail(ticket, text, config, { automated: draft.automated })));
     }
     case 'customer_ack':
       return fromMail(await mailer.send(acknowledgementEmail(ticket, config)));
     case 'slack': {
-      const decision = await findDecision(deps.db, ticket.id);
-      if (!decision) throw new OutboundError(`delivery ${delivery.id} has no decision`, false);
-      const message = escalationMessage(ticket, decision, { editable: Boolean(config.secrets.SLACK_BOT_TOKEN) });
+      const row = await decision();
+      if (!row) throw new OutboundError(`delivery ${delivery.id} has no decision`, false);
+      const message = escalationMessage(ticket, row, { editable: Boolean(config.secrets.SLACK_BOT_TOKEN) });
       return notifierOf(deps).post(message);
     }
     case 'slack_update': {
@@ -133,4 +144,12 @@ export async function markDeliveryDead(deliveryId: string, deps: Deps): Promise<
   if (!delivery || delivery.status === 'sent') return;
   await failDelivery(deps.db, deliveryId, deps.clock.now(), `dead-lettered after ${delivery.attempts} attempts: ${delivery.lastError ?? 'unknown error'}`);
   await handOff(delivery, deps);
+}
+
+/** The console's Retry: a failed delivery goes back to `queued` and on OUTBOX; null when it is no longer failed. */
+export async function retryFailedDelivery(deliveryId: string, deps: Deps): Promise<DeliveryRow | null> {
+  const delivery = await requeueFailedDelivery(deps.db, deliveryId, deps.clock.now());
+  if (!delivery) return null;
+  await enqueueDelivery(delivery.id, deps);
+  return delivery;
 }

@@ -1,14 +1,14 @@
 // What a person can do with a decision, from Slack or the console: the same
 // actions, the same feedback rows. The email_reply delivery row is the lock, so
 // a double click (or both channels at once) sends one email.
+import { replyDraft } from '../act/reply';
 import { findDecision } from '../db/decisions';
 import { planDelivery, type DeliveryRow } from '../db/deliveries';
-import { listFeedback, recordFeedback } from '../db/feedback';
-import type { FeedbackRow } from '../db/feedback';
+import { listFeedback, recordFeedback, type FeedbackRow } from '../db/feedback';
 import { findTicket, setTicketOwner } from '../db/tickets';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
-import type { OutboxMessage } from '../queue-messages';
+import { enqueueDelivery } from './deliver';
 
 export type HumanAction =
   | { kind: 'approve' }
@@ -41,7 +41,7 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
       const { delivery, created } = await planDelivery(db, ticketId, 'email_reply', now, actor.channel);
       if (!created) return { status: 'already_handled', delivery };
       await feedbackRow(action.kind === 'edit' ? 'edited' : 'approved', action.kind === 'edit' ? text : null);
-      await deps.queues.outbox.send({ deliveryId: delivery.id } satisfies OutboxMessage);
+      await enqueueDelivery(delivery.id, deps);
       return { status: 'applied', delivery };
     }
     case 'reject': {
@@ -57,9 +57,8 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
   }
 }
 
-/** The text a human approved or edited last, else the model's draft. */
-export async function replyTextFor(ticketId: string, deps: Deps): Promise<string | null> {
-  const latest = (await listFeedback(deps.db, ticketId)).find((f) => f.verdict === 'edited' && f.editedText);
-  if (latest?.editedText) return latest.editedText;
-  return (await findDecision(deps.db, ticketId))?.suggestedReply ?? null;
+/** The text a human approved or edited last, else the model's draft (what an edit starts from). */
+export async function currentReplyText(ticketId: string, deps: Deps): Promise<string | null> {
+  const { editedText } = replyDraft(await listFeedback(deps.db, ticketId));
+  return editedText ?? (await findDecision(deps.db, ticketId))?.suggestedReply ?? null;
 }
