@@ -14,7 +14,7 @@ import { database, type Database } from './db/client';
 import { ClaudeResponder, claudeOptionsFrom } from './respond/claude';
 import { OfflineResponder } from './respond/offline';
 import type { Responder } from './respond/types';
-import { declaredVectorBindings } from './retrieval/bindings';
+import { declaredVectorBindings, usableVectorBindings, type VectorBindings } from './retrieval/bindings';
 import { HybridRetriever } from './retrieval/hybrid';
 import { LexicalRetriever } from './retrieval/lexical';
 import type { Retriever } from './retrieval/types';
@@ -33,6 +33,8 @@ export type Deps = {
   fetch: Fetch;
   queues: { tickets: Queue; outbox: Queue };
   clock: Clock;
+  /** The embedder and vector store corpus uploads write to, once Vectorize answered; null: lexical only. */
+  corpusVectors: () => Promise<VectorBindings | null>;
 };
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -57,6 +59,7 @@ export function buildDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
     fetch: fetcher,
     queues: { tickets: env.TICKETS, outbox: env.OUTBOX },
     clock: systemClock,
+    corpusVectors: () => usableVectorBindings(env, config),
     ...overrides,
   };
 }

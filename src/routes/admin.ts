@@ -1,33 +1,21 @@
 // Admin API (Bearer ADMIN_TOKEN): the corpus upload protocol used by
-// scripts/upload-corpus.ts, locally and against a deployed Worker.
+// scripts/upload-corpus.ts, locally and against a deployed Worker. HTTP only:
+// the service it translates to is pipeline/corpus.ts.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Config } from '../config';
-import {
-  activateCorpusVersion,
-  activeCorpusVersion,
-  chunkIdsOf,
-  createCorpusVersion,
-  deleteCorpusVersion,
-  documentsOf,
-  findCorpusVersion,
-  listCorpusVersions,
-  prunableVersions,
-  storeDocument,
-  storedDocCount,
-  storedDocIds,
-  type CorpusVersionRow,
-} from '../db/corpus';
-import type { Database } from '../db/client';
 import type { AppEnv } from '../app-env';
-import { AppError } from '../errors';
-import { usableVectorBindings, type VectorBindings } from '../retrieval/bindings';
-import type { Chunk } from '../retrieval/chunk';
-import { EmbeddingError } from '../retrieval/embed';
-import { embeddingMismatch } from '../retrieval/hybrid';
-import { embeddingText } from '../retrieval/vector';
+import type { CorpusVersionRow } from '../db/corpus';
+import { limitBody, requireJson } from '../middleware/body';
 import { requireBearer } from '../middleware/auth';
 import { rateLimit } from '../middleware/rate-limit';
-import { limitBody, requireJson } from '../middleware/body';
+import {
+  abandonCorpusVersion,
+  activateCorpus,
+  corpusDocuments,
+  corpusOverview,
+  openCorpusVersion,
+  pruneCorpus,
+  storeCorpusDocument,
+} from '../pipeline/corpus';
 import { validationHook } from './validation';
 
 const VersionParam = z.object({ version: z.string().regex(/^v_[0-9a-f]{16}$/) });
@@ -53,58 +41,10 @@ const DocumentBody = z
   })
   .openapi('CorpusDocument');
 
-/** Abandoned uploads (loading, untouched this long) are pruned too. */
-const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
-
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const Any = z.record(z.string(), z.unknown());
 
-/** A version built for another embedding model than the Worker's config can be neither written nor activated. */
-function refuseEmbeddingMismatch(row: Pick<CorpusVersionRow, 'version' | 'embeddingModel' | 'dimensions'>, config: Config) {
-  if (embeddingMismatch(row, { model: config.EMBEDDING_MODEL, dimensions: config.EMBEDDING_DIMENSIONS })) {
-    throw new AppError(
-      'embedding_mismatch',
-      409,
-      `Corpus version ${row.version} is for ${row.embeddingModel} (${row.dimensions} dimensions) but the Worker is configured for ${config.EMBEDDING_MODEL} (${config.EMBEDDING_DIMENSIONS}); re-run the upload to build a version for the configured model`,
-    );
-  }
-}
-
-/** Embed a document's chunks and upsert them into the version's namespace. Idempotent: vector ids derive from version + chunk id. */
-async function storeVectors(vectors: VectorBindings, version: string, chunks: Chunk[]): Promise<void> {
-  try {
-    const values = await vectors.embedder.embed(chunks.map(embeddingText));
-    await vectors.store.upsert(
-      version,
-      chunks.map((chunk, i) => ({ chunk, values: values[i]! })),
-    );
-  } catch (error) {
-    if (error instanceof EmbeddingError && error.reason === 'embedding_dimensions_mismatch') throw new AppError('embedding_mismatch', 409, error.message);
-    throw new AppError('embedding_unavailable', 503, `Embedding or vector upsert failed; the document was not stored, retry it: ${String(error)}`);
-  }
-}
-
-/**
- * A new version may drop at most `maxShare` of the active version's docs unless
- * the caller says `replace`: a one-doc folder uploaded by mistake must not wipe a
- * 173-article help center (and, after the prune, its rollback).
- */
-async function refuseShrink(db: Database, version: string, maxShare: number) {
-  const active = await activeCorpusVersion(db);
-  if (!active || active.version === version) return;
-  const [before, after] = await Promise.all([documentsOf(db, active.version), documentsOf(db, version)]);
-  const kept = new Set(after.map((d) => d.docId));
-  const removed = before.filter((d) => !kept.has(d.docId)).map((d) => d.docId);
-  if (before.length === 0 || removed.length / before.length <= maxShare) return;
-  throw new AppError(
-    'corpus_would_shrink',
-    409,
-    `Version ${version} drops ${removed.length} of the ${before.length} active docs (more than ${Math.round(maxShare * 100)}%); upload with --replace if that is intended`,
-    { removed: removed.slice(0, 50), removed_count: removed.length, active_docs: before.length },
-  );
-}
-
-function versionJson(row: Awaited<ReturnType<typeof findCorpusVersion>>) {
+function versionJson(row: CorpusVersionRow | undefined) {
   if (!row) return null;
   return {
     version: row.version,
@@ -137,19 +77,19 @@ admin.openapi(
   }),
   async (c) => {
     const { deps } = c.var;
-    const [active, versions] = await Promise.all([activeCorpusVersion(deps.db), listCorpusVersions(deps.db)]);
+    const { active, versions, vectors, mismatch } = await corpusOverview(deps);
     return c.json(
       {
         settings: {
           chunker: { targetTokens: deps.config.CHUNK_TARGET_TOKENS, overlapTokens: deps.config.CHUNK_OVERLAP_TOKENS },
           embedding_model: deps.config.EMBEDDING_MODEL,
           dimensions: deps.config.EMBEDDING_DIMENSIONS,
-          vectors: (await usableVectorBindings(c.env, deps.config)) !== null,
+          vectors,
           keep_versions: deps.config.CORPUS_KEEP_VERSIONS,
           max_removed_share: deps.config.CORPUS_MAX_REMOVED_SHARE,
         },
         active: active?.version ?? null,
-        embedding_mismatch: active ? embeddingMismatch(active, { model: deps.config.EMBEDDING_MODEL, dimensions: deps.config.EMBEDDING_DIMENSIONS }) : false,
+        embedding_mismatch: mismatch,
         versions: versions.map(versionJson),
       },
       200,
@@ -179,16 +119,10 @@ admin.openapi(
     },
   }),
   async (c) => {
-    const { deps } = c.var;
     const { version } = c.req.valid('param');
     const body = c.req.valid('json');
-    refuseEmbeddingMismatch({ version, embeddingModel: body.embedding_model, dimensions: body.dimensions }, deps.config);
-    const row = await createCorpusVersion(
-      deps.db,
-      { version, chunker: body.chunker, embeddingModel: body.embedding_model, dimensions: body.dimensions },
-      deps.clock.now(),
-    );
-    return c.json({ ...versionJson(row), stored_doc_ids: await storedDocIds(deps.db, version) }, 200);
+    const { row, storedDocIds } = await openCorpusVersion(version, { chunker: body.chunker, embeddingModel: body.embedding_model, dimensions: body.dimensions }, c.var.deps);
+    return c.json({ ...versionJson(row), stored_doc_ids: storedDocIds }, 200);
   },
 );
 
@@ -208,13 +142,8 @@ admin.openapi(
     },
   }),
   async (c) => {
-    const { deps } = c.var;
     const { version, doc_id: docId } = c.req.valid('param');
     const body = c.req.valid('json');
-    const row = await findCorpusVersion(deps.db, version);
-    if (!row) throw new AppError('not_found', 404, `No corpus version ${version}`);
-    if (row.status === 'complete') throw new AppError('conflict', 409, `Corpus version ${version} is complete and immutable`);
-    refuseEmbeddingMismatch(row, deps.config);
     const chunks = body.chunks.map((chunk) => ({
       chunkId: chunk.chunk_id,
       docId,
@@ -225,10 +154,7 @@ admin.openapi(
       tokenCount: chunk.token_count,
       position: chunk.position,
     }));
-    // Vectors first: the D1 rows are what marks a document stored, so a failure here leaves it to be retried whole.
-    const vectors = await usableVectorBindings(c.env, deps.config);
-    if (vectors) await storeVectors(vectors, version, chunks);
-    await storeDocument(deps.db, version, { docId, title: body.title, url: body.url, contentHash: body.content_hash }, chunks);
+    await storeCorpusDocument(version, { docId, title: body.title, url: body.url, contentHash: body.content_hash }, chunks, c.var.deps);
     return c.json({ version, doc_id: docId, chunks: body.chunks.length }, 200);
   },
 );
@@ -258,17 +184,9 @@ admin.openapi(
     },
   }),
   async (c) => {
-    const { deps } = c.var;
     const { version } = c.req.valid('param');
     const { docs, replace = false } = c.req.valid('json');
-    const row = await findCorpusVersion(deps.db, version);
-    if (!row) throw new AppError('not_found', 404, `No corpus version ${version}`);
-    refuseEmbeddingMismatch(row, deps.config);
-    const stored = await storedDocCount(deps.db, version);
-    if (stored !== docs) throw new AppError('conflict', 409, `Corpus version ${version} holds ${stored} of ${docs} documents; finish the upload first`);
-    if (!replace) await refuseShrink(deps.db, version, deps.config.CORPUS_MAX_REMOVED_SHARE);
-    const vectorized = (await usableVectorBindings(c.env, deps.config)) !== null;
-    return c.json(versionJson(await activateCorpusVersion(deps.db, version, deps.clock.now(), { vectorized })), 200);
+    return c.json(versionJson(await activateCorpus(version, { docs, replace }, c.var.deps)), 200);
   },
 );
 
@@ -281,10 +199,8 @@ admin.openapi(
     responses: { 200: json(Any, "The version's documents (id, title, content hash): what an upload compares itself against") },
   }),
   async (c) => {
-    const { deps } = c.var;
     const { version } = c.req.valid('param');
-    if (!(await findCorpusVersion(deps.db, version))) throw new AppError('not_found', 404, `No corpus version ${version}`);
-    const rows = await documentsOf(deps.db, version);
+    const rows = await corpusDocuments(version, c.var.deps);
     return c.json({ version, documents: rows.map((d) => ({ doc_id: d.docId, title: d.title, content_hash: d.contentHash })) }, 200);
   },
 );
@@ -301,16 +217,9 @@ admin.openapi(
     },
   }),
   async (c) => {
-    const { deps } = c.var;
     const { version } = c.req.valid('param');
-    const row = await findCorpusVersion(deps.db, version);
-    if (!row) throw new AppError('not_found', 404, `No corpus version ${version}`);
-    if (row.active || row.status !== 'loading') throw new AppError('conflict', 409, `Corpus version ${version} is ${row.active ? 'active' : row.status}; only an unfinished upload can be abandoned`);
-    const chunkIds = await chunkIdsOf(deps.db, version);
-    const vectors = await usableVectorBindings(c.env, deps.config);
-    if (vectors) await vectors.store.deleteChunks(version, chunkIds);
-    await deleteCorpusVersion(deps.db, version);
-    return c.json({ version, deleted: true, chunks: chunkIds.length }, 200);
+    const { chunks } = await abandonCorpusVersion(version, c.var.deps);
+    return c.json({ version, deleted: true, chunks }, 200);
   },
 );
 
@@ -325,16 +234,7 @@ admin.openapi(
     responses: { 200: json(Any, 'Versions deleted (rows, FTS entries and vectors); the active one and the newest `keep` are kept') },
   }),
   async (c) => {
-    const { deps } = c.var;
-    const keep = c.req.valid('json')?.keep ?? deps.config.CORPUS_KEEP_VERSIONS;
-    const vectors = await usableVectorBindings(c.env, deps.config);
-    const pruned: { version: string; chunks: number; vectors: number }[] = [];
-    for (const row of await prunableVersions(deps.db, keep, deps.clock.now(), STALE_UPLOAD_MS)) {
-      const chunkIds = await chunkIdsOf(deps.db, row.version);
-      const deletedVectors = vectors ? await vectors.store.deleteChunks(row.version, chunkIds) : 0;
-      await deleteCorpusVersion(deps.db, row.version);
-      pruned.push({ version: row.version, chunks: chunkIds.length, vectors: deletedVectors });
-    }
-    return c.json({ keep, pruned }, 200);
+    const keep = c.req.valid('json')?.keep ?? c.var.deps.config.CORPUS_KEEP_VERSIONS;
+    return c.json({ keep, pruned: await pruneCorpus(keep, c.var.deps) }, 200);
   },
 );
