@@ -229,6 +229,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     responder.respond({
       ticket: { subject: ticket.subject, text, fromName: ticket.fromName, language: ticket.language },
       chunks: retrieval.chunks,
+      queryTerms: retrieval.queryTerms,
     }),
   );
   options.failAfter?.('respond');

@@ -55,7 +55,7 @@ export function answerExtract(terms: readonly string[], chunks: readonly Retriev
 export class OfflineResponder implements Responder {
   readonly name = 'offline' as const;
 
-  async respond({ ticket, chunks }: ResponderInput): Promise<ResponderResult> {
+  async respond({ ticket, chunks, queryTerms: searched }: ResponderInput): Promise<ResponderResult> {
     const started = Date.now();
     const query = `${ticket.subject}\n${ticket.text}`;
     const language = ticket.language ?? guessLanguage(query);
@@ -84,7 +84,7 @@ export class OfflineResponder implements Responder {
         calls: [{ ...call, latencyMs: Date.now() - started, outcome: 'ok' }],
       };
     }
-    const terms = queryTerms(query);
+    const terms = searched ?? queryTerms(query);
     const used = chunks.filter((c) => c.docId === top.docId).slice(0, 2);
     const source = top.url ? `${top.title}: ${top.url}` : top.title;
     // "Hi," only: the display name is the sender's to choose, and a hostile one must not reach the reply.

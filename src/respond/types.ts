@@ -5,6 +5,8 @@ import type { TicketResponse } from './schema';
 export type ResponderInput = {
   ticket: { subject: string; text: string; fromName: string | null; language: string | null };
   chunks: RetrievedChunk[];
+  /** The terms retrieval searched for (subject + text), so a responder need not tokenise the ticket again. */
+  queryTerms?: readonly string[];
 };
 
 /** Why no usable response came back; each is a reason code and forces escalation. */

@@ -1,0 +1,99 @@
+// D1 statements per auto-replied ticket in the consumers (issue 13 item 6, issue 18):
+// the TICKETS run (claim → retrieve → decide → record → plan) and the OUTBOX send,
+// counted on a D1 binding that records every statement it prepares.
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildDeps, type Deps } from '../../src/deps';
+import { listDeliveries } from '../../src/db/deliveries';
+import { database } from '../../src/db/client';
+import { processTicket, storeDraft } from '../../src/pipeline';
+import { deliver } from '../../src/pipeline/deliver';
+import type { Mailer } from '../../src/act/types';
+import type { TicketDraft } from '../../src/ticket';
+import { loadCorpus } from '../helpers';
+
+/** env with a D1 binding that counts the statements prepared on it (batched ones included). */
+function countingEnv(): { env: Env; statements: () => number; reset: () => void } {
+  let count = 0;
+  const DB = new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, target);
+      return (query: string) => {
+        count += 1;
+        return target.prepare(query);
+      };
+    },
+  });
+  return { env: { ...env, DB }, statements: () => count, reset: () => void (count = 0) };
+}
+
+const noQueue = { send: async () => undefined, sendBatch: async () => undefined } as unknown as Queue;
+
+let n = 0;
+function passwordQuestion(): TicketDraft {
+  n += 1;
+  return {
+    source: 'api',
+    messageId: `statements-${n}-${crypto.randomUUID()}@example.com`,
+    inReplyTo: null,
+    references: [],
+    from: { address: `statements${n}@example.com`, name: 'Ada' },
+    to: null,
+    subject: 'Password',
+    text: 'I forgot my password. How do I reset it?',
+    headers: {},
+    attachments: [],
+    raw: null,
+    guardReason: null,
+  };
+}
+
+async function storedTicket(deps: Deps): Promise<string> {
+  const { ticket } = await storeDraft(passwordQuestion(), deps);
+  return ticket.id;
+}
+
+/** Measured on this tree: before issue 13 the same runs took 20 (14 + 6) and 20 statements. */
+const QUEUE_PATH_LIMIT = 19;
+const INLINE_PATH_LIMIT = 17;
+
+beforeAll(async () => {
+  await loadCorpus();
+});
+
+describe('D1 statements per auto-replied ticket', () => {
+  it('queue path: the TICKETS run, then the OUTBOX send of the reply', async () => {
+    const counting = countingEnv();
+    const deps = buildDeps(counting.env, { queues: { tickets: noQueue, outbox: noQueue } });
+    const ticketId = await storedTicket(deps);
+
+    counting.reset();
+    const result = await processTicket(ticketId, deps);
+    const tickets = counting.statements();
+    expect(result).toMatchObject({ status: 'done', decision: { outcome: 'auto_reply' } });
+
+    const [delivery] = await listDeliveries(database(env.DB), ticketId);
+    counting.reset();
+    expect(await deliver(delivery!.id, deps)).toBe(true);
+    const outbox = counting.statements();
+
+    console.log(JSON.stringify({ path: 'queue', tickets, outbox, total: tickets + outbox }));
+    expect(tickets + outbox).toBeLessThanOrEqual(QUEUE_PATH_LIMIT);
+  });
+
+  it('Email Routing path: the run answers inline with the rows it holds', async () => {
+    const counting = countingEnv();
+    const deps = buildDeps(counting.env, { queues: { tickets: noQueue, outbox: noQueue } });
+    const ticketId = await storedTicket(deps);
+    const sent: unknown[] = [];
+    const inline: Mailer = { name: 'reply', send: async (email) => (sent.push(email), { providerId: null, mime: 'inline' }) } as Mailer;
+
+    counting.reset();
+    await processTicket(ticketId, deps, { inlineMailer: inline });
+    const total = counting.statements();
+
+    expect(sent).toHaveLength(1);
+    console.log(JSON.stringify({ path: 'inline', total }));
+    expect(total).toBeLessThanOrEqual(INLINE_PATH_LIMIT);
+  });
+});
