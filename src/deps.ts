@@ -37,7 +37,7 @@ export type Deps = {
   corpusVectors: () => Promise<VectorBindings | null>;
 };
 
-export const systemClock: Clock = { now: () => Date.now() };
+const systemClock: Clock = { now: () => Date.now() };
 
 /** Claude when a key is configured; otherwise the offline responder, named as such in /health. */
 function responderFor(config: Config): Responder {

@@ -138,7 +138,7 @@ export async function markTicketDead(ticketId: string, deps: Deps): Promise<void
 }
 
 /** Held for a person when the deployment already sent its share of auto-replies (AUTO_REPLY_LIMIT_*). */
-export const DEPLOYMENT_REPLY_LIMIT = 'deployment_reply_limit';
+const DEPLOYMENT_REPLY_LIMIT = 'deployment_reply_limit';
 
 export type ProcessResult =
   | { status: 'done'; decision: DecisionRow }

@@ -5,7 +5,7 @@ import { failureFrom, fetchWithDeadline, OutboundError, type Fetch } from './htt
 import { threadingHeaders } from './mime';
 import type { Mailer, OutgoingEmail, SentEmail } from './types';
 
-export const MAILCHANNELS_SEND_URL = 'https://api.mailchannels.net/tx/v1/send';
+const MAILCHANNELS_SEND_URL = 'https://api.mailchannels.net/tx/v1/send';
 
 type SendResponse = { request_id?: string; results?: { message_id?: string; status?: string; reason?: string }[] };
 

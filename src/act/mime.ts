@@ -10,7 +10,7 @@ import type { OutgoingEmail } from './types';
 const safeId = (id: string | null): id is string => id !== null && threadingIdProblem(id) === null;
 
 /** Subjects and display names are one header line each: CR, LF and other controls become spaces. */
-export const headerText = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+const headerText = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 
 /** RFC 5322 §3.6.4: In-Reply-To names the parent; References is its chain plus the parent. */
 export function threadingHeaders(mail: Pick<OutgoingEmail, 'inReplyTo' | 'references'>): Record<string, string> {

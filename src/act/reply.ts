@@ -8,7 +8,7 @@ const escapeHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** "Re: " once, however many the customer's subject already has. */
-export function replySubject(subject: string): string {
+function replySubject(subject: string): string {
   const base = subject.replace(/^(\s*(re|aw|sv|antw|réf|rif)\s*(\[\d+\])?\s*:\s*)+/i, '').trim();
   return `Re: ${base || 'your message'}`;
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
  * user interaction"). Anything else in a signed payload is refused: the Worker
  * would otherwise POST a ticket summary wherever it says (127.0.0.1, a metadata IP).
  */
-export const SlackResponseUrl = z.string().refine((value) => {
+const SlackResponseUrl = z.string().refine((value) => {
   // Not every string is a URL: an unparsable one is a validation error (400), never a 500.
   if (!URL.canParse(value)) return false;
   const url = new URL(value);

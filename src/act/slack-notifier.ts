@@ -4,7 +4,7 @@
 import { failureFrom, fetchWithDeadline, OutboundError, type Fetch } from './http';
 import type { Notifier, Posted, SlackMessage } from './types';
 
-export const SLACK_VIEWS_OPEN_URL = 'https://slack.com/api/views.open';
+const SLACK_VIEWS_OPEN_URL = 'https://slack.com/api/views.open';
 
 async function postJson(fetch: Fetch, url: string, body: string, timeoutMs: number, service: string): Promise<void> {
   const response = await fetchWithDeadline(fetch, url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }, timeoutMs, service);

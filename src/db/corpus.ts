@@ -16,7 +16,7 @@ export async function activeCorpusVersion(db: Database): Promise<CorpusVersionRo
  * How long an isolate answers retrieval from its cached active version. The isolate
  * that activates a version drops its cache at once; any other sees the flip within this.
  */
-export const ACTIVE_VERSION_CACHE_MS = 10_000;
+const ACTIVE_VERSION_CACHE_MS = 10_000;
 let activationsInIsolate = 0;
 const activeVersionCache = new WeakMap<Database, { row: CorpusVersionRow | undefined; until: number; activations: number }>();
 

@@ -35,7 +35,7 @@ export async function reviewedDrafts(db: Database): Promise<{ confidence: number
 }
 
 /** Reasons that say retrieval found nothing the draft could stand on. */
-export const WEAK_RETRIEVAL_REASONS = ['no_retrieval', 'no_doc_sources', 'ungrounded_sources', 'below_review_threshold'];
+const WEAK_RETRIEVAL_REASONS = ['no_retrieval', 'no_doc_sources', 'ungrounded_sources', 'below_review_threshold'];
 
 export type KbGap = { intent: string; count: number; lastSeen: number; exampleTicketId: string; exampleSubject: string };
 

@@ -46,7 +46,7 @@ const noHumanYet = sql`NOT EXISTS (SELECT 1 FROM feedback f WHERE f.ticket_id = 
 
 type Cursor = { priority: number; receivedAt: number; id: string };
 
-export function encodeCursor(cursor: Cursor): string {
+function encodeCursor(cursor: Cursor): string {
   return btoa(JSON.stringify([cursor.priority, cursor.receivedAt, cursor.id])).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 }
 

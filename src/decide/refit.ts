@@ -16,7 +16,7 @@ export type { Verdict };
 
 const isFeatures = (f: Record<string, number>): f is ConfidenceFeatures => FEATURE_NAMES.every((name) => typeof f[name] === 'number');
 
-export function samplesFromFeedback(rows: readonly Verdict[]): (CalibrationSample & { decisionId: string })[] {
+function samplesFromFeedback(rows: readonly Verdict[]): (CalibrationSample & { decisionId: string })[] {
   const newest = new Map<string, Verdict>();
   for (const row of rows) {
     const seen = newest.get(row.decisionId);

@@ -39,7 +39,7 @@ function trimEdges(word: string): string {
 const withoutWww = (host: string) => (host.startsWith('www.') ? host.slice(4) : host);
 
 /** Hosts linked to and addresses named in `text`, lower case. */
-export function linksIn(text: string): { hosts: Set<string>; emails: Set<string> } {
+function linksIn(text: string): { hosts: Set<string>; emails: Set<string> } {
   const hosts = new Set<string>();
   const emails = new Set<string>();
   for (const raw of text.split(WORD_BREAK)) {

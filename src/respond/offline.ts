@@ -32,7 +32,7 @@ function blocksOf(text: string): Block[] {
 }
 
 /** The blocks of the article that speak to the ticket, in article order, within the length budget. */
-export function answerExtract(terms: readonly string[], chunks: readonly RetrievedChunk[]): string {
+function answerExtract(terms: readonly string[], chunks: readonly RetrievedChunk[]): string {
   const blocks = chunks.flatMap((c) => blocksOf(c.text));
   const seen = new Set<string>();
   const kept: string[] = [];

@@ -24,7 +24,7 @@ const escapeBrackets = (text: string): string => text.replaceAll('&', '&amp;').r
 
 const attribute = (value: string): string => escapeBrackets(value).replaceAll('"', '&quot;');
 
-export function docsBlock(chunks: readonly RetrievedChunk[]): string {
+function docsBlock(chunks: readonly RetrievedChunk[]): string {
   if (chunks.length === 0) return '<docs>\n(no help-center article matched this ticket)\n</docs>';
   const docs = chunks.map(
     (c) =>
@@ -33,7 +33,7 @@ export function docsBlock(chunks: readonly RetrievedChunk[]): string {
   return `<docs>\n${docs.join('\n')}\n</docs>`;
 }
 
-export function ticketBlock(ticket: ResponderInput['ticket']): string {
+function ticketBlock(ticket: ResponderInput['ticket']): string {
   const from = ticket.fromName ? `From: ${escapeBrackets(ticket.fromName)}\n` : '';
   return `<ticket>\n${from}Subject: ${escapeBrackets(ticket.subject)}\n\n${escapeBrackets(ticket.text)}\n</ticket>\n\nDraft the TicketResponse for this ticket.`;
 }

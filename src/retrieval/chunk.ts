@@ -62,7 +62,7 @@ function htmlToMarkdownish(html: string): string {
 }
 
 /** Markdown → the plain text that is indexed and quoted to the model. */
-export function markdownToText(markdown: string): string {
+function markdownToText(markdown: string): string {
   return markdown
     .replace(/```[a-z]*\n?/gi, '')
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')

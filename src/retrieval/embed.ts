@@ -4,10 +4,10 @@
 import { z } from 'zod';
 import { EMBEDDING_POOLING } from './corpus';
 
-/** Workers AI embeds at most 100 texts per call (DESIGN §6). */
-export const EMBED_BATCH_LIMIT = 100;
+/** Workers AI embeds at most 100 texts per call. */
+const EMBED_BATCH_LIMIT = 100;
 /** bge models see 512 tokens; ~2,000 characters keeps a long ticket inside that. */
-export const EMBED_MAX_CHARS = 2000;
+const EMBED_MAX_CHARS = 2000;
 
 export interface Embedder {
   readonly model: string;

@@ -9,7 +9,7 @@ import type { Retrieval, RetrievedChunk, Retriever } from './types';
 import { VECTOR_TOP_K_LIMIT, type VectorStore } from './vector';
 import { errorSummary } from '../log';
 
-export const DEGRADED = {
+const DEGRADED = {
   vectorUnavailable: 'vector_unavailable',
   embeddingMismatch: 'embedding_mismatch',
   corpusNotVectorized: 'corpus_not_vectorized',

@@ -38,7 +38,7 @@ export function ftsQuery(terms: string[]): string | null {
   return terms.map((t) => `"${t}"`).join(' OR ');
 }
 
-export function toRetrieved(hit: LexicalHit, rank: number, best: number): RetrievedChunk {
+function toRetrieved(hit: LexicalHit, rank: number, best: number): RetrievedChunk {
   const lexicalScore = -hit.bm25;
   return {
     chunkId: hit.chunkId,

@@ -5,7 +5,7 @@ import type { Chunk } from './chunk';
 /** Vectorize returns at most 20 matches when metadata or values come back. */
 export const VECTOR_TOP_K_LIMIT = 20;
 /** Workers binding limit per upsert / delete call. */
-export const VECTOR_WRITE_BATCH = 1000;
+const VECTOR_WRITE_BATCH = 1000;
 
 export type VectorHit = { chunkId: string; docId: string; score: number };
 
@@ -15,7 +15,7 @@ type VectorMetadata = { chunk_id: string; doc_id: string; version: string };
  * Vector ids are unique across the whole index (namespaces do not scope them)
  * and at most 64 bytes, so the id is a hash of version and chunk id.
  */
-export async function vectorId(version: string, chunkId: string): Promise<string> {
+async function vectorId(version: string, chunkId: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${version}\u0000${chunkId}`));
   return [...new Uint8Array(digest).slice(0, 20)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -20,7 +20,7 @@ const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string() }).passthrough() })
   .openapi('Error');
 
-export const CreateTicketBody = z
+const CreateTicketBody = z
   .strictObject({
     from: z.email().max(320).openapi({ example: 'ada@example.com' }),
     from_name: z.string().max(200).optional(),
@@ -88,7 +88,7 @@ const findByMessageId = createRoute({
   },
 });
 
-export function ticketJson(ticket: TicketRow) {
+function ticketJson(ticket: TicketRow) {
   return {
     id: ticket.id,
     source: ticket.source,
@@ -114,7 +114,7 @@ export function ticketJson(ticket: TicketRow) {
   };
 }
 
-export function decisionJson(decision: DecisionRow) {
+function decisionJson(decision: DecisionRow) {
   return {
     id: decision.id,
     outcome: decision.outcome,
@@ -159,7 +159,7 @@ async function mailText(delivery: DeliveryRow): Promise<string | null> {
   }
 }
 
-export async function deliveryJson(delivery: DeliveryRow) {
+async function deliveryJson(delivery: DeliveryRow) {
   return {
     id: delivery.id,
     kind: delivery.kind,

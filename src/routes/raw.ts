@@ -13,7 +13,7 @@ export const raw = new Hono<AppEnv>();
 const BASE64_MARK = /;\s*encoding=base64$/;
 
 /** Headers that keep a browser from rendering or running what the sender wrote. */
-export function inertHeaders(ticketId: string, originalType: string): Record<string, string> {
+function inertHeaders(ticketId: string, originalType: string): Record<string, string> {
   return {
     'content-type': 'text/plain; charset=utf-8',
     'x-content-type-options': 'nosniff',

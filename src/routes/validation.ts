@@ -5,7 +5,7 @@ import { MAX_THREADING_ID_CHARS, stripAngleBrackets, threadingIdProblem } from '
 type Issue = { path: PropertyKey[]; message: string; code?: string; keys?: string[]; params?: Record<string, unknown> };
 
 /** Field-level detail for a 400: `[{field: "from", message: "Invalid email address"}]`. */
-export function fieldErrors(issues: readonly Issue[]): { field: string; message: string }[] {
+function fieldErrors(issues: readonly Issue[]): { field: string; message: string }[] {
   return issues.flatMap((issue) => {
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys' && issue.keys) {
