@@ -8,7 +8,6 @@
 // services it hands on to (acting, delivery, human actions, the sweep, calibration, corpus).
 import { ReplyMailer } from './act/reply-mailer';
 import type { Mailer } from './act/types';
-import type { Config } from './config';
 import { calibrate } from './decide/calibration';
 import { confidenceFeatures } from './decide/confidence-features';
 import { checkReply } from './decide/reply-check';

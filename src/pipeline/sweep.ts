@@ -1,6 +1,7 @@
 // The cron sweep (the scheduled() handler): nothing accepted is ever lost. Tickets
-// stuck before a decision (a crashed run, a failed enqueue) and deliveries stuck before a send (a lost OUTBOX
-// message, a crashed send) go back on their queue; replay caches are pruned.
+// stuck before a decision (a crashed run, a failed enqueue) and deliveries stuck
+// before a send (a lost OUTBOX message, a crashed send) go back on their queue;
+// replay caches are pruned, and the calibration is refitted when due.
 import { findStuckDeliveries } from '../db/deliveries';
 import { pruneWebhookReplays } from '../db/intake';
 import { findStuckTickets } from '../db/tickets';
