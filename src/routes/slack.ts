@@ -2,28 +2,28 @@
 // signed form post (payload=<json>). The signature is checked on the raw body first.
 import { Hono, type MiddlewareHandler } from 'hono';
 import { handleSlackInteraction, SlackInteraction } from '../act/slack-interaction';
-import { verifySlackSignature } from '../act/slack-signature';
 import { configFrom } from '../config';
 import { buildDeps } from '../deps';
 import { AppError } from '../errors';
 import { limitBody } from '../middleware/body';
+import { authError } from '../security/result';
+import { verifySlackSignature } from '../security/slack';
 
 type SlackEnv = { Bindings: Env; Variables: { slackBody: string } };
 
 /** Refuses any request Slack did not sign with SLACK_SIGNING_SECRET; an unset secret closes the route. */
 function slackSignature(): MiddlewareHandler<SlackEnv> {
   return async (c, next) => {
-    const secret = configFrom(c.env).secrets.SLACK_SIGNING_SECRET;
-    if (!secret) throw new AppError('unauthorized', 401, 'SLACK_SIGNING_SECRET is not configured; this route is disabled');
     // Raw bytes as sent: the signature covers them exactly (form bodies are ASCII after percent-encoding).
     const body = new TextDecoder().decode(await c.req.arrayBuffer());
-    await verifySlackSignature({
-      secret,
+    const verified = await verifySlackSignature({
+      secret: configFrom(c.env).secrets.SLACK_SIGNING_SECRET,
       timestamp: c.req.header('x-slack-request-timestamp'),
       signature: c.req.header('x-slack-signature'),
       body,
       nowSeconds: Math.floor(Date.now() / 1000),
     });
+    if (!verified.ok) throw authError(verified);
     c.set('slackBody', body);
     await next();
   };

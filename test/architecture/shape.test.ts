@@ -21,7 +21,6 @@ const KNOWN_VIOLATIONS = [
   'ingest/email.ts → act/reply-mailer.ts',
   'ingest/email.ts → deps.ts',
   'ingest/email.ts → pipeline.ts',
-  'ingest/mailgun.ts → middleware/auth.ts',
   'ingest/mime.ts → db/schema.ts',
 ];
 const KNOWN_CYCLES = ['act/actions.ts → act/plan.ts → act/outbox.ts → act/actions.ts', 'act/plan.ts → act/outbox.ts → act/plan.ts'];

@@ -20,9 +20,11 @@ import { findStuckTickets, findTicket } from '../../db/tickets';
 import { expectedCalibrationError, precisionAt, recommendThreshold, reliabilityBins } from '../../decide/recommend';
 import { buildDeps } from '../../deps';
 import { AppError } from '../../errors';
-import { secretsEqual } from '../../middleware/auth';
 import { limitBody } from '../../middleware/body';
-import type { Fetcher } from './access';
+import type { Fetcher } from '../../security/access-jwt';
+import { csrfToken, newSessionId, verifyCsrfToken } from '../../security/console-session';
+import { authError } from '../../security/result';
+import { verifySharedSecret } from '../../security/shared-secret';
 import { adminTokenOf, consoleHeaders, endSession, LOGIN_COOKIE, requireSession, safeNext, startSession, type ConsoleEnv } from './auth';
 import { streamDecisions } from './export';
 import { isoDay, Page } from './layout';
@@ -33,7 +35,6 @@ import { calibrationInForce, recentCalibrations, refitCalibration } from '../../
 import { LoginPage } from './pages/login';
 import { QueuePage } from './pages/queue';
 import { TicketPage } from './pages/ticket';
-import { csrfToken, csrfValid, newSessionId } from './session';
 
 const DAY_MS = 86_400_000;
 const QUEUE_PAGE = 50;
@@ -115,11 +116,10 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
     const body = await c.req.parseBody();
     const nonce = getCookie(c, LOGIN_COOKIE);
     const csrf = typeof body._csrf === 'string' ? body._csrf : undefined;
-    if (!nonce || !(await csrfValid(csrf, `login:${nonce}`, adminToken))) {
-      throw new AppError('csrf_invalid', 403, 'The login form expired or came from elsewhere; reload it and try again');
-    }
+    const formToken = await verifyCsrfToken(csrf, nonce && `login:${nonce}`, adminToken);
+    if (!formToken.ok) throw authError({ ...formToken, message: 'The login form expired or came from elsewhere; reload it and try again' });
     const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
-    if (typeof body.token !== 'string' || !(await secretsEqual(body.token, adminToken))) {
+    if (!(await verifySharedSecret(typeof body.token === 'string' ? body.token : null, adminToken)).ok) {
       return render(c, 'Log in', '', <LoginPage csrf={csrf!} next={next} access={false} error="That token is not the admin token." />, 401);
     }
     const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim() : 'admin';
