@@ -1,10 +1,8 @@
 // Turn a decision's draft into the email a customer receives.
 import type { Config } from '../config';
 import type { TicketRow } from '../db/tickets';
+import { escapeHtml } from '../security/encoding';
 import type { OutgoingEmail } from './types';
-
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** "Re: " once, however many the customer's subject already has. */
 export function replySubject(subject: string): string {

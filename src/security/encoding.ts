@@ -19,7 +19,7 @@ export function hexEncode(data: ArrayBuffer | Uint8Array): string {
 }
 
 /** Null for anything but whole bytes of hex digits (either case). */
-export function hexDecode(hex: string): Uint8Array | null {
+export function hexDecode(hex: string): Uint8Array<ArrayBuffer> | null {
   if (!/^(?:[0-9a-f]{2})+$/i.test(hex)) return null;
   const bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
@@ -35,7 +35,7 @@ export function base64Encode(data: ArrayBuffer | Uint8Array): string {
 }
 
 /** Throws on text that is not base64 (atob's own check). */
-export function base64Decode(base64: string): Uint8Array {
+export function base64Decode(base64: string): Uint8Array<ArrayBuffer> {
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -47,7 +47,7 @@ export function base64urlEncode(data: ArrayBuffer | Uint8Array): string {
 }
 
 /** Accepts padded or unpadded input; throws on text that is not base64url. */
-export function base64urlDecode(text: string): Uint8Array {
+export function base64urlDecode(text: string): Uint8Array<ArrayBuffer> {
   const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
   return base64Decode(base64.padEnd(Math.ceil(base64.length / 4) * 4, '='));
 }
