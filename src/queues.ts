@@ -1,6 +1,6 @@
 // Queue consumers. Messages carry ids, never bodies (queue messages are ≤ 128 KB,
 // and the row in D1 is the truth). Each message is acked or retried on its own.
-import { OutboundError } from './act/http';
+import { OutboundError } from './errors';
 import { markDeliveryDead, deliver } from './act/outbox';
 import type { OutboxMessage } from './act/plan';
 import { setTicketStatus, findTicket } from './db/tickets';

@@ -16,7 +16,7 @@ import { findTicket, type TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary } from '../log';
 import { replyTextFor } from './actions';
-import { OutboundError } from './http';
+import { OutboundError } from '../errors';
 import type { OutboxMessage } from './plan';
 import { acknowledgementEmail, replyEmail } from './reply';
 import { escalationMessage } from './slack-message';

@@ -6,6 +6,7 @@ import { planDelivery, planThreadAcknowledgement, skipDelivery } from '../db/del
 import type { DeliveryKind } from '../db/schema';
 import type { TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
+import { errorSummary, logEvent } from '../log';
 import { deliver } from './outbox';
 import type { Mailer } from './types';
 
@@ -50,7 +51,10 @@ export async function planActions(ticket: TicketRow, decision: DecisionRow, deps
     if ((kind === 'email_reply' || kind === 'customer_ack') && inlineMailer) {
       // Email Routing: answer through the incoming message (threaded, no sending service).
       // If that fails the delivery stays queued and the outbox retries with the configured mailer.
-      const sent = await deliver(delivery.id, deps, inlineMailer, { inline: true }).catch(() => false);
+      const sent = await deliver(delivery.id, deps, inlineMailer, { inline: true }).catch((error: unknown) => {
+        logEvent('warn', 'inline_delivery_failed', { ticketId: ticket.id, deliveryId: delivery.id, kind, fallback: 'outbox', error: errorSummary(error) });
+        return false;
+      });
       if (sent) continue;
     }
     if ((kind === 'email_reply' || kind === 'customer_ack') && !mayMailSender(ticket)) {

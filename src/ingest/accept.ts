@@ -1,7 +1,8 @@
 // The one door every source goes through: identity, thread, store, then either
 // audit the ignore or hand the ticket to the pipeline. Storing comes first, so a
 // ticket that was accepted can always be found and finished.
-import { StorageUnavailableError, storeTicket, type TicketRow } from '../db/tickets';
+import { storeTicket, type TicketRow } from '../db/tickets';
+import { StorageUnavailableError } from '../errors';
 import type { Deps } from '../deps';
 import { errorSummary, logEvent } from '../log';
 import { derivedMessageId, newId, type TicketDraft } from '../ticket';

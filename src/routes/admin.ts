@@ -19,15 +19,14 @@ import {
 } from '../db/corpus';
 import type { Database } from '../db/client';
 import { buildDeps } from '../deps';
-import { AppError } from '../errors';
+import { AppError, EmbeddingError } from '../errors';
 import { usableVectorBindings, type VectorBindings } from '../retrieval/bindings';
 import type { Chunk } from '../retrieval/chunk';
-import { EmbeddingError } from '../retrieval/embed';
 import { embeddingMismatch } from '../retrieval/hybrid';
 import { embeddingText } from '../retrieval/vector';
 import { requireBearer } from '../middleware/auth';
 import { rateLimit } from '../middleware/rate-limit';
-import { limitBody, requireJson } from '../middleware/body';
+import { limitBody, parseJson, requireJson } from '../middleware/body';
 import { validationHook } from './validation';
 
 const VersionParam = z.object({ version: z.string().regex(/^v_[0-9a-f]{16}$/) });
@@ -127,6 +126,7 @@ admin.use('/admin/*', rateLimit('admin'));
 admin.use('/admin/*', requireBearer('ADMIN_TOKEN'));
 admin.on(['PUT', 'POST'], '/admin/*', limitBody('MAX_ADMIN_BODY_BYTES'));
 admin.put('/admin/*', requireJson());
+admin.post('/admin/*', parseJson());
 
 admin.openapi(
   createRoute({

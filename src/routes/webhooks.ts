@@ -4,10 +4,9 @@
 // "do not retry", and answers 503 when storage fails so the provider retries.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { claimNonce, releaseNonce } from '../db/intake';
-import { StorageUnavailableError } from '../db/tickets';
 import { buildDeps, type Deps } from '../deps';
 import { configFrom } from '../config';
-import { AppError } from '../errors';
+import { AppError, StorageUnavailableError } from '../errors';
 import { acceptDraft, type Accepted } from '../ingest/accept';
 import { parseBinaryForm, type BinaryForm } from '../ingest/form';
 import { GUARD_REASONS } from '../ingest/guard';
@@ -15,6 +14,7 @@ import { draftFromMailgun, signatureFields } from '../ingest/mailgun';
 import { rawCopy } from '../ingest/mime';
 import { draftFromPostmark, PostmarkInbound } from '../ingest/postmark';
 import { draftFromSendGrid } from '../ingest/sendgrid';
+import { errorSummary, logEvent } from '../log';
 import { limitBody } from '../middleware/body';
 import { sha256Hex } from '../security/crypto';
 import { verifyMailgunSignature } from '../security/mailgun';
@@ -148,7 +148,12 @@ const mailgun = async (c: Context<AppEnv>) => {
     return accepted(c, await acceptDraft(draft, deps));
   } catch (error) {
     // Give the token back when nothing was stored, so Mailgun's retry is not refused as a replay.
-    if (error instanceof StorageUnavailableError) await releaseNonce(deps.db, 'mailgun', fields.token).catch(() => undefined);
+    if (error instanceof StorageUnavailableError) {
+      // D1 is already failing; if the release fails too, Mailgun's retry is refused as a replay, and the log says why.
+      await releaseNonce(deps.db, 'mailgun', fields.token).catch((releaseError: unknown) =>
+        logEvent('warn', 'mailgun_nonce_release_failed', { error: errorSummary(releaseError) }),
+      );
+    }
     throw error;
   }
 };

@@ -19,7 +19,7 @@ import { OUTCOMES } from '../../db/schema';
 import { findStuckTickets, findTicket } from '../../db/tickets';
 import { expectedCalibrationError, precisionAt, recommendThreshold, reliabilityBins } from '../../decide/recommend';
 import { buildDeps } from '../../deps';
-import { AppError } from '../../errors';
+import { AppError, ConflictError, NotFoundError } from '../../errors';
 import { limitBody } from '../../middleware/body';
 import type { Fetcher } from '../../security/access-jwt';
 import { csrfToken, newSessionId, verifyCsrfToken } from '../../security/console-session';
@@ -172,7 +172,8 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
     const counts = { applied: 0, already_handled: 0 };
     for (const id of new Set(form.data.ticket)) {
       const outcome = await applyHumanAction(id, { kind: form.data.action }, actor, deps).catch((error: unknown) => {
-        if (error instanceof AppError && (error.status === 404 || error.status === 409)) return { status: 'already_handled' as const };
+        // Gone or not sendable any more (someone else got there first): counted, not an error for the whole batch.
+        if (error instanceof NotFoundError || error instanceof ConflictError) return { status: 'already_handled' as const };
         throw error;
       });
       counts[outcome.status] += 1;
