@@ -66,7 +66,7 @@ export async function verifyAccessJwt(
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
   let header: Record<string, unknown>;
   let payload: Record<string, unknown>;
-  let signature: Uint8Array;
+  let signature: Uint8Array<ArrayBuffer>;
   try {
     header = decodeJson(headerPart);
     payload = decodeJson(payloadPart);

@@ -21,7 +21,7 @@ async function sign(adminToken: string, text: string): Promise<string> {
 }
 
 async function signatureValid(adminToken: string, text: string, signature: string): Promise<boolean> {
-  let mac: Uint8Array;
+  let mac: Uint8Array<ArrayBuffer>;
   try {
     mac = base64urlDecode(signature);
   } catch {

@@ -1,9 +1,9 @@
-// The cryptographic primitives every verifier and id is built from, on
-// crypto.subtle only. HMAC is checked with crypto.subtle.verify (constant time
-// inside the runtime), never by signing again and comparing strings.
+// The cryptographic primitives every verifier and id is built from, on crypto.subtle
+// only (comparing secrets is constant-time.ts). HMAC is checked with crypto.subtle.verify
+// (constant time inside the runtime), never by signing again and comparing strings.
 import { hexEncode, utf8Bytes } from './encoding';
 
-type Bytes = ArrayBuffer | ArrayBufferView;
+type Bytes = ArrayBuffer | Uint8Array<ArrayBuffer>;
 const asBytes = (data: string | Bytes): Bytes => (typeof data === 'string' ? utf8Bytes(data) : data);
 
 export async function sha256(data: string | Bytes): Promise<ArrayBuffer> {
@@ -14,7 +14,7 @@ export async function sha256Hex(text: string): Promise<string> {
   return hexEncode(await sha256(text));
 }
 
-export function randomBytes(length: number): Uint8Array {
+export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(length));
 }
 
@@ -29,13 +29,4 @@ export async function hmacSign(key: CryptoKey, message: string | Bytes): Promise
 
 export async function hmacVerify(key: CryptoKey, signature: Bytes, message: string | Bytes): Promise<boolean> {
   return crypto.subtle.verify('HMAC', key, signature, asBytes(message));
-}
-
-/**
- * Two secrets compared in constant time. Hashing both first gives equal lengths,
- * so neither the comparison nor an early length check says how much matched.
- */
-export async function secretsEqual(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
-  return crypto.subtle.timingSafeEqual(a, b);
 }

@@ -4,8 +4,9 @@
 
 const utf8 = new TextEncoder();
 
-export function utf8Bytes(text: string): Uint8Array {
-  return utf8.encode(text);
+/** TextEncoder always returns a fresh, ArrayBuffer-backed array; the type says so for crypto.subtle. */
+export function utf8Bytes(text: string): Uint8Array<ArrayBuffer> {
+  return utf8.encode(text) as Uint8Array<ArrayBuffer>;
 }
 
 function bytesOf(data: ArrayBuffer | Uint8Array): Uint8Array {

@@ -2,7 +2,7 @@
 // (Bearer), Postmark (Basic password or ?token=), SendGrid (Basic user:password),
 // and the console login form (the admin token itself).
 import { parseBasic, parseBearer } from './credentials';
-import { secretsEqual } from './crypto';
+import { secretsEqual } from './constant-time';
 import { refused, unconfigured, VERIFIED, type AuthResult } from './result';
 
 export async function verifySharedSecret(given: string | null | undefined, expected: string, invalid = 'Invalid credentials'): Promise<AuthResult> {

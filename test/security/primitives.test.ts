@@ -3,7 +3,8 @@
 // RFC 7617 §2 and RFC 6750 §2.1 (Basic and Bearer).
 import { describe, expect, it } from 'vitest';
 import { parseBasic, parseBearer } from '../../src/security/credentials';
-import { hmacKey, hmacSign, hmacVerify, secretsEqual, sha256Hex } from '../../src/security/crypto';
+import { secretsEqual } from '../../src/security/constant-time';
+import { hmacKey, hmacSign, hmacVerify, sha256Hex } from '../../src/security/crypto';
 import {
   base64Decode,
   base64Encode,
@@ -82,7 +83,7 @@ describe('sha256Hex (FIPS 180-2 examples)', () => {
 });
 
 describe('HMAC-SHA256 (RFC 4231 §4)', () => {
-  const cases: [string, Uint8Array | string, Uint8Array | string, string][] = [
+  const cases: [string, Uint8Array<ArrayBuffer> | string, Uint8Array<ArrayBuffer> | string, string][] = [
     ['1', repeat(0x0b, 20), 'Hi There', 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7'],
     ['2: a key shorter than the hash', 'Jefe', 'what do ya want for nothing?', '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
     ['3', repeat(0xaa, 20), repeat(0xdd, 50), '773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe'],
