@@ -3,7 +3,6 @@
 import { and, asc, eq, getTableColumns, gt, inArray, is, lt, or, SQL, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { StorageUnavailableError } from '../errors';
-import { errorSummary } from '../log';
 import { newId, senderKey, type TicketDraft } from '../ticket';
 import type { Database } from './client';
 import { decisions, rawMessages, tickets, type TicketStatus } from './schema';

@@ -7,7 +7,6 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { configFrom, type Config } from '../../config';
 import { liveSession, recordSession, revokeSession } from '../../db/sessions';
 import { buildDeps } from '../../deps';
-import { AppError } from '../../errors';
 import { verifyAccessJwt, type Fetcher } from '../../security/access-jwt';
 import {
   csrfToken,
