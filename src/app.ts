@@ -3,8 +3,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { provideDeps, type AppEnv } from './app-env';
-import { StorageUnavailableError } from './db/tickets';
-import { AppError, errorBody } from './errors';
+import { AppError, errorBody, isDomainError, type KnownDomainError } from './errors';
 import { errorSummary, logEvent } from './log';
 import { api } from './routes/api';
 import { admin } from './routes/admin';
@@ -56,13 +55,48 @@ app.onError((error, c) => {
   return c.json(errorBody(appError), appError.status, appError.headers);
 });
 
+/** The one translation to the wire: an AppError as thrown, a domain failure by its kind, Hono's own exceptions by status. */
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof StorageUnavailableError) return new AppError('storage_unavailable', 503, 'Could not store the ticket; retry later', undefined, { 'Retry-After': '30' });
-  if (error instanceof HTTPException) {
-    if (error.status === 400 && /Malformed JSON/i.test(error.message)) return new AppError('invalid_json', 400, 'Request body is not valid JSON');
-    if (error.status === 413) return new AppError('payload_too_large', 413, error.message || 'Payload too large');
-    return new AppError(error.status === 401 ? 'unauthorized' : 'validation_failed', error.status as 400, error.message);
-  }
+  if (isDomainError(error)) return domainErrorToHttp(error);
+  if (error instanceof HTTPException) return honoExceptionToHttp(error);
   return new AppError('internal_error', 500, 'Internal error');
+}
+
+function domainErrorToHttp(error: KnownDomainError): AppError {
+  switch (error.kind) {
+    case 'not_found':
+      return new AppError('not_found', 404, error.message);
+    case 'conflict':
+      return new AppError('conflict', 409, error.message);
+    case 'payload_invalid':
+      return new AppError('webhook_payload_invalid', 400, error.message);
+    case 'storage_unavailable':
+      return new AppError('storage_unavailable', 503, 'Could not store the ticket; retry later', undefined, { 'Retry-After': '30' });
+    case 'outbound':
+      // A provider failing inside a request is our problem, not the caller's; the details are in the log line.
+      return new AppError('internal_error', 500, 'Internal error');
+    case 'embedding':
+      return error.reason === 'embedding_dimensions_mismatch' || error.reason === 'index_dimensions_mismatch'
+        ? new AppError('embedding_mismatch', 409, error.message)
+        : new AppError('embedding_unavailable', 503, error.message);
+  }
+}
+
+/**
+ * Hono throws HTTPException only for what it checks itself: zod-openapi's media-type
+ * gate (415) and the validator reading a body. JSON bodies are parsed first by
+ * middleware/body.ts (a SyntaxError there is `invalid_json`), so any other status is a bug of ours.
+ */
+function honoExceptionToHttp(error: HTTPException): AppError {
+  switch (error.status) {
+    case 401:
+      return new AppError('unauthorized', 401, error.message);
+    case 413:
+      return new AppError('payload_too_large', 413, error.message || 'Payload too large');
+    case 415:
+      return new AppError('unsupported_media_type', 415, error.message);
+    default:
+      return new AppError('internal_error', 500, 'Internal error');
+  }
 }

@@ -1,6 +1,9 @@
-// Stable, documented error codes (README "Errors"). Clients and audit rows match on
-// `code`; `message` is for humans and may change.
+// Every error the code throws, in one file. Domain code throws the typed failures
+// below, in its own words and without HTTP statuses; app.ts maps each kind to the
+// wire exactly once. AppError is that wire form: a stable, documented code (README
+// "Errors") that clients and audit rows match on; `message` is for humans and may change.
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { errorSummary } from './log';
 
 export const ERROR_CODES = [
   'config_invalid',
@@ -45,4 +48,72 @@ export type ErrorBody = { error: { code: ErrorCode; message: string } & Record<s
 
 export function errorBody(error: AppError): ErrorBody {
   return { error: { code: error.code, message: error.message, ...error.details } };
+}
+
+/** A failure the domain expects and names; `kind` is what app.ts switches on. */
+abstract class DomainError extends Error {
+  abstract readonly kind: string;
+}
+
+/** The ticket (or row) a caller names does not exist. */
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  override name = 'NotFoundError';
+}
+
+/** The request is sound but the ticket's state does not allow it now (nothing to send, already handled, not set up). */
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+  override name = 'ConflictError';
+}
+
+/** An authenticated payload that does not hold what its sender promises (a Slack modal without its ticket). */
+export class PayloadInvalidError extends DomainError {
+  readonly kind = 'payload_invalid';
+  override name = 'PayloadInvalidError';
+}
+
+/** D1 could not store or read a ticket: the caller must not acknowledge it (providers retry on 5xx). */
+export class StorageUnavailableError extends DomainError {
+  readonly kind = 'storage_unavailable';
+  override name = 'StorageUnavailableError';
+  constructor(cause: unknown) {
+    super(`ticket storage unavailable: ${errorSummary(cause)}`, { cause });
+  }
+}
+
+/** A provider call (mail, Slack) failed; the OUTBOX consumer reads `retryable` and `retryAfterSeconds`. */
+export class OutboundError extends DomainError {
+  readonly kind = 'outbound';
+  override name = 'OutboundError';
+  constructor(
+    message: string,
+    /** false: the request itself is wrong (4xx other than 408/429); retrying cannot help. */
+    readonly retryable: boolean,
+    /** The provider's Retry-After, in seconds, when it sent one. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Embedding or the vector index failed. The mismatches are permanent (vectors of
+ * another size can never be queried with the configured model); the others are outages.
+ */
+export class EmbeddingError extends DomainError {
+  readonly kind = 'embedding';
+  override name = 'EmbeddingError';
+  constructor(
+    readonly reason: 'embedding_failed' | 'embedding_dimensions_mismatch' | 'index_unavailable' | 'index_dimensions_mismatch',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type KnownDomainError = NotFoundError | ConflictError | PayloadInvalidError | StorageUnavailableError | OutboundError | EmbeddingError;
+
+export function isDomainError(error: unknown): error is KnownDomainError {
+  return error instanceof DomainError;
 }

@@ -14,7 +14,8 @@ import { checkReply } from './decide/reply-check';
 import { decide } from './decide/policy';
 import { countAutoReplies, countAutoRepliesTo, findDecision, recordDecision, threadHandledByHuman, type DecisionRow } from './db/decisions';
 import { claimNonce, releaseNonce } from './db/intake';
-import { claimTicket, findTicket, setTicketStatus, StorageUnavailableError, storeTicket, type TicketRow } from './db/tickets';
+import { claimTicket, findTicket, setTicketStatus, storeTicket, type TicketRow } from './db/tickets';
+import { StorageUnavailableError } from './errors';
 import type { Deps } from './deps';
 import { envelopeGuard, oversizedDraft, readBounded } from './ingest/email';
 import { GUARD_REASONS, guardDraft } from './ingest/guard';
@@ -85,7 +86,13 @@ export async function acceptOnce<T>(nonce: { provider: string; token: string }, 
   try {
     return await accept();
   } catch (error) {
-    if (error instanceof StorageUnavailableError) await releaseNonce(deps.db, nonce.provider, nonce.token).catch(() => undefined);
+    // Give the token back when nothing was stored, so the provider's retry is not refused as a replay;
+    // if D1 refuses that too, the retry is refused and the log says why.
+    if (error instanceof StorageUnavailableError) {
+      await releaseNonce(deps.db, nonce.provider, nonce.token).catch((releaseError: unknown) =>
+        logEvent('warn', 'nonce_release_failed', { provider: nonce.provider, error: errorSummary(releaseError) }),
+      );
+    }
     throw error;
   }
 }

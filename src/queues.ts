@@ -1,7 +1,7 @@
 // Queue consumers. Messages carry ids, never bodies (queue messages are ≤ 128 KB,
 // and the row in D1 is the truth). Each message is acked or retried on its own.
 import { z } from 'zod';
-import { OutboundError } from './act/http';
+import { OutboundError } from './errors';
 import type { Deps } from './deps';
 import { errorSummary, logEvent } from './log';
 import { markTicketDead, processTicket } from './pipeline';

@@ -2,6 +2,8 @@
 // Mailgun, JSON API) produces before anything is stored or decided.
 import type { TicketSource } from './domain';
 import { logEvent } from './log';
+import { randomBytes, sha256Hex } from './security/crypto';
+import { hexEncode } from './security/encoding';
 
 export type Attachment = { filename: string | null; mimeType: string; size: number };
 
@@ -91,11 +93,6 @@ export function senderKey(address: string): string {
   return plus >= 0 && plus < at ? `${lower.slice(0, plus)}${lower.slice(at)}` : lower;
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /**
  * A message without a Message-ID still needs one identity so that a provider's
  * retry of it is recognised: hash what a retry keeps the same.
@@ -107,6 +104,5 @@ export async function derivedMessageId(draft: Pick<TicketDraft, 'from' | 'subjec
 }
 
 export function newId(prefix: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return `${prefix}_${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `${prefix}_${hexEncode(randomBytes(12))}`;
 }

@@ -1,22 +1,10 @@
 // The HTTP port every outbound call goes through: one timeout, and one verdict
 // on a provider's answer (sent, retry later, or give up) so the OUTBOX consumer
 // can retry a 429 after its Retry-After and stop retrying a request that can never succeed.
+import { OutboundError } from '../errors';
 
 /** The one outbound HTTP port (`fetch` narrowed to URL strings); deps pass the global one, tests a recording double or a local server. */
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
-
-export class OutboundError extends Error {
-  constructor(
-    message: string,
-    /** false: the request itself is wrong (4xx other than 408/429); retrying cannot help. */
-    readonly retryable: boolean,
-    /** The provider's Retry-After, in seconds, when it sent one. */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'OutboundError';
-  }
-}
 
 /** POST with a deadline; a stalled provider becomes a retryable OutboundError, never a hung consumer. */
 export async function fetchWithDeadline(fetch: Fetch, url: string, init: RequestInit, timeoutMs: number, service: string): Promise<Response> {

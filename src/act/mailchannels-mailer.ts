@@ -1,7 +1,8 @@
 // MailChannels Email API (https://docs.mailchannels.net/email-api): POST /tx/v1/send
 // with X-Api-Key. It builds the MIME itself and assigns the Message-ID (a reserved
 // header), so we pass threading and Auto-Submitted as plain headers.
-import { failureFrom, fetchWithDeadline, OutboundError, type Fetch } from './http';
+import { OutboundError } from '../errors';
+import { failureFrom, fetchWithDeadline, type Fetch } from './http';
 import { threadingHeaders } from './mime';
 import type { Mailer, OutgoingEmail, SentEmail } from './types';
 

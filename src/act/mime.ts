@@ -3,6 +3,7 @@
 // lays out the parts, so we never concatenate MIME by hand. It labels bodies but
 // does not encode them, so we hand it base64 (RFC 2045 §6.8: UTF-8, CRLF, 76-char lines).
 import { createMimeMessage } from 'mimetext/browser';
+import { base64Encode, utf8Bytes } from '../security/encoding';
 import { threadingIdProblem } from '../ticket';
 import type { OutgoingEmail } from './types';
 
@@ -23,10 +24,7 @@ export function threadingHeaders(mail: Pick<OutgoingEmail, 'inReplyTo' | 'refere
 }
 
 function base64Body(text: string): string {
-  const bytes = new TextEncoder().encode(text.replace(/\r?\n/g, '\r\n'));
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return (btoa(binary).match(/.{1,76}/g) ?? ['']).join('\r\n');
+  return (base64Encode(utf8Bytes(text.replace(/\r?\n/g, '\r\n'))).match(/.{1,76}/g) ?? ['']).join('\r\n');
 }
 
 export function buildMime(mail: OutgoingEmail, messageId: string): string {

@@ -2,10 +2,8 @@
 import type { Config } from '../config';
 import type { FeedbackRow } from '../db/feedback';
 import type { TicketRow } from '../db/tickets';
+import { escapeHtml } from '../security/encoding';
 import type { OutgoingEmail } from './types';
-
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** "Re: " once, however many the customer's subject already has. */
 function replySubject(subject: string): string {

@@ -2,7 +2,7 @@
 // MIME (EmailMessage from cloudflare:email) so threading headers, RFC 2047
 // encoding and the Message-ID are exactly what LogMailer shows locally.
 import { EmailMessage } from 'cloudflare:email';
-import { OutboundError } from './http';
+import { OutboundError } from '../errors';
 import { buildMime } from './mime';
 import type { Mailer, OutgoingEmail, SentEmail } from './types';
 

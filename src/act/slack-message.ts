@@ -3,6 +3,7 @@
 // escaped (&, <, >) so a subject can never become a link or an @channel.
 import type { DecisionRow } from '../db/decisions';
 import type { TicketRow } from '../db/tickets';
+import { escapeMarkup } from '../security/encoding';
 import type { SlackMessage } from './types';
 
 /** action_id of each button; the button's value is the ticket id. */
@@ -12,7 +13,8 @@ export const EDIT_VIEW = { callbackId: 'deflect_edit_reply', blockId: 'reply', a
 // Block Kit limits: header text 150 chars, section text 3000, plain_text_input 3000.
 const SECTION_MAX = 3000;
 const truncate = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
-const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Slack mrkdwn reads only these three entities (docs.slack.dev "Formatting text"). */
+const escapeMrkdwn = escapeMarkup;
 /** A header-borne value (subject, display name) on one line: a CR/LF in it cannot add lines to a field. */
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 const quote = (text: string) =>

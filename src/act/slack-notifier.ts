@@ -1,7 +1,8 @@
 // Slack over plain HTTPS: the incoming webhook posts escalations, an interaction's
 // response_url updates them, and (with a bot token) views.open shows the Edit modal.
 // Webhooks answer 200 "ok"; 429 carries Retry-After (https://docs.slack.dev/apis/web-api/rate-limits).
-import { failureFrom, fetchWithDeadline, OutboundError, type Fetch } from './http';
+import { OutboundError } from '../errors';
+import { failureFrom, fetchWithDeadline, type Fetch } from './http';
 import type { Notifier, Posted, SlackMessage } from './types';
 
 const SLACK_VIEWS_OPEN_URL = 'https://slack.com/api/views.open';

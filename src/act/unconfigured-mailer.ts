@@ -1,4 +1,4 @@
-import { OutboundError } from './http';
+import { OutboundError } from '../errors';
 import type { Mailer, OutgoingEmail, SentEmail } from './types';
 
 /** The stable reason a reply could not go out: no mail provider is configured. */

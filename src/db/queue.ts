@@ -1,6 +1,7 @@
 // The console queue: tickets with their decision, searchable, in pages that a
 // cursor continues (an offset would skip or repeat rows as tickets arrive).
 import { and, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { base64urlDecode, base64urlEncode, utf8Bytes } from '../security/encoding';
 import type { Database } from './client';
 import { decisions, tickets, type FeedbackVerdict, type Outcome } from './schema';
 
@@ -46,14 +47,14 @@ const noHumanYet = sql`NOT EXISTS (SELECT 1 FROM feedback f WHERE f.ticket_id = 
 
 type Cursor = { priority: number; receivedAt: number; id: string };
 
-function encodeCursor(cursor: Cursor): string {
-  return btoa(JSON.stringify([cursor.priority, cursor.receivedAt, cursor.id])).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+export function encodeCursor(cursor: Cursor): string {
+  return base64urlEncode(utf8Bytes(JSON.stringify([cursor.priority, cursor.receivedAt, cursor.id])));
 }
 
 /** The position a page ended at, or null for anything that is not one of ours. */
 export function decodeCursor(text: string): Cursor | null {
   try {
-    const value: unknown = JSON.parse(atob(text.replace(/-/g, '+').replace(/_/g, '/')));
+    const value: unknown = JSON.parse(new TextDecoder().decode(base64urlDecode(text)));
     if (!Array.isArray(value) || value.length !== 3) return null;
     const [p, at, id] = value as unknown[];
     if (typeof p !== 'number' || typeof at !== 'number' || typeof id !== 'string') return null;

@@ -2,7 +2,7 @@
 // queue deliveries and the cron sweep never run the pipeline twice at once.
 import { and, asc, eq, getTableColumns, gt, inArray, is, lt, or, SQL, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { errorSummary } from '../log';
+import { StorageUnavailableError } from '../errors';
 import { newId, senderKey, type TicketDraft } from '../ticket';
 import type { Database } from './client';
 import { decisions, rawMessages, tickets, type TicketStatus } from './schema';
@@ -10,14 +10,6 @@ import { decisions, rawMessages, tickets, type TicketStatus } from './schema';
 export type TicketRow = typeof tickets.$inferSelect;
 
 export type StoreResult = { ticket: TicketRow; created: boolean };
-
-/** D1 could not store or read a ticket: the caller must not acknowledge it (providers retry on 5xx). */
-export class StorageUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super(`ticket storage unavailable: ${errorSummary(cause)}`, { cause });
-    this.name = 'StorageUnavailableError';
-  }
-}
 
 /** What the one ingest batch decides in SQL, against the rows as they are at that moment. */
 export type StoreOptions = {

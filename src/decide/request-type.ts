@@ -2,6 +2,7 @@
 // n-grams (request-type-features.ts), trained by `npm run train` into a versioned
 // artifact (request-type-model.json). Pure, no dependencies: a dot product per
 // class over the ticket's few hundred features.
+import { base64Decode } from '../security/encoding';
 import artifact from './request-type-model.json';
 import { featurize, wordBucket, words } from './request-type-features';
 import { REQUEST_TYPES, type RequestType } from './request-types';
@@ -32,16 +33,9 @@ export type RequestTypeScores = {
 
 type LoadedModel = { artifact: RequestTypeArtifact; weights: Int8Array; known: Uint8Array };
 
-function decode(base64: string): Uint8Array {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 export function loadModel(source: RequestTypeArtifact): LoadedModel {
-  const bytes = decode(source.weights);
-  return { artifact: source, weights: new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), known: decode(source.knownWords) };
+  const bytes = base64Decode(source.weights);
+  return { artifact: source, weights: new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), known: base64Decode(source.knownWords) };
 }
 
 let shipped: LoadedModel | null = null;

@@ -1,7 +1,6 @@
-// Mailgun route forward() → TicketDraft. Mailgun signs timestamp+token, not the body
-// (documentation.mailgun.com, "Securing Webhooks"): a captured signature would admit
-// any body, so stale timestamps and reused tokens are refused as well.
-import { secretsEqual } from '../middleware/auth';
+// Mailgun route forward() → TicketDraft, and the signature fields the form carries
+// (checked by security/mailgun.ts before anything here reads the message).
+import type { MailgunSignature } from '../security/mailgun';
 import { normalizeMessageId, parseReferences, type TicketDraft } from '../ticket';
 import { mailgunAuthentication } from './authentication';
 import { customerText, singleLine, stripQuotedReply, unstrippedCopy } from './body';
@@ -9,25 +8,6 @@ import { decodeField, type BinaryForm } from './form';
 import { draftFromMime, rawCopy, textLimits, type MimeLimits } from './mime';
 
 type Limits = MimeLimits;
-
-export type MailgunSignature = { timestamp: string; token: string; signature: string };
-
-export type SignatureCheck = 'valid' | 'invalid' | 'stale';
-
-async function hmacHex(key: string, message: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(message));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** hex(HMAC-SHA256(signing key, timestamp + token)), compared in constant time, then the timestamp window. */
-export async function checkMailgunSignature(fields: MailgunSignature, key: string, nowMs: number, toleranceSeconds: number): Promise<SignatureCheck> {
-  if (!/^\d{1,12}$/.test(fields.timestamp) || !fields.token || !fields.signature) return 'invalid';
-  const expected = await hmacHex(key, fields.timestamp + fields.token);
-  if (!(await secretsEqual(fields.signature.toLowerCase(), expected))) return 'invalid';
-  return Math.abs(nowMs / 1000 - Number(fields.timestamp)) > toleranceSeconds ? 'stale' : 'valid';
-}
 
 export function signatureFields(form: BinaryForm): MailgunSignature {
   const text = (name: string) => decodeField(form.field(name), 'utf-8').trim();

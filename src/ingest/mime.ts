@@ -5,6 +5,7 @@
 import PostalMime, { type Email } from 'postal-mime';
 import type { Config } from '../config';
 import type { TicketSource } from '../domain';
+import { base64Encode } from '../security/encoding';
 import { normalizeMessageId, parseReferences, type Attachment, type TicketDraft } from '../ticket';
 import { emailRoutingAuthentication } from './authentication';
 import { customerText, normalizeNewlines, singleLine, unstrippedCopy } from './body';
@@ -62,9 +63,7 @@ function repairHeaderBytes(bytes: Uint8Array): Uint8Array {
 /** The exact bytes, kept for the audit: as text when they are UTF-8, else base64 (8-bit charsets). */
 export function rawCopy(bytes: Uint8Array, contentType = 'message/rfc822'): NonNullable<TicketDraft['raw']> {
   if (isUtf8(bytes)) return { contentType, body: new TextDecoder().decode(bytes) };
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return { contentType: `${contentType}; encoding=base64`, body: btoa(binary) };
+  return { contentType: `${contentType}; encoding=base64`, body: base64Encode(bytes) };
 }
 
 function headerRecord(email: Pick<Email, 'headers'>): Record<string, string> {

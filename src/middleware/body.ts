@@ -19,13 +19,34 @@ export function limitBody(limit: LimitName): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** JSON routes take JSON only: anything else is a 415, not a confusing validation error. */
-export function requireJson(): MiddlewareHandler {
+const isJson = (contentType: string | undefined) => /^application\/([\w.-]+\+)?json$/.test((contentType ?? '').split(';')[0]!.trim().toLowerCase());
+
+/**
+ * A JSON body is parsed here, before Hono's validator, so that a body that is not
+ * JSON is told apart by its type (the parser's SyntaxError), not by the wording of
+ * Hono's message. The validator then reads the parsed body from Hono's cache.
+ */
+export function parseJson(): MiddlewareHandler {
   return async (c, next) => {
-    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (!/^application\/([\w.-]+\+)?json$/.test(type)) {
-      throw new AppError('unsupported_media_type', 415, 'Content-Type must be application/json');
+    if (isJson(c.req.header('content-type'))) {
+      try {
+        await c.req.json();
+      } catch (error) {
+        if (error instanceof SyntaxError) throw new AppError('invalid_json', 400, 'Request body is not valid JSON');
+        throw error;
+      }
     }
     await next();
+  };
+}
+
+/** JSON routes take JSON only: anything else is a 415, not a confusing validation error. */
+export function requireJson(): MiddlewareHandler {
+  const parse = parseJson();
+  return async (c, next) => {
+    if (!isJson(c.req.header('content-type'))) {
+      throw new AppError('unsupported_media_type', 415, 'Content-Type must be application/json');
+    }
+    await parse(c, next);
   };
 }

@@ -23,7 +23,7 @@ import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import type { VectorBindings } from '../retrieval/bindings';
 import type { Chunk } from '../retrieval/chunk';
-import { EmbeddingError } from '../retrieval/embed';
+import { EmbeddingError } from '../errors';
 import { embeddingMismatch } from '../retrieval/hybrid';
 import { embeddingText } from '../retrieval/vector';
 

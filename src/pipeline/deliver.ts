@@ -1,5 +1,5 @@
 // The OUTBOX consumer's work: perform one delivery, at most once per claim.
-import { OutboundError } from '../act/http';
+import { OutboundError } from '../errors';
 import { acknowledgementEmail, replyDraft, replyEmail } from '../act/reply';
 import { escalationMessage } from '../act/slack-message';
 import type { Mailer, SlackUpdatePlan } from '../act/types';

@@ -7,7 +7,7 @@ import { planDelivery, type DeliveryRow } from '../db/deliveries';
 import { listFeedback, recordFeedback, type FeedbackRow } from '../db/feedback';
 import { findTicket, setTicketOwner } from '../db/tickets';
 import type { Deps } from '../deps';
-import { AppError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 import { enqueueDelivery } from './deliver';
 
 export type HumanAction =
@@ -27,7 +27,7 @@ export type ActionResult = {
 export async function applyHumanAction(ticketId: string, action: HumanAction, actor: Actor, deps: Deps): Promise<ActionResult> {
   const { db, clock } = deps;
   const ticket = await findTicket(db, ticketId);
-  if (!ticket) throw new AppError('not_found', 404, 'No such ticket');
+  if (!ticket) throw new NotFoundError('No such ticket');
   const decision = await findDecision(db, ticketId);
   const now = clock.now();
   const feedbackRow = (verdict: FeedbackRow['verdict'], editedText: string | null = null) =>
@@ -37,7 +37,7 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
     case 'approve':
     case 'edit': {
       const text = action.kind === 'edit' ? action.text.trim() : (decision?.suggestedReply ?? '').trim();
-      if (!text) throw new AppError('conflict', 409, 'There is no draft to send; edit it first');
+      if (!text) throw new ConflictError('There is no draft to send; edit it first');
       const { delivery, created } = await planDelivery(db, ticketId, 'email_reply', now, actor.channel);
       if (!created) return { status: 'already_handled', delivery };
       await feedbackRow(action.kind === 'edit' ? 'edited' : 'approved', action.kind === 'edit' ? text : null);

@@ -11,7 +11,7 @@ import { findDecision } from '../db/decisions';
 import { planDelivery } from '../db/deliveries';
 import { findTicket } from '../db/tickets';
 import type { Deps } from '../deps';
-import { AppError } from '../errors';
+import { ConflictError, NotFoundError, PayloadInvalidError } from '../errors';
 import { enqueueDelivery } from './deliver';
 import { applyHumanAction, currentReplyText, type ActionResult, type Actor, type HumanAction } from './human-actions';
 
@@ -65,9 +65,9 @@ async function planSlackUpdate(ticketId: string, responseUrl: string, outcome: A
 
 async function openEditModal(ticketId: string, click: z.infer<typeof BlockActions>, deps: Deps): Promise<void> {
   const botToken = deps.config.secrets.SLACK_BOT_TOKEN;
-  if (!botToken || !click.trigger_id) throw new AppError('conflict', 409, 'Editing in Slack needs SLACK_BOT_TOKEN');
+  if (!botToken || !click.trigger_id) throw new ConflictError('Editing in Slack needs SLACK_BOT_TOKEN');
   const ticket = await findTicket(deps.db, ticketId);
-  if (!ticket) throw new AppError('not_found', 404, 'No such ticket');
+  if (!ticket) throw new NotFoundError('No such ticket');
   const draft = (await currentReplyText(ticketId, deps)) ?? '';
   const metadata = JSON.stringify({ ticket_id: ticketId, response_url: click.response_url ?? null } satisfies z.infer<typeof EditMetadata>);
   await openSlackView(deps.fetch, botToken, click.trigger_id, editReplyView(ticket, draft, metadata), deps.config.OUTBOUND_TIMEOUT_MS);
@@ -76,7 +76,7 @@ async function openEditModal(ticketId: string, click: z.infer<typeof BlockAction
 async function handleEditSubmission(submission: z.infer<typeof ViewSubmission>, deps: Deps): Promise<InteractionReply> {
   if (submission.view.callback_id !== EDIT_VIEW.callbackId) return null;
   const metadata = EditMetadata.safeParse(safeJson(submission.view.private_metadata));
-  if (!metadata.success) throw new AppError('webhook_payload_invalid', 400, 'The edit modal carries no ticket');
+  if (!metadata.success) throw new PayloadInvalidError('The edit modal carries no ticket');
   const text = submission.view.state.values[EDIT_VIEW.blockId]?.[EDIT_VIEW.actionId]?.value?.trim() ?? '';
   // Slack shows these next to the field and keeps the modal open.
   if (!text) return { response_action: 'errors', errors: { [EDIT_VIEW.blockId]: 'Write a reply before sending.' } };

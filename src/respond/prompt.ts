@@ -3,6 +3,7 @@
 // escaped, so nothing in it can close the block or open a tag of its own.
 import type { TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { RetrievedChunk } from '../retrieval/types';
+import { escapeHtml, escapeMarkup } from '../security/encoding';
 import type { ResponderInput } from './types';
 
 export function systemPrompt(supportName: string): string {
@@ -20,9 +21,9 @@ Rules:
 - language: the BCP 47 code of the customer's language.`;
 }
 
-const escapeBrackets = (text: string): string => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+const escapeBrackets = escapeMarkup;
 
-const attribute = (value: string): string => escapeBrackets(value).replaceAll('"', '&quot;');
+const attribute = escapeHtml;
 
 function docsBlock(chunks: readonly RetrievedChunk[]): string {
   if (chunks.length === 0) return '<docs>\n(no help-center article matched this ticket)\n</docs>';

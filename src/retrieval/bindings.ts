@@ -3,7 +3,7 @@
 // "declared" is not "usable": uploads probe Vectorize (once per env) before
 // embedding, and queries fall back to lexical on any failure.
 import type { Config } from '../config';
-import { AppError } from '../errors';
+import { EmbeddingError } from '../errors';
 import { WorkersAiEmbedder, type Embedder } from './embed';
 import { VectorStore } from './vector';
 
@@ -32,7 +32,7 @@ const probes = new WeakMap<object, number | 'local'>();
 
 /**
  * The index's dimensions, or 'local' when the binding is local dev's stand-in.
- * Any other failure is an outage, not a mode: it is thrown (503), never cached,
+ * Any other failure is an outage, not a mode: it is thrown (503 at the edge), never cached,
  * so an upload can never silently become lexical-only in the cloud.
  */
 async function probeIndex(env: Bindings): Promise<number | 'local'> {
@@ -43,7 +43,7 @@ async function probeIndex(env: Bindings): Promise<number | 'local'> {
     const info = (await env.VECTORIZE.describe()) as { config?: { dimensions?: number }; dimensions?: number };
     result = info.config?.dimensions ?? info.dimensions ?? 0;
   } catch (error) {
-    if (!LOCAL_PROXY.test(String(error))) throw new AppError('embedding_unavailable', 503, `Vectorize did not answer: ${String(error)}`);
+    if (!LOCAL_PROXY.test(String(error))) throw new EmbeddingError('index_unavailable', `Vectorize did not answer: ${String(error)}`);
     result = 'local';
   }
   probes.set(env, result);
@@ -64,9 +64,8 @@ export async function usableVectorBindings(env: Bindings, config: Config): Promi
   const dimensions = await probeIndex(env);
   if (dimensions === 'local') return null;
   if (dimensions !== config.EMBEDDING_DIMENSIONS) {
-    throw new AppError(
-      'embedding_mismatch',
-      409,
+    throw new EmbeddingError(
+      'index_dimensions_mismatch',
       `The Vectorize index has ${dimensions} dimensions but EMBEDDING_DIMENSIONS is ${config.EMBEDDING_DIMENSIONS} (${config.EMBEDDING_MODEL}); create an index for the configured model or change the config`,
     );
   }

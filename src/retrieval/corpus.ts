@@ -1,7 +1,7 @@
 // The corpus version: one hash over everything that changes what a query finds.
 // Vectors live in a Vectorize namespace named by it, so a new embedding model or
 // chunker can never be mixed with the old vectors.
-import { sha256Hex } from '../ticket';
+import { sha256Hex } from '../security/crypto';
 import { CHUNKER_REVISION, type ChunkerParams, type SourceDoc } from './chunk';
 
 /** cls pooling is what Cloudflare recommends for bge; mean-pooled vectors are another space, so it is hashed too. */

@@ -2,6 +2,7 @@
 // bounded retry, and the answer is checked: a model that returns vectors of the
 // wrong size must fail loudly, never land in an index of another dimension.
 import { z } from 'zod';
+import { EmbeddingError } from '../errors';
 import { EMBEDDING_POOLING } from './corpus';
 
 /** Workers AI embeds at most 100 texts per call. */
@@ -13,16 +14,6 @@ export interface Embedder {
   readonly model: string;
   readonly dimensions: number;
   embed(texts: string[]): Promise<number[][]>;
-}
-
-export class EmbeddingError extends Error {
-  constructor(
-    readonly reason: 'embedding_failed' | 'embedding_dimensions_mismatch',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EmbeddingError';
-  }
 }
 
 const EmbeddingOutput = z.object({ data: z.array(z.array(z.number())) });

@@ -1,5 +1,7 @@
 // Chunk vectors in Vectorize. One namespace per corpus version, so a query can
 // only ever meet vectors of the version (and so the embedding model) it names.
+import { sha256 } from '../security/crypto';
+import { hexEncode } from '../security/encoding';
 import type { Chunk } from './chunk';
 
 /** Vectorize returns at most 20 matches when metadata or values come back. */
@@ -15,9 +17,8 @@ type VectorMetadata = { chunk_id: string; doc_id: string; version: string };
  * Vector ids are unique across the whole index (namespaces do not scope them)
  * and at most 64 bytes, so the id is a hash of version and chunk id.
  */
-async function vectorId(version: string, chunkId: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${version}\u0000${chunkId}`));
-  return [...new Uint8Array(digest).slice(0, 20)].map((b) => b.toString(16).padStart(2, '0')).join('');
+export async function vectorId(version: string, chunkId: string): Promise<string> {
+  return hexEncode(new Uint8Array(await sha256(`${version}\u0000${chunkId}`)).slice(0, 20));
 }
 
 /** What gets embedded for a chunk: where it sits in the doc, then its text. */

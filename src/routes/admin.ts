@@ -4,7 +4,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import type { CorpusVersionRow } from '../db/corpus';
-import { limitBody, requireJson } from '../middleware/body';
+import { limitBody, parseJson, requireJson } from '../middleware/body';
 import { requireBearer } from '../middleware/auth';
 import { rateLimit } from '../middleware/rate-limit';
 import {
@@ -67,6 +67,7 @@ admin.use('/admin/*', rateLimit('admin'));
 admin.use('/admin/*', requireBearer('ADMIN_TOKEN'));
 admin.on(['PUT', 'POST'], '/admin/*', limitBody('MAX_ADMIN_BODY_BYTES'));
 admin.put('/admin/*', requireJson());
+admin.post('/admin/*', parseJson());
 
 admin.openapi(
   createRoute({

@@ -7,6 +7,7 @@ import { findRawMessage } from '../db/intake';
 import type { AppEnv } from '../app-env';
 import { AppError } from '../errors';
 import { requireBearer } from '../middleware/auth';
+import { base64Decode } from '../security/encoding';
 
 export const raw = new Hono<AppEnv>();
 
@@ -36,5 +37,5 @@ raw.get('/api/tickets/:id/raw', requireBearer('API_TOKEN'), async (c) => {
   if (!BASE64_MARK.test(stored.contentType)) return c.body(stored.body, 200, headers);
   // A truncated copy may end inside a base64 quantum: decode whole quanta only.
   const base64 = stored.body.slice(0, stored.body.length - (stored.body.length % 4));
-  return c.body(Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)), 200, headers);
+  return c.body(base64Decode(base64), 200, headers);
 });

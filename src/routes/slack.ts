@@ -2,11 +2,12 @@
 // signed form post (payload=<json>). The signature is checked on the raw body first.
 import { Hono, type MiddlewareHandler } from 'hono';
 import { SlackInteraction } from '../act/slack-interaction';
-import { verifySlackSignature } from '../act/slack-signature';
 import type { AppEnvWith } from '../app-env';
 import { AppError } from '../errors';
 import { limitBody } from '../middleware/body';
 import { handleSlackInteraction } from '../pipeline/slack-actions';
+import { authError } from '../security/result';
+import { verifySlackSignature } from '../security/slack';
 
 type SlackEnv = AppEnvWith<{ slackBody: string }>;
 
@@ -14,17 +15,16 @@ type SlackEnv = AppEnvWith<{ slackBody: string }>;
 function slackSignature(): MiddlewareHandler<SlackEnv> {
   return async (c, next) => {
     const { config, clock } = c.var.deps;
-    const secret = config.secrets.SLACK_SIGNING_SECRET;
-    if (!secret) throw new AppError('unauthorized', 401, 'SLACK_SIGNING_SECRET is not configured; this route is disabled');
     // Raw bytes as sent: the signature covers them exactly (form bodies are ASCII after percent-encoding).
     const body = new TextDecoder().decode(await c.req.arrayBuffer());
-    await verifySlackSignature({
-      secret,
+    const verified = await verifySlackSignature({
+      secret: config.secrets.SLACK_SIGNING_SECRET,
       timestamp: c.req.header('x-slack-request-timestamp'),
       signature: c.req.header('x-slack-signature'),
       body,
       nowSeconds: Math.floor(clock.now() / 1000),
     });
+    if (!verified.ok) throw authError(verified);
     c.set('slackBody', body);
     await next();
   };

@@ -4,19 +4,22 @@
 // "do not retry", and answers 503 when storage fails so the provider retries.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
-import type { Secrets } from '../config';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { parseBinaryForm, type BinaryForm } from '../ingest/form';
 import { GUARD_REASONS } from '../ingest/guard';
-import { checkMailgunSignature, draftFromMailgun, signatureFields } from '../ingest/mailgun';
+import { draftFromMailgun, signatureFields } from '../ingest/mailgun';
 import { rawCopy } from '../ingest/mime';
 import { draftFromPostmark, PostmarkInbound } from '../ingest/postmark';
 import { draftFromSendGrid } from '../ingest/sendgrid';
+import { errorSummary, logEvent } from '../log';
 import { limitBody } from '../middleware/body';
-import { secretsEqual } from '../middleware/auth';
 import { acceptDraft, acceptOnce, type Accepted } from '../pipeline';
-import { sha256Hex, type TicketDraft } from '../ticket';
+import { sha256Hex } from '../security/crypto';
+import { verifyMailgunSignature } from '../security/mailgun';
+import { authError, unconfigured } from '../security/result';
+import { verifyPostmark, verifySendGrid } from '../security/shared-secret';
+import type { TicketDraft } from '../ticket';
 
 /**
  * "Do not retry" per provider: Postmark stops on 403, Mailgun on 406; SendGrid
@@ -25,43 +28,21 @@ import { sha256Hex, type TicketDraft } from '../ticket';
 const PERMANENT_STATUS = { postmark: 403, sendgrid: 400, mailgun: 406 } as const;
 type Provider = keyof typeof PERMANENT_STATUS;
 
-function configuredSecret(c: Context<AppEnv>, name: keyof Secrets): string {
-  const secret = c.var.deps.config.secrets[name];
-  if (!secret) throw new AppError('unauthorized', 401, `${name} is not configured; this webhook is disabled`);
-  return secret;
-}
-
-function basicCredentials(header: string | undefined): { user: string; password: string } | null {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-  if (!match) return null;
-  let decoded: string;
-  try {
-    decoded = atob(match[1]!);
-  } catch {
-    return null;
-  }
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
-/** Postmark: Basic auth in the webhook URL (any user name, the token as password), or `?token=`. */
 function postmarkAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const token = configuredSecret(c, 'POSTMARK_WEBHOOK_TOKEN');
-    const given = basicCredentials(c.req.header('authorization'))?.password ?? c.req.query('token');
-    if (!given) throw new AppError('unauthorized', 401, 'Missing credentials: Basic auth or ?token=');
-    if (!(await secretsEqual(given, token))) throw new AppError('unauthorized', 401, 'Invalid webhook credentials');
+    const verified = await verifyPostmark(
+      { authorization: c.req.header('authorization'), queryToken: c.req.query('token') },
+      c.var.deps.config.secrets.POSTMARK_WEBHOOK_TOKEN,
+    );
+    if (!verified.ok) throw authError(verified);
     await next();
   };
 }
 
-/** SendGrid: Basic auth in the Parse URL; SENDGRID_BASIC_AUTH is `user:password`. */
 function sendgridAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const expected = configuredSecret(c, 'SENDGRID_BASIC_AUTH');
-    const given = basicCredentials(c.req.header('authorization'));
-    if (!given) throw new AppError('unauthorized', 401, 'Missing Basic auth credentials');
-    if (!(await secretsEqual(`${given.user}:${given.password}`, expected))) throw new AppError('unauthorized', 401, 'Invalid webhook credentials');
+    const verified = await verifySendGrid(c.req.header('authorization'), c.var.deps.config.secrets.SENDGRID_BASIC_AUTH);
+    if (!verified.ok) throw authError(verified);
     await next();
   };
 }
@@ -141,16 +122,16 @@ webhooks.post('/webhooks/sendgrid', limitBody('MAX_EMAIL_BYTES'), sendgridAuth()
 
 const mailgun = async (c: Context<AppEnv>) => {
   const { deps } = c.var;
-  const key = configuredSecret(c, 'MAILGUN_SIGNING_KEY');
+  const key = deps.config.secrets.MAILGUN_SIGNING_KEY;
+  if (!key) throw authError(unconfigured('MAILGUN_SIGNING_KEY', 'this webhook'));
   const contentType = c.req.header('content-type') ?? '';
   const bytes = await bodyBytes(c);
   // Unsigned input is never stored: the signature lives inside the form.
   const form = await readForm(bytes, contentType);
   if (!form) throw new AppError('webhook_payload_invalid', 406, 'Body is not form data');
   const fields = signatureFields(form);
-  const check = await checkMailgunSignature(fields, key, deps.clock.now(), deps.config.WEBHOOK_TOLERANCE_SECONDS);
-  if (check === 'invalid') throw new AppError('webhook_signature_invalid', 401, 'Mailgun signature does not verify');
-  if (check === 'stale') throw new AppError('webhook_timestamp_stale', 401, `Mailgun timestamp is outside ±${deps.config.WEBHOOK_TOLERANCE_SECONDS}s`);
+  const verified = await verifyMailgunSignature(fields, key, deps.clock.now(), deps.config.WEBHOOK_TOLERANCE_SECONDS);
+  if (!verified.ok) throw authError(verified);
   const result = await acceptOnce({ provider: 'mailgun', token: fields.token }, deps, async () => {
     const draft = await draftFromMailgun(form, bytes, contentType, deps.config);
     if (!draft) return refusePayload('mailgun', rawCopy(bytes, contentType), 'No sender in the posted message', deps);

@@ -2,7 +2,8 @@
 // delivery of one message, so repeats, retries and timeouts are exact. Email goes
 // to the local MailChannels server (doubles/provider-server.mjs) over real fetch.
 import { describe, expect, it } from 'vitest';
-import { OutboundError, retryAfterSeconds } from '../../src/act/http';
+import { retryAfterSeconds } from '../../src/act/http';
+import { OutboundError } from '../../src/errors';
 import { MailChannelsMailer } from '../../src/act/mailchannels-mailer';
 import { planActions } from '../../src/pipeline/act';
 import { SendEmailMailer } from '../../src/act/send-email-mailer';

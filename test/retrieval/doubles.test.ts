@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EmbeddingError, WorkersAiEmbedder } from '../../src/retrieval/embed';
+import { EmbeddingError } from '../../src/errors';
+import { WorkersAiEmbedder } from '../../src/retrieval/embed';
 import { VectorStore } from '../../src/retrieval/vector';
 import { AiDouble, embedText } from '../doubles/ai';
 import { VectorizeDouble } from '../doubles/vectorize';

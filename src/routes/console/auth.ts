@@ -7,9 +7,18 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnvWith } from '../../app-env';
 import type { Config } from '../../config';
 import { liveSession, recordSession, revokeSession } from '../../db/sessions';
-import { AppError } from '../../errors';
-import { verifyAccessJwt } from './access';
-import { csrfToken, csrfValid, decodeSession, encodeSession, newSessionId, tokenFingerprint, type Session } from './session';
+import { verifyAccessJwt } from '../../security/access-jwt';
+import {
+  csrfToken,
+  encodeSession,
+  LOGIN_REQUIRED,
+  newSessionId,
+  tokenFingerprint,
+  verifyCsrfToken,
+  verifySessionCookie,
+  type Session,
+} from '../../security/console-session';
+import { authError, unconfigured } from '../../security/result';
 
 export const SESSION_COOKIE = 'deflect_session';
 export const LOGIN_COOKIE = 'deflect_login';
@@ -20,7 +29,7 @@ export type ConsoleEnv = AppEnvWith<{ session: Session; csrf: string; cspNonce: 
 /** The console needs ADMIN_TOKEN to sign sessions; without it the console is closed, not open. */
 export function adminTokenOf(config: Config): string {
   const token = config.secrets.ADMIN_TOKEN;
-  if (!token) throw new AppError('unauthorized', 401, 'ADMIN_TOKEN is not configured; the console is disabled');
+  if (!token) throw authError(unconfigured('ADMIN_TOKEN', 'the console'));
   return token;
 }
 
@@ -47,18 +56,17 @@ export async function endSession(c: Context<ConsoleEnv>): Promise<void> {
 /** A signed cookie whose server-side row is still live (not logged out, same ADMIN_TOKEN). */
 async function cookieSession(c: Context<ConsoleEnv>, adminToken: string): Promise<Session | null> {
   const now = Date.now();
-  const session = await decodeSession(getCookie(c, SESSION_COOKIE), adminToken, now);
-  if (!session) return null;
-  const row = await liveSession(c.var.deps.db, session.id, await tokenFingerprint(adminToken), now);
-  return row ? session : null;
+  const verified = await verifySessionCookie(getCookie(c, SESSION_COOKIE), adminToken, now);
+  if (!verified.ok) return null;
+  const row = await liveSession(c.var.deps.db, verified.session.id, await tokenFingerprint(adminToken), now);
+  return row ? verified.session : null;
 }
 
 async function accessSession(c: Context<ConsoleEnv>, config: Config): Promise<Session | null> {
   if (!config.ACCESS_TEAM_DOMAIN || !config.ACCESS_AUD) return null;
   const jwt = c.req.header('cf-access-jwt-assertion');
-  if (!jwt) return null;
-  const identity = await verifyAccessJwt(jwt, { teamDomain: config.ACCESS_TEAM_DOMAIN, audience: config.ACCESS_AUD }, { fetcher: c.var.deps.fetch, now: Date.now() });
-  return identity ? startSession(c, identity.email ?? identity.subject, config) : null;
+  const verified = await verifyAccessJwt(jwt, { teamDomain: config.ACCESS_TEAM_DOMAIN, audience: config.ACCESS_AUD }, { fetcher: c.var.deps.fetch, now: Date.now() });
+  return verified.ok ? startSession(c, verified.identity.email ?? verified.identity.subject, config) : null;
 }
 
 /** Data routes answer 401 JSON; pages send a person to the login form. */
@@ -76,15 +84,14 @@ export function requireSession(): MiddlewareHandler<ConsoleEnv> {
     const session = (await cookieSession(c, adminToken)) ?? (await accessSession(c, config));
     if (!session) {
       if (wantsPage(c)) return c.redirect(`${CONSOLE_PATH}/login?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''))}`, 303);
-      throw new AppError('unauthorized', 401, 'Log in to the console first');
+      throw authError(LOGIN_REQUIRED);
     }
     c.set('session', session);
     c.set('csrf', await csrfToken(session.id, adminToken));
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const body = await c.req.parseBody();
-      if (!(await csrfValid(typeof body._csrf === 'string' ? body._csrf : undefined, session.id, adminToken))) {
-        throw new AppError('csrf_invalid', 403, 'The form token is missing or belongs to another session; reload the page and try again');
-      }
+      const csrf = await verifyCsrfToken(typeof body._csrf === 'string' ? body._csrf : undefined, session.id, adminToken);
+      if (!csrf.ok) throw authError(csrf);
     }
     await next();
   };

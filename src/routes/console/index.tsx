@@ -15,12 +15,14 @@ import { DecisionRequestType } from '../../decide/request-types';
 import { OUTCOMES } from '../../db/schema';
 import { findStuckTickets, findTicket } from '../../db/tickets';
 import { expectedCalibrationError, precisionAt, recommendThreshold, reliabilityBins } from '../../decide/recommend';
-import { AppError } from '../../errors';
-import { secretsEqual } from '../../middleware/auth';
+import { AppError, ConflictError, NotFoundError } from '../../errors';
 import { limitBody } from '../../middleware/body';
 import { calibrationInForce, refitCalibration } from '../../pipeline/calibration';
 import { retryFailedDelivery } from '../../pipeline/deliver';
 import { applyHumanAction, type HumanAction } from '../../pipeline/human-actions';
+import { csrfToken, newSessionId, verifyCsrfToken } from '../../security/console-session';
+import { authError } from '../../security/result';
+import { verifySharedSecret } from '../../security/shared-secret';
 import { adminTokenOf, consoleHeaders, endSession, LOGIN_COOKIE, requireSession, safeNext, startSession, type ConsoleEnv } from './auth';
 import { streamDecisions } from './export';
 import { isoDay, Page } from './layout';
@@ -31,7 +33,6 @@ import { recentCalibrations } from '../../db/calibrations';
 import { LoginPage } from './pages/login';
 import { QueuePage } from './pages/queue';
 import { TicketPage } from './pages/ticket';
-import { csrfToken, csrfValid, newSessionId } from './session';
 
 const DAY_MS = 86_400_000;
 const QUEUE_PAGE = 50;
@@ -112,11 +113,10 @@ export function consoleRoutes() {
     const body = await c.req.parseBody();
     const nonce = getCookie(c, LOGIN_COOKIE);
     const csrf = typeof body._csrf === 'string' ? body._csrf : undefined;
-    if (!nonce || !(await csrfValid(csrf, `login:${nonce}`, adminToken))) {
-      throw new AppError('csrf_invalid', 403, 'The login form expired or came from elsewhere; reload it and try again');
-    }
+    const formToken = await verifyCsrfToken(csrf, nonce && `login:${nonce}`, adminToken);
+    if (!formToken.ok) throw authError({ ...formToken, message: 'The login form expired or came from elsewhere; reload it and try again' });
     const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
-    if (typeof body.token !== 'string' || !(await secretsEqual(body.token, adminToken))) {
+    if (!(await verifySharedSecret(typeof body.token === 'string' ? body.token : null, adminToken)).ok) {
       return render(c, 'Log in', '', <LoginPage csrf={csrf!} next={next} access={false} error="That token is not the admin token." />, 401);
     }
     const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim() : 'admin';
@@ -169,7 +169,8 @@ export function consoleRoutes() {
     const counts = { applied: 0, already_handled: 0 };
     for (const id of new Set(form.data.ticket)) {
       const outcome = await applyHumanAction(id, { kind: form.data.action }, actor, deps).catch((error: unknown) => {
-        if (error instanceof AppError && (error.status === 404 || error.status === 409)) return { status: 'already_handled' as const };
+        // Gone or not sendable any more (someone else got there first): counted, not an error for the whole batch.
+        if (error instanceof NotFoundError || error instanceof ConflictError) return { status: 'already_handled' as const };
         throw error;
       });
       counts[outcome.status] += 1;

@@ -1,9 +1,9 @@
-// Slack request signing, checked with Slack's published test vector and at the route.
+// Slack request signing (security/slack.ts), checked with Slack's published test vector and at the route.
 import { describe, expect, it } from 'vitest';
-import { verifySlackSignature } from '../../src/act/slack-signature';
-import { AppError } from '../../src/errors';
+import { authError, type AuthResult } from '../../src/security/result';
+import { verifySlackSignature } from '../../src/security/slack';
+import { postSlackInteraction, slackSignature } from '../act/helpers';
 import { request } from '../helpers';
-import { postSlackInteraction, slackSignature } from './helpers';
 
 const vectors = import.meta.glob('../../../shared/data/webhooks/slack/*', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 const file = (name: string) => Object.entries(vectors).find(([path]) => path.endsWith(`/${name}`))![1];
@@ -11,9 +11,10 @@ const published = JSON.parse(file('signing-vector.slack-docs.json')) as { signin
 const derived = JSON.parse(file('block_actions.message.signature-vector.derived.json')) as { signing_secret: string; timestamp: string; expected_signature: string };
 const derivedBody = file('block_actions.message.form-body.txt');
 
-async function codeOf(run: Promise<void>): Promise<string> {
-  const error = await run.then(() => null, (e: unknown) => e);
-  return error instanceof AppError ? error.code : `not an AppError: ${String(error)}`;
+/** The wire code a refusal becomes at the route. */
+async function codeOf(run: Promise<AuthResult>): Promise<string> {
+  const result = await run;
+  return result.ok ? 'verified' : authError(result).code;
 }
 
 const check = (overrides: Partial<Parameters<typeof verifySlackSignature>[0]> = {}) =>
@@ -28,13 +29,13 @@ const check = (overrides: Partial<Parameters<typeof verifySlackSignature>[0]> = 
 
 describe('verifySlackSignature', () => {
   it("accepts Slack's published example request", async () => {
-    await expect(check()).resolves.toBeUndefined();
+    await expect(check()).resolves.toEqual({ ok: true });
   });
 
   it('accepts the signed block_actions body, exactly as Slack form-encodes it', async () => {
     await expect(
       check({ secret: derived.signing_secret, timestamp: derived.timestamp, signature: derived.expected_signature, body: derivedBody, nowSeconds: Number(derived.timestamp) + 299 }),
-    ).resolves.toBeUndefined();
+    ).resolves.toEqual({ ok: true });
   });
 
   it('refuses a request more than 5 minutes old or ahead', async () => {
@@ -48,6 +49,11 @@ describe('verifySlackSignature', () => {
     expect(await codeOf(check({ signature: 'v1=a2114d57' }))).toBe('webhook_signature_invalid');
     expect(await codeOf(check({ signature: 'v0=zz' }))).toBe('webhook_signature_invalid');
     expect(await codeOf(check({ signature: undefined }))).toBe('webhook_signature_invalid');
+  });
+
+  it('closes the route when no signing secret is configured', async () => {
+    expect(await check({ secret: undefined })).toMatchObject({ ok: false, reason: 'not_configured' });
+    expect(await codeOf(check({ secret: undefined }))).toBe('unauthorized');
   });
 });
 

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { accessIssuer, verifyAccessJwt } from '../../src/routes/console/access';
 import { Hono } from 'hono';
 import { provideDeps, type AppEnv } from '../../src/app-env';
 import { buildDeps } from '../../src/deps';
 import { consoleRoutes } from '../../src/routes/console';
+import { accessIssuer, verifyAccessJwt } from '../../src/security/access-jwt';
 import { env } from '../helpers';
 
 const TEAM = 'deflect-test';
@@ -57,8 +57,8 @@ beforeAll(async () => {
 
 describe('verifyAccessJwt', () => {
   it('accepts a token signed by the team key for our audience', async () => {
-    const identity = await verifyAccessJwt(await jwt(teamKey, {}), settings, { fetcher, now: Date.now() });
-    expect(identity).toEqual({ subject: 'user-1', email: 'lead@tallybook.example' });
+    const verified = await verifyAccessJwt(await jwt(teamKey, {}), settings, { fetcher, now: Date.now() });
+    expect(verified).toEqual({ ok: true, identity: { subject: 'user-1', email: 'lead@tallybook.example' } });
     expect(certRequests.at(-1)).toBe(`${ISSUER}/cdn-cgi/access/certs`);
   });
 
@@ -80,14 +80,14 @@ describe('verifyAccessJwt', () => {
       return Response.json({ keys: published });
     };
     const t0 = Date.now();
-    expect(await verifyAccessJwt(await jwt(teamKey, { iss }), team, { fetcher: rotating, now: t0 })).not.toBeNull();
+    expect(await verifyAccessJwt(await jwt(teamKey, { iss }), team, { fetcher: rotating, now: t0 })).toMatchObject({ ok: true });
     published = [teamKey.jwk, rotated.jwk];
     // Within a minute of the last fetch, an unknown kid is refused without another fetch.
-    expect(await verifyAccessJwt(await jwt(rotated, { iss }), team, { fetcher: rotating, now: t0 + 30_000 })).toBeNull();
+    expect(await verifyAccessJwt(await jwt(rotated, { iss }), team, { fetcher: rotating, now: t0 + 30_000 })).toMatchObject({ ok: false });
     expect(fetches).toBe(1);
-    expect(await verifyAccessJwt(await jwt(rotated, { iss }), team, { fetcher: rotating, now: t0 + 61_000 })).toMatchObject({ subject: 'user-1' });
+    expect(await verifyAccessJwt(await jwt(rotated, { iss }), team, { fetcher: rotating, now: t0 + 61_000 })).toMatchObject({ ok: true, identity: { subject: 'user-1' } });
     expect(fetches).toBe(2);
-    expect(await verifyAccessJwt(await jwt(strangerKey, { iss }), team, { fetcher: rotating, now: t0 + 62_000 })).toBeNull();
+    expect(await verifyAccessJwt(await jwt(strangerKey, { iss }), team, { fetcher: rotating, now: t0 + 62_000 })).toMatchObject({ ok: false });
     expect(fetches).toBe(2);
   });
 
@@ -97,18 +97,26 @@ describe('verifyAccessJwt', () => {
     ['expired', { exp: Math.floor(Date.now() / 1000) - 3600 }],
     ['not yet valid', { nbf: Math.floor(Date.now() / 1000) + 3600 }],
   ])('refuses a token for %s', async (_, claims) => {
-    expect(await verifyAccessJwt(await jwt(teamKey, claims), settings, { fetcher, now: Date.now() })).toBeNull();
+    expect(await verifyAccessJwt(await jwt(teamKey, claims), settings, { fetcher, now: Date.now() })).toMatchObject({ ok: false });
   });
 
   it('refuses a token signed by a key the team did not publish', async () => {
-    expect(await verifyAccessJwt(await jwt(strangerKey, {}, { kid: teamKey.kid }), settings, { fetcher, now: Date.now() })).toBeNull();
-    expect(await verifyAccessJwt(await jwt(strangerKey, {}), settings, { fetcher, now: Date.now() })).toBeNull();
+    expect(await verifyAccessJwt(await jwt(strangerKey, {}, { kid: teamKey.kid }), settings, { fetcher, now: Date.now() })).toMatchObject({ ok: false });
+    expect(await verifyAccessJwt(await jwt(strangerKey, {}), settings, { fetcher, now: Date.now() })).toMatchObject({ ok: false });
   });
 
   it('refuses alg none and malformed tokens', async () => {
     const unsigned = (await jwt(teamKey, {}, { alg: 'none' })).split('.').slice(0, 2).join('.') + '.';
-    expect(await verifyAccessJwt(unsigned, settings, { fetcher, now: Date.now() })).toBeNull();
-    expect(await verifyAccessJwt('not-a-jwt', settings, { fetcher, now: Date.now() })).toBeNull();
+    expect(await verifyAccessJwt(unsigned, settings, { fetcher, now: Date.now() })).toMatchObject({ ok: false });
+    expect(await verifyAccessJwt('not-a-jwt', settings, { fetcher, now: Date.now() })).toMatchObject({ ok: false });
+  });
+
+  it('says why: no header is missing, an expired token is stale, a signature that is not base64url is invalid (not a crash)', async () => {
+    expect(await verifyAccessJwt(undefined, settings, { fetcher, now: Date.now() })).toMatchObject({ ok: false, reason: 'missing' });
+    const expired = await jwt(teamKey, { exp: Math.floor(Date.now() / 1000) - 3600 });
+    expect(await verifyAccessJwt(expired, settings, { fetcher, now: Date.now() })).toMatchObject({ ok: false, reason: 'stale' });
+    const garbled = `${(await jwt(teamKey, {})).split('.').slice(0, 2).join('.')}.not*base64url`;
+    expect(await verifyAccessJwt(garbled, settings, { fetcher, now: Date.now() })).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
   it('accepts a bare team name or a full team domain', () => {

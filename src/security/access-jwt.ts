@@ -2,7 +2,9 @@
 // `Cf-Access-Jwt-Assertion` JWT, signed RS256 by the team's rotating keys
 // (https://developers.cloudflare.com/cloudflare-one/identity/authorization-cookie/validating-json/).
 // We check signature, audience, issuer and expiry; keys are cached and refetched on an unknown kid.
-import type { Fetch } from '../../act/http';
+import type { Fetch } from '../act/http';
+import { base64urlDecode, utf8Bytes } from './encoding';
+import { refused, type AuthResult } from './result';
 
 export type AccessSettings = { teamDomain: string; audience: string };
 export type AccessIdentity = { email: string | null; subject: string };
@@ -21,11 +23,6 @@ const keyCache = new Map<string, CachedKeys>();
 export function accessIssuer(teamDomain: string): string {
   const host = teamDomain.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
   return `https://${host.includes('.') ? host : `${host}.cloudflareaccess.com`}`;
-}
-
-function base64urlDecode(text: string): Uint8Array<ArrayBuffer> {
-  const base64 = text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '=');
-  return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
 }
 
 function decodeJson(part: string): Record<string, unknown> {
@@ -56,36 +53,41 @@ async function keyFor(issuer: string, kid: string, fetcher: Fetch, now: number):
   return (await fetchKeys(issuer, fetcher, now)).keys.get(kid);
 }
 
-/** The identity in a valid Access JWT, or null for anything else (bad signature, wrong aud, expired, malformed). */
+/** The identity in a valid Access JWT; bad signature, wrong aud or iss, malformed: `invalid`; outside exp/nbf: `stale`. */
 export async function verifyAccessJwt(
-  token: string,
+  token: string | undefined,
   settings: AccessSettings,
   options: { fetcher: Fetch; now: number },
-): Promise<AccessIdentity | null> {
+): Promise<AuthResult<{ identity: AccessIdentity }>> {
+  if (!token) return refused('session', 'missing', 'No Cf-Access-Jwt-Assertion header');
+  const invalid = (why: string) => refused('session', 'invalid', `Access JWT refused: ${why}`);
   const parts = token.split('.');
-  if (parts.length !== 3) return null;
+  if (parts.length !== 3) return invalid('not a JWT');
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
   let header: Record<string, unknown>;
   let payload: Record<string, unknown>;
+  let signature: Uint8Array<ArrayBuffer>;
   try {
     header = decodeJson(headerPart);
     payload = decodeJson(payloadPart);
+    signature = base64urlDecode(signaturePart);
   } catch {
-    return null;
+    return invalid('not a JWT');
   }
-  if (header.alg !== 'RS256' || typeof header.kid !== 'string') return null;
+  // RS256 only: `alg: none` or an HMAC alg keyed with the public key must never pass.
+  if (header.alg !== 'RS256' || typeof header.kid !== 'string') return invalid('alg or kid');
   const issuer = accessIssuer(settings.teamDomain);
   const key = await keyFor(issuer, header.kid, options.fetcher, options.now);
-  if (!key) return null;
-  const signed = new TextEncoder().encode(`${headerPart}.${payloadPart}`);
-  if (!(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, base64urlDecode(signaturePart), signed))) return null;
+  if (!key) return invalid('unknown signing key');
+  if (!(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, signature, utf8Bytes(`${headerPart}.${payloadPart}`)))) return invalid('signature');
 
   const seconds = options.now / 1000;
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  if (!audiences.includes(settings.audience)) return null;
-  if (payload.iss !== issuer) return null;
-  if (typeof payload.exp !== 'number' || payload.exp + LEEWAY_SECONDS < seconds) return null;
-  if (typeof payload.nbf === 'number' && payload.nbf - LEEWAY_SECONDS > seconds) return null;
-  if (typeof payload.sub !== 'string') return null;
-  return { subject: payload.sub, email: typeof payload.email === 'string' ? payload.email : null };
+  if (!audiences.includes(settings.audience)) return invalid('audience');
+  if (payload.iss !== issuer) return invalid('issuer');
+  if (typeof payload.exp !== 'number') return invalid('no expiry');
+  if (payload.exp + LEEWAY_SECONDS < seconds) return refused('session', 'stale', 'Access JWT has expired');
+  if (typeof payload.nbf === 'number' && payload.nbf - LEEWAY_SECONDS > seconds) return refused('session', 'stale', 'Access JWT is not valid yet');
+  if (typeof payload.sub !== 'string') return invalid('no subject');
+  return { ok: true, identity: { subject: payload.sub, email: typeof payload.email === 'string' ? payload.email : null } };
 }
