@@ -78,7 +78,7 @@ export function rawCopy(bytes: Uint8Array, contentType = 'message/rfc822'): NonN
  * these limits a message yields the text and attachments found in its first part
  * only, and the stored raw message is always whole.
  */
-export const PARSE_LIMITS = { maxBytes: 1_000_000, maxLines: 1_000 } as const;
+export const PARSE_LIMITS = { maxBytes: 500_000, maxLines: 1_000 } as const;
 
 /** The first `maxBytes` bytes or `maxLines` lines of a message, whichever is shorter, cut at a line end when there is one. */
 export function parseWindow(bytes: Uint8Array, limits: { maxBytes: number; maxLines: number } = PARSE_LIMITS): Uint8Array {
