@@ -151,8 +151,8 @@ const varsSchema = z.object({
   MAX_ATTACHMENTS: integer(0, 1000).default(50),
   // Customer text kept per ticket after quote stripping; the raw message stays whole in raw_messages.
   MAX_BODY_CHARS: integer(1000, 1_000_000).default(100_000),
-  // Plain or HTML text read at all before any pattern runs (one hostile mail must not stall a batch); the rest stays in the raw copy.
-  MAX_SCAN_CHARS: integer(1000, 10_000_000).default(300_000),
+  // Plain or HTML text read at all before any pattern runs (one hostile mail must not stall a batch: ~1 µs per line or tag, BENCHMARKS.md); the rest stays in the raw copy.
+  MAX_SCAN_CHARS: integer(1000, 10_000_000).default(100_000),
   // RFC 5322 §2.1.1 caps a header line at 998 characters: a longer subject is cut there at ingest.
   MAX_SUBJECT_CHARS: integer(50, 10_000).default(998),
   // Display names are for people; the API takes 200, and every source is cut to the same.

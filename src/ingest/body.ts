@@ -154,6 +154,9 @@ function parseTag(lower: string, open: number, close: number): Tag {
   return { name: lower.slice(start, end), closing, open, close };
 }
 
+/** Any markup htmlToText removes as quoted history unless `keepQuotes` (literals only: one linear scan). */
+const QUOTE_CONTAINER = /<blockquote|gmail_quote|yahoo_quoted|divrplyfwdmsg|appendonsend/i;
+
 /** Gmail's and Yahoo's quote containers, Outlook's reply header: the rest of the document is history. */
 function startsQuotedHistory(tag: Tag, lower: string): boolean {
   if (tag.closing || tag.name !== 'div') return false;
@@ -289,7 +292,8 @@ export function customerText(parts: { text?: string | null; html?: string | null
   const html = plainInput === null && parts.html ? parts.html.slice(0, limits.maxScanChars) : null;
   const plain = plainInput ?? (html ? htmlToText(html) : '');
   const text = stripQuotedReply(plain).slice(0, limits.maxChars);
-  const full = plainInput ?? (html ? htmlToText(html, { keepQuotes: true }) : '');
+  // Without a quote container the unstripped HTML reads the same: convert it once.
+  const full = plainInput ?? (html ? (QUOTE_CONTAINER.test(html) ? htmlToText(html, { keepQuotes: true }) : plain) : '');
   return { text, unstripped: unstrippedCopy(full, text, limits.maxChars) };
 }
 

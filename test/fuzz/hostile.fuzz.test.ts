@@ -6,7 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildMime } from '../../src/act/mime';
+import { parseConfig } from '../../src/config';
 import { customerText, htmlToText, singleLine, stripQuotedReply } from '../../src/ingest/body';
+import { draftFromMime, PARSE_LIMITS } from '../../src/ingest/mime';
+import { hostileSubjects, hostileTexts } from '../../scripts/lib/hostile-inputs';
 import { normalizeMessageId, parseReferences, threadingIdProblem } from '../../src/ticket';
 import { FUZZ_TIMEOUT_MS, fuzzParameters } from './fuzz';
 
@@ -25,6 +28,14 @@ const hostileText = fc.oneof(
 
 const limits = { maxChars: 5000, maxScanChars: 60_000 };
 
+/** The bench's own adversarial generators (scripts/lib/hostile-inputs.ts), at a generated size, as what a mail carries. */
+const benchText = fc
+  .tuple(fc.constantFrom(...Object.keys(hostileTexts(10))), fc.integer({ min: 1, max: 150_000 }))
+  .map(([name, size]) => hostileTexts(size)[name]!);
+const benchSubject = fc
+  .tuple(fc.constantFrom(...Object.keys(hostileSubjects(10))), fc.integer({ min: 1, max: 30_000 }))
+  .map(([name, size]) => hostileSubjects(size)[name]!);
+
 describe('ingest text functions on generated hostile text', () => {
   it('keep their outputs within the caps, and the unstripped copy differs from the text when kept', () => {
     fc.assert(
@@ -40,6 +51,25 @@ describe('ingest text functions on generated hostile text', () => {
         expect(singleLine(input, 998)).not.toMatch(/[\r\n]/);
       }),
       fuzzParameters(0.1),
+    );
+  }, FUZZ_TIMEOUT_MS);
+});
+
+describe('whole hostile mails from the bench generators', () => {
+  const config = parseConfig({});
+  it('become a draft within the caps, with a one-line subject and the raw message whole', async () => {
+    await fc.assert(
+      fc.asyncProperty(benchSubject, fc.oneof(benchText, hostileText), fc.boolean(), async (subject, body, asHtml) => {
+        const head = `From: Ada <ada@example.com>\r\nSubject: ${subject}\r\nMessage-ID: <fuzz@example.com>\r\nContent-Type: text/${asHtml ? 'html' : 'plain'}; charset=utf-8\r\n\r\n`;
+        const bytes = new TextEncoder().encode(`${head}${body}`);
+        const draft = await draftFromMime({ bytes, source: 'email' }, config);
+        expect(draft.subject.length).toBeLessThanOrEqual(config.MAX_SUBJECT_CHARS);
+        expect(draft.subject).not.toMatch(/[\r\n]/);
+        expect(draft.text.length).toBeLessThanOrEqual(config.MAX_BODY_CHARS);
+        expect(draft.text.split('\n').length).toBeLessThanOrEqual(PARSE_LIMITS.maxLines);
+        expect(draft.raw?.body).toHaveLength(bytes.length);
+      }),
+      fuzzParameters(0.02),
     );
   }, FUZZ_TIMEOUT_MS);
 });

@@ -3,8 +3,10 @@
 // 10 MB of HTML). These tests assert what comes out; how long each takes is
 // measured by the bench (scripts/lib/bench-hostile.ts), not by a timeout here.
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config';
 import { collapseBlankLines, customerText, htmlToText, singleLine, stripQuotedReply } from '../../src/ingest/body';
-import { hostileTexts } from '../../scripts/lib/hostile-inputs';
+import { draftFromMime, PARSE_LIMITS, parseWindow } from '../../src/ingest/mime';
+import { hostileTexts, hugeHtml } from '../../scripts/lib/hostile-inputs';
 
 const limits = { maxChars: 100_000, maxScanChars: 300_000 };
 
@@ -74,5 +76,46 @@ describe('hostile text at the caps', () => {
       expect(result.text.length, name).toBeLessThanOrEqual(limits.maxChars);
       expect(htmlToText(input.slice(0, limits.maxScanChars)).length, name).toBeLessThanOrEqual(input.length);
     }
+  });
+});
+
+const encode = (text: string) => new TextEncoder().encode(text);
+const HEAD = 'From: Ada <ada@example.com>\r\nTo: support@tallybook.example\r\nSubject: Help\r\nMessage-ID: <w@example.com>\r\nContent-Type: text/TYPE; charset=utf-8\r\n\r\n';
+const message = (body: string, type = 'plain') => encode(`${HEAD.replace('TYPE', type)}${body}`);
+
+describe('what postal-mime reads of a huge message (PARSE_LIMITS)', () => {
+  it('is the whole message when it is within both limits', () => {
+    const bytes = message('How do I export?\r\n'.repeat(100));
+    expect(parseWindow(bytes)).toBe(bytes);
+  });
+
+  it('ends after the line that reaches maxLines', () => {
+    const window = parseWindow(encode('a\nb\nc\nd\n'), { maxBytes: 1000, maxLines: 2 });
+    expect(new TextDecoder().decode(window)).toBe('a\nb\n');
+  });
+
+  it('ends at the last line end inside maxBytes, or at maxBytes when the body is one long line', () => {
+    expect(new TextDecoder().decode(parseWindow(encode('aaaa\nbbbb\ncccc\n'), { maxBytes: 12, maxLines: 100 }))).toBe('aaaa\nbbbb\n');
+    // The only line ends are in the headers: cutting there would drop the whole body.
+    const oneLine = message('x'.repeat(5000), 'html');
+    expect(parseWindow(oneLine, { maxBytes: 2000, maxLines: 100 })).toHaveLength(2000);
+  });
+
+  it('a 10 MB one-line HTML mail still yields its text, and its raw copy stays whole', async () => {
+    const html = hugeHtml(parseConfig({}).MAX_EMAIL_BYTES - 1000);
+    const bytes = message(html, 'html');
+    const draft = await draftFromMime({ bytes, source: 'email' }, parseConfig({}));
+    expect(draft.text.startsWith('Where is my invoice?\n\nWhere is my invoice?')).toBe(true);
+    expect(draft.text.length).toBeGreaterThan(10_000);
+    expect(draft.raw?.body).toHaveLength(bytes.length);
+  }, 60_000);
+
+  it('a mail of 12,500 short lines keeps its first lines as text and its raw copy whole', async () => {
+    const body = hostileTexts(100_000).outlook_headers!;
+    const bytes = message(`Where is my invoice?\n${body}`);
+    const draft = await draftFromMime({ bytes, source: 'email' }, parseConfig({}));
+    expect(draft.text.startsWith('Where is my invoice?\nFrom: x\nFrom: x')).toBe(true);
+    expect(draft.text.split('\n').length).toBeLessThan(PARSE_LIMITS.maxLines);
+    expect(draft.raw?.body).toHaveLength(bytes.length);
   });
 });

@@ -14,7 +14,8 @@ const index = new VectorizeDouble(768);
 
 /** The Worker with AI and VECTORIZE bound to doubles (and any var overridden), called like the real fetch handler. */
 function cloudWorker(vars: Partial<Record<string, string>> = {}, bindings = { ai: new AiDouble(), vectorize: index }) {
-  const workerEnv = { ...env, ...vars, AI: bindings.ai, VECTORIZE: bindings.vectorize } as Env;
+  // RETRIEVER=auto: the vitest config runs every other test lexical.
+  const workerEnv = { ...env, RETRIEVER: 'auto', ...vars, AI: bindings.ai, VECTORIZE: bindings.vectorize } as Env;
   const fetcher = async (input: string, init?: RequestInit) => app.fetch(new Request(input, init), workerEnv);
   return {
     ...bindings,
