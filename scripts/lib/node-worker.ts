@@ -136,7 +136,7 @@ export async function startNodeWorker(entrypoint: string, options: { root?: stri
 }
 
 /** Per ticket: JS of the whole ticket, of the POST alone (ingest), SQLite's CPU, D1 statements. */
-export type JsPerTicket = { tickets: number; js_ms: number[]; ingest_js_ms: number[]; sqlite_ms: number[]; statements: number[] };
+export type JsPerTicket = { tickets: number; js_ms: number[]; ingest_js_ms: number[]; sqlite_ms: number[]; total_cpu_ms: number[]; statements: number[]; instrument_ms_per_statement: number };
 
 /**
  * For each ticket: POST it, then run the queues dry (decision, outbox); its CPU minus the CPU
@@ -144,7 +144,8 @@ export type JsPerTicket = { tickets: number; js_ms: number[]; ingest_js_ms: numb
  * terminal's cost, not the Worker's; building them still counts).
  */
 export async function measureJsPerTicket(worker: NodeWorker, submit: (i: number) => RequestInit & { path: string }, tickets: number, warmup: number): Promise<JsPerTicket> {
-  const result: JsPerTicket = { tickets, js_ms: [], ingest_js_ms: [], sqlite_ms: [], statements: [] };
+  const result: JsPerTicket = { tickets, js_ms: [], ingest_js_ms: [], sqlite_ms: [], total_cpu_ms: [], statements: [], instrument_ms_per_statement: worker.db.calibrate() };
+  const overhead = result.instrument_ms_per_statement;
   const saved = { log: console.log, info: console.info, warn: console.warn };
   console.log = console.info = console.warn = () => {};
   try {
@@ -155,12 +156,13 @@ export async function measureJsPerTicket(worker: NodeWorker, submit: (i: number)
       const response = await worker.fetch(pathname, init);
       if (response.status >= 300) throw new Error(`POST ${pathname} → ${response.status}: ${await response.text()}`);
       await response.arrayBuffer();
-      const ingest = cpuMs() - started - worker.db.sqliteMs();
+      const ingest = cpuMs() - started - worker.db.sqliteMs() - worker.db.sections() * overhead;
       await worker.drain();
       const total = cpuMs() - started;
       if (i < warmup) continue;
       result.ingest_js_ms.push(ingest);
-      result.js_ms.push(total - worker.db.sqliteMs());
+      result.total_cpu_ms.push(total - worker.db.sections() * overhead);
+      result.js_ms.push(total - worker.db.sqliteMs() - worker.db.sections() * overhead);
       result.sqlite_ms.push(worker.db.sqliteMs());
       result.statements.push(worker.db.statements());
     }
@@ -181,11 +183,12 @@ export async function measureBatchOfTen(worker: NodeWorker, submit: (i: number) 
         const { path: pathname, ...init } = submit(round * 10 + i);
         await (await worker.fetch(pathname, init)).arrayBuffer();
       }
+      const overhead = worker.db.calibrate();
       worker.db.reset();
       const started = cpuMs();
       // One invocation: the tickets queue's batch of ten (the outbox runs afterwards, not timed).
       await worker.drain({ maxInvocations: 1 });
-      perInvocation.push(cpuMs() - started - worker.db.sqliteMs());
+      perInvocation.push(cpuMs() - started - worker.db.sqliteMs() - worker.db.sections() * overhead);
       await worker.drain();
     }
   } finally {
