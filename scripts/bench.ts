@@ -19,6 +19,7 @@ import { costPlans, OUTPUT_TOKENS, SYSTEM_PROMPT_TOKENS } from './lib/cost';
 import { DEFAULT_PRICES } from '../src/respond/pricing';
 import { readDocs } from './lib/docs';
 import { LOCAL_ADMIN_TOKEN, LOCAL_API_TOKEN, OFFLINE_ENV, startLocalWorker, type LocalWorker } from './lib/local-worker';
+import { measureBatchOfTen, measureJsPerTicket, startNodeWorker } from './lib/node-worker';
 import { cpuMs, waitUntilIdle, workerRuntimePid } from './lib/process-cpu';
 import { progressBar } from './lib/progress';
 import { readTicket, runCases, waitForDecision } from './lib/run-cases';
@@ -251,6 +252,61 @@ async function retrievalAt(chunks: number, queries: number) {
   }
 }
 
+const WORKER_JS_TICKETS = 100;
+
+/**
+ * "Worker JS per ticket": deflect's real handlers and the minimal Worker in this Node process
+ * against in-process SQLite (scripts/lib/node-worker.ts), the sample's questions as API tickets,
+ * each POSTed and its queues run dry; CPU minus SQLite's, median over WORKER_JS_TICKETS.
+ */
+async function workerJsScenario(docs: SourceDoc[], runs: number) {
+  const { cases } = parseCases(await readFile('corpus/tickets.jsonl', 'utf8'));
+  const questions = cases.filter((c) => c.question);
+  const ticket = (i: number) => {
+    const q = questions[i % questions.length]!;
+    return {
+      path: '/api/tickets',
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: `js-${i}@customers.example`, subject: q.subject, text: q.question, message_id: `<js-${i}-${Date.now()}@bench.deflect>` }),
+    };
+  };
+  const summarize = (r: Awaited<ReturnType<typeof measureJsPerTicket>>) => ({
+    tickets: r.tickets,
+    js_ms: spread(r.js_ms),
+    ingest_js_ms: spread(r.ingest_js_ms),
+    sqlite_ms: spread(r.sqlite_ms),
+    js_and_sqlite_cpu_ms: spread(r.total_cpu_ms),
+    statements: spread(r.statements),
+    instrument_ms_per_statement: Number(r.instrument_ms_per_statement.toFixed(4)),
+  });
+  const deflect = await startNodeWorker('src/index.ts');
+  try {
+    await uploadCorpus(docs, { baseUrl: 'http://deflect.local', token: LOCAL_ADMIN_TOKEN, fetcher: (input, init) => deflect.fetch(new URL(String(input)).pathname, init) });
+    const perTicket = summarize(await measureJsPerTicket(deflect, ticket, WORKER_JS_TICKETS, 20));
+    const batchOfTen = spread(await measureBatchOfTen(deflect, (i) => ticket(10_000 + i), runs));
+    const [row] = deflect.db.query<{ done: number }>("select count(*) as done from tickets where status in ('done','ignored')");
+    const minimal = await startNodeWorker(MINIMAL_ENTRYPOINT);
+    let minimalPerTicket;
+    try {
+      minimalPerTicket = summarize(await measureJsPerTicket(minimal, ticket, WORKER_JS_TICKETS, 20));
+    } finally {
+      minimal.close();
+    }
+    return {
+      method: 'real fetch + queue handlers in Node 20 against in-process SQLite (node-sqlite3-wasm); process CPU minus CPU inside SQLite minus the calibrated cost of timing each statement',
+      deflect: perTicket,
+      minimal_worker: minimalPerTicket,
+      js_ratio_to_minimal: Number((perTicket.js_ms.median / Math.max(0.001, minimalPerTicket.js_ms.median)).toFixed(1)),
+      tickets_queue_batch_of_10_js_ms: batchOfTen,
+      batch_of_10_over_free_plan_10ms: batchOfTen.median > 10,
+      tickets_decided: row?.done ?? 0,
+    };
+  } finally {
+    deflect.close();
+  }
+}
+
 async function sampleScenario(docs: SourceDoc[], options: BenchOptions) {
   const supportAddress = String(unstable_readConfig({ config: 'wrangler.toml' }).vars.SUPPORT_ADDRESS);
   const worker = await startLocalWorker({ entrypoint: BENCH_ENTRYPOINT });
@@ -351,6 +407,10 @@ async function main() {
       strong_band_share: samples.filter((s) => s.inStrongBand).length / Math.max(1, samples.length),
       ...costPlans(samples, models),
     };
+  }
+  if (runs('worker-js')) {
+    log('Worker JS per ticket (Node harness)…');
+    report.worker_js_per_ticket = await workerJsScenario(docs, options.runs);
   }
   if (runs('hostile')) {
     log('hostile mail: text functions, ingest and decide…');

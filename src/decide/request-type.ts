@@ -1,14 +1,15 @@
 // The request-type classifier: multinomial logistic regression over hashed
 // n-grams (request-type-features.ts), trained by `npm run train` into a versioned
-// artifact (request-type-model.json). Pure, no dependencies: a dot product per
-// class over the ticket's few hundred features.
-import { base64Decode } from '../security/encoding';
+// artifact (request-type-model.json, stored sparse: request-type-artifact.ts). Pure,
+// no dependencies: a dot product per class over the ticket's few hundred features.
 import artifact from './request-type-model.json';
+import { base64Decode } from '../security/encoding';
+import { decodeSparse, type DecodedWeights } from './request-type-artifact';
 import { featurize, wordBucket, words } from './request-type-features';
 import { REQUEST_TYPES, type RequestType } from './request-types';
 
 export type RequestTypeArtifact = {
-  format: 1;
+  format: 2;
   /** `rt-` + the first 12 hex digits of the sha256 of everything else in the artifact. */
   version: string;
   dims: number;
@@ -16,7 +17,9 @@ export type RequestTypeArtifact = {
   bias: number[];
   /** Per class: int8 weight × scale = the weight. */
   scales: number[];
-  /** base64 of int8 weights, feature-major: weights[feature * classes + class]. */
+  /** Buckets that kept a weight after pruning (base64 varint gaps); the rest weigh 0. */
+  rows: string;
+  /** base64 of int8 weights, one per class for each bucket in `rows`. */
   weights: string;
   /** base64 bitset of the word buckets seen in training (how much of a ticket's wording the model knows). */
   knownWords: string;
@@ -31,11 +34,13 @@ export type RequestTypeScores = {
   knownWordShare: number;
 };
 
-type LoadedModel = { artifact: RequestTypeArtifact; weights: Int8Array; known: Uint8Array };
+type LoadedModel = { artifact: RequestTypeArtifact; weights: DecodedWeights; known: Uint8Array };
 
+/** Decoded once per isolate, on the first ticket rather than at startup. */
 export function loadModel(source: RequestTypeArtifact): LoadedModel {
-  const bytes = base64Decode(source.weights);
-  return { artifact: source, weights: new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), known: base64Decode(source.knownWords) };
+  if (source.format !== 2) throw new Error(`request-type artifact format ${String(source.format)} is not 2: run npm run train`);
+  const weights = decodeSparse(source, source.dims, source.classes.length);
+  return { artifact: source, weights, known: base64Decode(source.knownWords) };
 }
 
 let shipped: LoadedModel | null = null;
@@ -48,10 +53,13 @@ export function scoreRequestType(text: string, model: LoadedModel = shippedModel
   const c = classes.length;
   const logits = bias.slice();
   const { index, value } = featurize(text, dims);
+  const { rowOf, values } = model.weights;
   for (let j = 0; j < index.length; j++) {
-    const base = index[j]! * c;
+    const row = rowOf[index[j]!]!;
+    if (row < 0) continue;
+    const base = row * c;
     const v = value[j]!;
-    for (let k = 0; k < c; k++) logits[k]! += model.weights[base + k]! * scales[k]! * v;
+    for (let k = 0; k < c; k++) logits[k]! += values[base + k]! * scales[k]! * v;
   }
   const max = Math.max(...logits);
   const exp = logits.map((l) => Math.exp(l - max));
