@@ -18,6 +18,9 @@ export type CaseResult = {
   docSources: string[];
   goldDocIds: string[];
   costUsd: number;
+  /** The decision's request type and whether that type needs a person (null without a decision). */
+  requestType?: string | null;
+  needsPerson?: boolean | null;
   error?: string;
 };
 
@@ -33,7 +36,17 @@ export type EvalSummary = {
   ignore_recall: number | null;
   ece: number | null;
   cost_usd: number;
-  per_case: { id: string; expected: Outcome | null; actual: Outcome | 'error'; reasons: string[]; confidence: number | null; top_doc_ids: string[]; error?: string }[];
+  per_case: {
+    id: string;
+    expected: Outcome | null;
+    actual: Outcome | 'error';
+    reasons: string[];
+    confidence: number | null;
+    top_doc_ids: string[];
+    request_type: string | null;
+    needs_person: boolean | null;
+    error?: string;
+  }[];
 };
 
 const ratio = (hits: number, total: number): number | null => (total === 0 ? null : hits / total);
@@ -113,6 +126,8 @@ export function summarize(results: CaseResult[]): EvalSummary {
       reasons: r.reasons,
       confidence: r.confidence,
       top_doc_ids: r.topDocIds.slice(0, 5),
+      request_type: r.requestType ?? null,
+      needs_person: r.needsPerson ?? null,
       ...(r.error ? { error: r.error } : {}),
     })),
   };

@@ -13,7 +13,10 @@ export type DecisionView = {
   /** The evidence the calibration scored (null without a response). */
   confidence_features: Record<string, number> | null;
   doc_sources: string[];
-  retrieved: { chunkId: string; docId: string }[];
+  retrieved: { chunkId: string; docId: string; title: string; score: number; lexicalRank: number | null; lexicalScore: number | null; vectorRank: number | null; vectorScore: number | null }[];
+  request_type?: string | null;
+  /** Whether the decided request type needs a person (null when unclear or absent). */
+  needs_person?: boolean | null;
   cost_usd: number | null;
   latency_ms: Record<string, number> | null;
 };
@@ -111,6 +114,8 @@ export function caseResult(c: EvalCase, view: TicketView | null, error?: string)
     docSources: decision ? citedDocIds(decision) : [],
     goldDocIds: c.goldDocIds,
     costUsd: decision?.cost_usd ?? 0,
+    requestType: decision?.request_type ?? null,
+    needsPerson: decision?.needs_person ?? null,
     ...(decision ? {} : { error: error ?? `ticket ${view?.ticket.status ?? 'missing'} without a decision: ${view?.ticket.last_error ?? ''}` }),
   };
 }

@@ -1,43 +1,31 @@
 // Retrieval evidence that means the same on any help center: shares, ratios and
 // ranks, never a raw bm25 value (whose scale grows with the corpus's size and
 // vocabulary). Pure: chunks and query terms in, numbers out.
+import { MAX_MARGIN, selectAnswer, type Selection } from './answer-selection';
+import { coverage, type FeatureChunk } from './term-coverage';
 
-/** The fields of a retrieved chunk the features read (RetrievedChunk has them all). */
-export type FeatureChunk = {
-  docId: string;
-  title: string;
-  headingPath?: string;
-  text?: string;
-  score: number;
-  lexicalRank: number | null;
-  vectorRank: number | null;
-};
+export { coverage, type FeatureChunk } from './term-coverage';
 
-export const FEATURE_NAMES = ['coverage_top', 'coverage_any', 'title_coverage', 'doc_lead', 'separation', 'query_length', 'agreement', 'self_score', 'self_present'] as const;
+export const FEATURE_NAMES = [
+  'coverage_top',
+  'coverage_any',
+  'title_coverage',
+  'doc_lead',
+  'separation',
+  'agreement',
+  'selection_margin',
+  'self_score',
+  'self_present',
+] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 export type ConfidenceFeatures = Record<FeatureName, number>;
 
-const STEM = 5;
 const EPSILON = 0.01;
-/** queryTerms keeps at most 32 terms: query_length is log-scaled to that cap. */
-const MAX_TERMS = 32;
 
 export const logit = (p: number): number => {
   const q = Math.min(1 - EPSILON, Math.max(EPSILON, p));
   return Math.log(q / (1 - q));
 };
-
-function wordsOf(text: string): { words: Set<string>; stems: Set<string> } {
-  const words = new Set(text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []);
-  return { words, stems: new Set([...words].map((w) => w.slice(0, STEM))) };
-}
-
-/** Share of the query's terms found in `text` (a 5-letter prefix match stands in for stemming). */
-export function coverage(terms: readonly string[], text: string): number {
-  if (terms.length === 0) return 0;
-  const { words, stems } = wordsOf(text);
-  return terms.filter((t) => words.has(t) || stems.has(t.slice(0, STEM))).length / terms.length;
-}
 
 const chunkText = (c: FeatureChunk) => `${c.title} ${c.headingPath ?? ''} ${c.text ?? ''}`;
 
@@ -73,25 +61,36 @@ function agreement(chunks: readonly FeatureChunk[]): number {
 }
 
 /**
- * The evidence for "the top doc answers this ticket". `selfScore` is the model's own
- * confidence (Claude); null for the offline responder, which has none.
+ * The evidence for "the selected doc answers this ticket": the doc answer selection
+ * picks among the retrieved ones (`answer-selection.ts`), which is the doc the offline
+ * responder quotes. `selfScore` is the model's own confidence (Claude); null for the
+ * offline responder, which has none.
  */
-export function confidenceFeatures(terms: readonly string[], chunks: readonly FeatureChunk[], selfScore: number | null): ConfidenceFeatures {
-  const top = chunks[0];
+export function confidenceFeatures(terms: readonly string[], chunks: readonly FeatureChunk[], selfScore: number | null, selection: Selection | null = selectAnswer(terms, chunks)): ConfidenceFeatures {
   // Two features, so a refit can learn both how much the model's score says and where its neutral point is.
   const self = { self_score: selfScore === null ? 0 : logit(selfScore), self_present: selfScore === null ? 0 : 1 };
-  if (!top) {
-    return { coverage_top: 0, coverage_any: 0, title_coverage: 0, doc_lead: 0, separation: 0, query_length: 0, agreement: 0, ...self };
+  const chosen = selection?.ranked[0];
+  if (!chosen) {
+    return {
+      coverage_top: 0,
+      coverage_any: 0,
+      title_coverage: 0,
+      doc_lead: 0,
+      separation: 0,
+      agreement: 0,
+      selection_margin: 0,
+      ...self,
+    };
   }
-  const topDoc = chunks.filter((c) => c.docId === top.docId);
   return {
-    coverage_top: coverage(terms, topDoc.map(chunkText).join(' ')),
+    coverage_top: coverage(terms, chosen.chunks.map(chunkText).join(' ')),
     coverage_any: coverage(terms, chunks.map(chunkText).join(' ')),
-    title_coverage: coverage(terms, top.title),
+    title_coverage: coverage(terms, chosen.chunks[0]!.title),
     doc_lead: docLead(chunks),
     separation: separation(chunks),
-    query_length: Math.log(1 + Math.min(terms.length, MAX_TERMS)) / Math.log(1 + MAX_TERMS),
     agreement: agreement(chunks),
+    // How clearly selection's choice beats the next doc, scaled to [0, 1] like the other features.
+    selection_margin: selection.margin / MAX_MARGIN,
     ...self,
   };
 }

@@ -1,8 +1,10 @@
 // OfflineResponder: the local default when no ANTHROPIC_API_KEY is set. It answers
-// by quoting the parts of the best-matching article that match the ticket, with a
-// calibrated confidence (the shipped model of `decide/calibration.ts`), and goes
-// through the same policy as Claude's answers.
+// by quoting the parts of the article answer selection picks among the retrieved ones
+// (`decide/answer-selection.ts`, not always retrieval's first), with a calibrated
+// confidence (the shipped model of `decide/calibration.ts`), and goes through the
+// same policy as Claude's answers.
 import { calibrate, DEFAULT_CALIBRATION } from '../decide/calibration';
+import { selectAnswer } from '../decide/answer-selection';
 import { confidenceFeatures, coverage } from '../decide/confidence-features';
 import { queryTerms } from '../retrieval/lexical';
 import type { RetrievedChunk } from '../retrieval/types';
@@ -59,7 +61,9 @@ export class OfflineResponder implements Responder {
     const started = Date.now();
     const query = `${ticket.subject}\n${ticket.text}`;
     const language = ticket.language ?? guessLanguage(query);
-    const top = chunks[0];
+    const terms = searched ?? queryTerms(query);
+    const selection = selectAnswer(terms, chunks);
+    const top = selection?.ranked[0]?.chunks[0] as RetrievedChunk | undefined;
     const call = {
       model: 'offline-extractive',
       role: 'offline' as const,
@@ -84,7 +88,6 @@ export class OfflineResponder implements Responder {
         calls: [{ ...call, latencyMs: Date.now() - started, outcome: 'ok' }],
       };
     }
-    const terms = searched ?? queryTerms(query);
     const used = chunks.filter((c) => c.docId === top.docId).slice(0, 2);
     const source = top.url ? `${top.title}: ${top.url}` : top.title;
     // "Hi," only: the display name is the sender's to choose, and a hostile one must not reach the reply.
@@ -93,7 +96,7 @@ export class OfflineResponder implements Responder {
       response: {
         intent: top.docId.replace(/[^a-z0-9]+/gi, '_').toLowerCase(),
         suggested_reply: reply,
-        confidence_score: calibrate(DEFAULT_CALIBRATION, confidenceFeatures(terms, chunks, null)),
+        confidence_score: calibrate(DEFAULT_CALIBRATION, confidenceFeatures(terms, chunks, null, selection)),
         escalate: false,
         escalation_reason: null,
         doc_sources: used.map((c) => c.chunkId),
