@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { CalibrationParams, DEFAULT_CALIBRATION } from './decide/calibration';
 import { SHIPPED_THRESHOLDS } from './decide/confidence-model';
+import { ROLLOUT_MODES } from './db/schema';
 import { AppError } from './errors';
 import { DEFAULT_PRICES, PriceTable } from './respond/pricing';
 
@@ -73,6 +74,8 @@ export const SENSITIVE_TOPICS = [
 export type SensitiveTopic = (typeof SENSITIVE_TOPICS)[number];
 
 const varsSchema = z.object({
+  // Rollout mode where no address or request type sets one (issue 16): a new deployment decides and drafts, and sends nothing.
+  DEFAULT_MODE: z.enum(ROLLOUT_MODES).default('shadow'),
   // Who we are: replies come from here, and mail from here is never answered (loops).
   SUPPORT_ADDRESS: z.string().trim().pipe(z.email()).default('support@deflect.local'),
   SUPPORT_NAME: z.string().trim().min(1).default('Support'),

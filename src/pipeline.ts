@@ -12,6 +12,7 @@ import { countAutoReplies, countAutoRepliesTo, findDecision, recordDecision, thr
 import { claimTicket, findTicket, setTicketStatus, type TicketRow } from './db/tickets';
 import type { Deps } from './deps';
 import { errorSummary } from './log';
+import { actOnRollout, decidesNothing, earlierExchangeOf, loadRolloutContext, offDecision, readFollowUpVerdict } from './rollout/run';
 import { newId, senderKey } from './ticket';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -41,6 +42,7 @@ export async function processTicket(ticketId: string, deps: Deps, options: Proce
   if (ticket.attempts > config.TICKET_MAX_ATTEMPTS) return giveUp(ticket, ticket.lastError ?? 'the run never finished', deps);
   try {
     const decision = (await findDecision(db, ticket.id)) ?? (await decideTicket(ticket, deps, options));
+    await readFollowUpVerdict(ticket, deps);
     await setTicketStatus(db, ticket.id, 'decided', clock.now());
     await planActions(ticket, decision, deps, options.inlineMailer);
     options.failAfter?.('act');
@@ -99,6 +101,8 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
       latencyMs[stage] = Date.now() - started;
     }
   };
+  const rollout = await loadRolloutContext(ticket, deps);
+  if (decidesNothing(rollout)) return recordDecision(db, offDecision(ticket, deps));
   const started = Date.now();
   const text = ticket.bodyText.slice(0, config.MAX_TICKET_CHARS);
   const query = `${ticket.subject}\n${text}`;
@@ -109,6 +113,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     responder.respond({
       ticket: { subject: ticket.subject, text, fromName: ticket.fromName, language: ticket.language },
       chunks: retrieval.chunks,
+      earlier: earlierExchangeOf(rollout),
     }),
   );
   options.failAfter?.('respond');
@@ -139,7 +144,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
       config,
       context: { senderAutoRepliesToday, threadHandledByHuman: threadHuman, replyProblems },
     });
-    return { policy, confidence, calibrationVersion: calibration.version };
+    return { policy: { ...policy, ...actOnRollout(policy, rollout, responder.name) }, confidence, calibrationVersion: calibration.version };
   });
   options.failAfter?.('decide');
   latencyMs.total = Date.now() - started;
@@ -150,6 +155,8 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     ticketId: ticket.id,
     outcome: policy.outcome,
     reasons: policy.reasons,
+    mode: policy.mode,
+    policyOutcome: policy.policyOutcome,
     modelConfidence,
     confidence,
     calibrationVersion: confidence === null ? null : calibrationVersion,
@@ -161,7 +168,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     classifierProbability: policy.requestType.classifierProbability,
     classifierVersion: policy.requestType.modelVersion,
     claudeType: policy.requestType.claudeType,
-    suggestedReply: result.response?.suggested_reply ?? null,
+    suggestedReply: policy.keepDraft ? (result.response?.suggested_reply ?? null) : null,
     language: result.response?.language ?? null,
     docSources: result.response?.doc_sources ?? [],
     retrieved: retrieval.chunks.map(({ text: _text, headingPath: _path, ...evidence }) => evidence),

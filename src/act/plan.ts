@@ -6,6 +6,7 @@ import { planDelivery, planThreadAcknowledgement, skipDelivery } from '../db/del
 import type { DeliveryKind } from '../db/schema';
 import type { TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
+import { modeAllowsDelivery } from '../rollout/modes';
 import { deliver } from './outbox';
 import type { Mailer } from './types';
 
@@ -42,7 +43,7 @@ export function mayMailSender(ticket: Pick<TicketRow, 'source' | 'senderAuthenti
 
 export async function planActions(ticket: TicketRow, decision: DecisionRow, deps: Deps, inlineMailer?: Mailer): Promise<void> {
   const channels = { slack: deps.notifier !== null, customerAck: deps.config.CUSTOMER_ACK };
-  for (const kind of deliveryKindsFor(decision, channels)) {
+  for (const kind of deliveryKindsFor(decision, channels).filter((k) => modeAllowsDelivery(decision.mode, k))) {
     const planned = await planOnce(ticket, kind, deps);
     if (!planned) continue;
     const { delivery } = planned;

@@ -18,8 +18,20 @@ export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-export const FEEDBACK_VERDICTS = ['approved', 'edited', 'rejected', 'taken_over'] as const;
+/**
+ * `would_send`/`would_not_send`: a reviewer's verdict on a draft that was not sent (shadow);
+ * `right`/`wrong`: a verdict on a reply already sent, from a reviewer or the customer's follow-up.
+ */
+export const FEEDBACK_VERDICTS = ['approved', 'edited', 'rejected', 'taken_over', 'would_send', 'would_not_send', 'right', 'wrong'] as const;
 export type FeedbackVerdict = (typeof FEEDBACK_VERDICTS)[number];
+
+/** Verdicts that say a draft was good (or bad) to send as it was: precision, the report and refits read these. */
+export const GOOD_DRAFT_VERDICTS = ['approved', 'would_send', 'right'] as const satisfies readonly FeedbackVerdict[];
+export const BAD_DRAFT_VERDICTS = ['edited', 'rejected', 'would_not_send', 'wrong'] as const satisfies readonly FeedbackVerdict[];
+
+/** Rollout modes (issue 16): off hands off undecided, shadow decides and sends nothing, review waits for a click, auto lets the threshold decide. */
+export const ROLLOUT_MODES = ['off', 'shadow', 'review', 'auto'] as const;
+export type RolloutMode = (typeof ROLLOUT_MODES)[number];
 
 const json = <T>(name: string) => text(name, { mode: 'json' }).$type<T>();
 
@@ -140,6 +152,10 @@ export const decisions = sqliteTable(
     costUsd: real('cost_usd').notNull().default(0),
     latencyMs: json<Record<string, number>>('latency_ms').notNull().default(sql`'{}'`),
     decidedAt: integer('decided_at').notNull(),
+    /** The rollout mode the decision ran in (null: decided before modes existed, i.e. auto). */
+    mode: text('mode', { enum: ROLLOUT_MODES }),
+    /** What the policy would have done; `outcome` is what the mode let it do. */
+    policyOutcome: text('policy_outcome', { enum: OUTCOMES }),
   },
   (t) => [
     uniqueIndex('decisions_ticket_unique').on(t.ticketId),
@@ -183,10 +199,13 @@ export const feedback = sqliteTable(
     /** The request type a reviewer confirmed or corrected (a training example for `npm run train -- --feedback`). */
     requestType: text('request_type'),
     actor: text('actor').notNull(),
-    channel: text('channel', { enum: ['slack', 'console', 'api'] }).notNull(),
+    /** `customer`: read from the customer's follow-up in the thread (issue 16). */
+    channel: text('channel', { enum: ['slack', 'console', 'api', 'customer'] }).notNull(),
+    /** The follow-up ticket a `customer` verdict was read from: one verdict per follow-up. */
+    sourceTicketId: text('source_ticket_id'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('feedback_ticket_idx').on(t.ticketId)],
+  (t) => [index('feedback_ticket_idx').on(t.ticketId), uniqueIndex('feedback_source_ticket_unique').on(t.sourceTicketId)],
 );
 
 export const corpusVersions = sqliteTable('corpus_versions', {
@@ -270,3 +289,31 @@ export const calibrations = sqliteTable('calibrations', {
   /** Held-out precision/automation of the current and the candidate parameters at the threshold. */
   heldOut: json<Record<string, number | null>>('held_out'),
 });
+
+/** The mode set for a support address and/or request type; `*` stands for any (see rollout/modes.ts). */
+export const rolloutModes = sqliteTable(
+  'rollout_modes',
+  {
+    address: text('address').notNull(),
+    requestType: text('request_type').notNull(),
+    mode: text('mode', { enum: ROLLOUT_MODES }).notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.address, t.requestType] })],
+);
+
+/** Every mode change, kept: who, which scope, from → to (null: the default), when. */
+export const rolloutModeChanges = sqliteTable(
+  'rollout_mode_changes',
+  {
+    id: text('id').primaryKey(),
+    address: text('address').notNull(),
+    requestType: text('request_type').notNull(),
+    fromMode: text('from_mode', { enum: ROLLOUT_MODES }),
+    toMode: text('to_mode', { enum: ROLLOUT_MODES }),
+    actor: text('actor').notNull(),
+    changedAt: integer('changed_at').notNull(),
+  },
+  (t) => [index('rollout_mode_changes_at_idx').on(t.changedAt)],
+);
