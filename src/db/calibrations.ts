@@ -1,12 +1,12 @@
 // Calibrations in D1: the shipped model (config) until a refit on reviewers'
 // verdicts is accepted; refused refits are kept with their reason for the console.
-import { desc, eq, isNotNull, max } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, max } from 'drizzle-orm';
 import type { Config } from '../config';
 import { CalibrationParams } from '../decide/calibration';
 import { judgeRefit, type RefitVerdict, type Verdict } from '../decide/refit';
 import { newId } from '../ticket';
 import type { Database } from './client';
-import { calibrations, decisions, feedback } from './schema';
+import { BAD_DRAFT_VERDICTS, calibrations, decisions, feedback, GOOD_DRAFT_VERDICTS } from './schema';
 
 export type CalibrationRow = typeof calibrations.$inferSelect;
 
@@ -33,7 +33,8 @@ export async function feedbackVerdicts(db: Database): Promise<Verdict[]> {
     .select({ decisionId: decisions.id, verdict: feedback.verdict, features: decisions.confidenceFeatures, createdAt: feedback.createdAt })
     .from(feedback)
     .innerJoin(decisions, eq(decisions.id, feedback.decisionId))
-    .where(isNotNull(decisions.confidenceFeatures))
+    // A request-type review says nothing about the draft; a take-over counts against it, as before.
+    .where(and(isNotNull(decisions.confidenceFeatures), inArray(feedback.verdict, [...GOOD_DRAFT_VERDICTS, ...BAD_DRAFT_VERDICTS, 'taken_over'])))
     .orderBy(desc(feedback.createdAt));
   return rows.map((r) => ({ ...r, features: r.features ?? {} }));
 }

@@ -20,9 +20,21 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
  * `would_send`/`would_not_send`: a reviewer's verdict on a draft that was not sent (shadow);
- * `right`/`wrong`: a verdict on a reply already sent, from a reviewer or the customer's follow-up.
+ * `right`/`wrong`: a verdict on a reply already sent, from a reviewer or the customer's follow-up;
+ * `type_confirmed`/`type_corrected`: only the request type (in `request_type`), no verdict on the draft.
  */
-export const FEEDBACK_VERDICTS = ['approved', 'edited', 'rejected', 'taken_over', 'would_send', 'would_not_send', 'right', 'wrong'] as const;
+export const FEEDBACK_VERDICTS = [
+  'approved',
+  'edited',
+  'rejected',
+  'taken_over',
+  'would_send',
+  'would_not_send',
+  'right',
+  'wrong',
+  'type_confirmed',
+  'type_corrected',
+] as const;
 export type FeedbackVerdict = (typeof FEEDBACK_VERDICTS)[number];
 
 /** Verdicts that say a draft was good (or bad) to send as it was: precision, the report and refits read these. */

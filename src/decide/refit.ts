@@ -14,6 +14,9 @@ const HELD_OUT_PERCENT = 30;
 /** A reviewer's verdict on a draft (`approved` means unchanged) with the evidence its decision recorded. */
 export type Verdict = { decisionId: string; verdict: string; features: Record<string, number>; createdAt: number };
 
+/** Verdicts that say the draft was right to send as it was: GOOD_DRAFT_VERDICTS of db/schema.ts (decide/ imports no storage). */
+const GOOD_VERDICTS: ReadonlySet<string> = new Set(['approved', 'would_send', 'right']);
+
 const isFeatures = (f: Record<string, number>): f is ConfidenceFeatures => FEATURE_NAMES.every((name) => typeof f[name] === 'number');
 
 export function samplesFromFeedback(rows: readonly Verdict[]): (CalibrationSample & { decisionId: string })[] {
@@ -23,7 +26,7 @@ export function samplesFromFeedback(rows: readonly Verdict[]): (CalibrationSampl
     if (!seen || row.createdAt > seen.createdAt) newest.set(row.decisionId, row);
   }
   return [...newest.values()].flatMap((row) =>
-    isFeatures(row.features) ? [{ decisionId: row.decisionId, features: row.features, label: row.verdict === 'approved' ? (1 as const) : (0 as const) }] : [],
+    isFeatures(row.features) ? [{ decisionId: row.decisionId, features: row.features, label: GOOD_VERDICTS.has(row.verdict) ? (1 as const) : (0 as const) }] : [],
   );
 }
 

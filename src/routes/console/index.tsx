@@ -33,6 +33,7 @@ import { calibrationInForce, recentCalibrations, refitCalibration } from '../../
 import { LoginPage } from './pages/login';
 import { QueuePage } from './pages/queue';
 import { TicketPage } from './pages/ticket';
+import { registerRolloutRoutes } from './rollout';
 import { csrfToken, csrfValid, newSessionId } from './session';
 
 const DAY_MS = 86_400_000;
@@ -130,6 +131,8 @@ export function consoleRoutes(options: { fetcher?: Fetcher } = {}) {
 
   app.use('/console', requireSession(fetcher));
   app.use('/console/*', requireSession(fetcher));
+
+  registerRolloutRoutes(app);
 
   app.post('/console/logout', async (c) => {
     await endSession(c);
