@@ -18,14 +18,14 @@ export const normalizeAddress = (address: string | null | undefined): string => 
 
 /**
  * The mode for a ticket to `address` of type `type`: the rule for (address, type),
- * else (any, type), else (address, any), else the default. A person-needed type
+ * else (any, type), else (address, any), else (any, any), else the default. A person-needed type
  * never runs in `auto`, whatever a broader rule or the default says: it is `review`.
  */
 export function resolveMode(rules: readonly ModeRule[], address: string | null | undefined, type: DecisionRequestType | null, fallback: RolloutMode): RolloutMode {
   const to = normalizeAddress(address);
   const find = (a: string, t: string) => rules.find((r) => r.address === a && r.requestType === t)?.mode;
   const typeKey = type ?? 'unclear';
-  const mode = (to ? find(to, typeKey) : undefined) ?? find(ANY, typeKey) ?? (to ? find(to, ANY) : undefined) ?? fallback;
+  const mode = (to ? find(to, typeKey) : undefined) ?? find(ANY, typeKey) ?? (to ? find(to, ANY) : undefined) ?? find(ANY, ANY) ?? fallback;
   return mode === 'auto' && needsPerson(type) ? 'review' : mode;
 }
 
