@@ -171,10 +171,10 @@ describe('follow-ups close the loop', () => {
     const original = await postTicket({ from: 'kim@example.com', subject: 'Password', text: PASSWORD_QUESTION, message_id: '<orig-kim@example.com>' });
     const { ticket_id: originalId } = (await original.json()) as { ticket_id: string };
     expect((await waitForTicket(originalId, (v) => v.deliveries.some((d) => d.kind === 'email_reply' && d.status === 'sent'))).decision!.outcome).toBe('auto_reply');
-    // The very text that was auto-answered on its own, sent again as a reply in the thread.
+    // The very mail that was auto-answered on its own, sent again as a reply in the thread.
     const followUp = await postTicket({
       from: 'kim@example.com',
-      subject: 'Re: Password',
+      subject: 'Password',
       text: PASSWORD_QUESTION,
       message_id: '<followup-kim@example.com>',
       in_reply_to: '<orig-kim@example.com>',
