@@ -13,6 +13,8 @@ import type { SlackUpdatePlan } from './outbox';
 import type { OutboxMessage } from './plan';
 import { actionOutcomeMessage, EDIT_VIEW, editReplyView, SLACK_ACTIONS, type ActionOutcome } from './slack-message';
 import { openSlackView } from './slack-notifier';
+import { RequestType } from '../decide/request-types';
+import { recordRequestTypeReview, recordReviewerVerdict } from '../rollout/verdicts';
 
 /**
  * Slack's response_url always points at hooks.slack.com (api.slack.com, "Handling
@@ -33,7 +35,7 @@ const BlockActions = z.object({
   user: SlackUser,
   trigger_id: z.string().optional(),
   response_url: SlackResponseUrl.optional(),
-  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional(), selected_option: z.object({ value: z.string() }).optional() })).min(1),
 });
 
 const EditMetadata = z.object({ ticket_id: z.string().min(1), response_url: SlackResponseUrl.nullable() });
@@ -62,9 +64,16 @@ export async function handleSlackInteraction(interaction: SlackInteraction, deps
 
 async function handleClick(click: z.infer<typeof BlockActions>, deps: Deps): Promise<InteractionReply> {
   const [action] = click.actions;
+  if (action!.action_id === SLACK_ACTIONS.requestType) return reviewRequestType(action!.selected_option?.value, click, deps);
   const ticketId = action!.value;
   if (!ticketId) return null;
   switch (action!.action_id) {
+    case SLACK_ACTIONS.wouldSend:
+      await recordReviewerVerdict(ticketId, 'would_send', actorOf(click.user), deps);
+      return null;
+    case SLACK_ACTIONS.wouldNotSend:
+      await recordReviewerVerdict(ticketId, 'would_not_send', actorOf(click.user), deps);
+      return null;
     case SLACK_ACTIONS.approve:
       await act(ticketId, { kind: 'approve' }, 'approved', click, deps);
       return null;
@@ -77,6 +86,15 @@ async function handleClick(click: z.infer<typeof BlockActions>, deps: Deps): Pro
     default:
       return null;
   }
+}
+
+/** The select's value is `<ticket id>:<type>`; anything else in a signed payload is refused. */
+async function reviewRequestType(value: string | undefined, click: z.infer<typeof BlockActions>, deps: Deps): Promise<InteractionReply> {
+  const [ticketId, type] = (value ?? '').split(':');
+  const parsed = RequestType.safeParse(type);
+  if (!ticketId || !parsed.success) throw new AppError('webhook_payload_invalid', 400, 'The request-type selection names no ticket or no known type');
+  await recordRequestTypeReview(ticketId, parsed.data, actorOf(click.user), deps);
+  return null;
 }
 
 async function act(

@@ -8,7 +8,8 @@ import { database } from '../../src/db/client';
 import { feedback } from '../../src/db/schema';
 import worker from '../../src/index';
 import { ConsoleUser } from '../console/client';
-import { env, loadCorpus, postTicket, request, waitForTicket, type TicketView } from '../helpers';
+import { env, getTicket as getTicketView, loadCorpus, postTicket, request, waitForTicket, type TicketView } from '../helpers';
+import { buttonClick, postSlackInteraction } from '../act/helpers';
 import { emailMessage, type TestEmail } from '../ingest/samples';
 
 const db = database(env.DB);
@@ -217,5 +218,35 @@ describe('GET /api/report', () => {
     expect(await reversed.json()).toMatchObject({ error: { code: 'validation_failed' } });
     expect((await request('/api/report?from=2026-01-01&to=2026-12-31')).status).toBe(400);
     expect((await request('/api/report?from=yesterday')).status).toBe(400);
+  });
+});
+
+describe('verdicts from Slack', () => {
+  it('offers Would send / Would not send on a shadow draft, records the click and the corrected type, and sends nothing', async () => {
+    // Any address and type is still shadow from the first test (only how_to was switched).
+    const response = await postTicket({
+      from: 'ops@example.com',
+      subject: '429 at low volume',
+      text: "We're on Business and getting 429 errors even though our ERP integration only sends about 50 requests a minute. What's going on?",
+    });
+    const { ticket_id: id } = (await response.json()) as { ticket_id: string };
+    const view = await waitForTicket(id, (v) => v.ticket.status === 'done' && v.deliveries.some((d) => d.kind === 'slack' && d.status === 'sent'));
+    expect(view.decision).toMatchObject({ mode: 'shadow' });
+    const message = JSON.parse(view.deliveries.find((d) => d.kind === 'slack')!.payload!) as { blocks: { block_id?: string; elements?: { action_id: string }[] }[] };
+    const buttons = message.blocks.find((b) => b.block_id === 'deflect_actions')!.elements!.map((e) => e.action_id);
+    expect(buttons).toEqual(['deflect_would_send', 'deflect_would_not_send']);
+
+    const responseUrl = `https://hooks.slack.com/actions/T9TK3CUKW/${id}/respond`;
+    expect((await postSlackInteraction(buttonClick('deflect_would_not_send', id, responseUrl))).status).toBe(200);
+    const select = buttonClick('deflect_request_type', id, responseUrl);
+    select.actions = [{ action_id: 'deflect_request_type', block_id: 'deflect_type', type: 'static_select', selected_option: { value: `${id}:how_to` }, action_ts: '1548426417.840180' } as never];
+    expect((await postSlackInteraction(select)).status).toBe(200);
+
+    const rows = await db.select().from(feedback).where(eq(feedback.ticketId, id));
+    expect(rows.map((r) => [r.verdict, r.requestType, r.channel]).sort()).toEqual([
+      ['type_corrected', 'how_to', 'slack'],
+      ['would_not_send', null, 'slack'],
+    ]);
+    expect((await getTicketView(id)).deliveries.filter((d) => d.kind === 'email_reply' || d.kind === 'customer_ack')).toEqual([]);
   });
 });
