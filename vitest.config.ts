@@ -69,6 +69,8 @@ export default defineConfig(async () => {
             OUTBOX_RETRY_BASE_SECONDS: '0',
             // The LogMailer by name, as npm start chooses it (MAILER=auto without a provider fails replies).
             MAILER: 'log',
+            // Most tests assert today's behaviour (the threshold decides); rollout tests set their own modes.
+            DEFAULT_MODE: 'auto',
             ANTHROPIC_MOCK_URL: inject('anthropicMockUrl'),
           },
           // Outbound fetch goes to a local Slack + MailChannels server (other hosts pass through).

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { CalibrationParams, DEFAULT_CALIBRATION } from './decide/calibration';
 import { SHIPPED_THRESHOLDS } from './decide/confidence-model';
+import { ROLLOUT_MODES } from './domain';
 import { AppError } from './errors';
 import { DEFAULT_PRICES, PriceTable } from './respond/pricing';
 
@@ -73,6 +74,8 @@ export const SENSITIVE_TOPICS = [
 export type SensitiveTopic = (typeof SENSITIVE_TOPICS)[number];
 
 const varsSchema = z.object({
+  // Rollout mode where no address or request type sets one (issue 16): a new deployment decides and drafts, and sends nothing.
+  DEFAULT_MODE: z.enum(ROLLOUT_MODES).default('shadow'),
   // Who we are: replies come from here, and mail from here is never answered (loops).
   SUPPORT_ADDRESS: z.string().trim().pipe(z.email()).default('support@deflect.local'),
   SUPPORT_NAME: z.string().trim().min(1).default('Support'),
@@ -196,9 +199,9 @@ const varsSchema = z.object({
   RATE_LIMIT_ENABLED: boolean.default(true),
   // The cron refits the calibration on reviewers' verdicts at most this often, and only when a verdict came in since the last refit.
   CALIBRATION_REFIT_HOURS: integer(1, 24 * 90).default(24),
-  // Console: the threshold recommendation targets this auto-reply precision on reviewed drafts…
+  // Console: the threshold recommendation targets this auto-reply precision on reviewed drafts (the shadow report: a type's Wilson lower bound)…
   RECOMMEND_TARGET_PRECISION: number(0.5, 1).default(0.95),
-  // …and needs at least this many reviewed drafts at or above the threshold it recommends.
+  // …and needs at least this many reviewed drafts at or above the threshold it recommends (the report: verdicts on a type's would-be auto-replies).
   RECOMMEND_MIN_DRAFTS: integer(1, 100_000).default(20),
   // Console sessions expire after this many hours; a new login is needed then.
   CONSOLE_SESSION_HOURS: integer(1, 720).default(12),

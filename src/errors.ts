@@ -26,6 +26,10 @@ export const ERROR_CODES = [
   'storage_unavailable',
   'embedding_mismatch',
   'embedding_unavailable',
+  // Rollout (issue 16): a person-needed type set to auto; a verdict that does not fit the ticket; sending from shadow.
+  'mode_not_allowed',
+  'verdict_not_applicable',
+  'shadow_sends_nothing',
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

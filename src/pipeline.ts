@@ -25,6 +25,7 @@ import { planActions } from './pipeline/act';
 import { calibrationInForce } from './pipeline/calibration';
 import type { TicketMessage } from './queue-messages';
 import { derivedMessageId, newId, senderKey, type TicketDraft } from './ticket';
+import { actOnRollout, decidesNothing, earlierExchangeOf, loadRolloutContext, offDecision, readFollowUpVerdict } from './rollout/run';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
@@ -167,6 +168,7 @@ export async function processTicket(ticketId: string, deps: Deps, options: Proce
   if (ticket.attempts > config.TICKET_MAX_ATTEMPTS) return giveUp(ticket, ticket.lastError ?? 'the run never finished', deps);
   try {
     const decision = (await findDecision(db, ticket.id)) ?? (await decideTicket(ticket, deps, options));
+    await readFollowUpVerdict(ticket, deps);
     await setTicketStatus(db, ticket.id, 'decided', clock.now());
     await planActions(ticket, decision, deps, options.inlineMailer);
     options.failAfter?.('act');
@@ -225,6 +227,8 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
       latencyMs[stage] = Date.now() - started;
     }
   };
+  const rollout = await loadRolloutContext(ticket, deps);
+  if (decidesNothing(rollout)) return recordDecision(db, offDecision(ticket, deps));
   const started = Date.now();
   const text = ticket.bodyText.slice(0, config.MAX_TICKET_CHARS);
   const query = `${ticket.subject}\n${text}`;
@@ -236,6 +240,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
       ticket: { subject: ticket.subject, text, fromName: ticket.fromName, language: ticket.language },
       chunks: retrieval.chunks,
       queryTerms: retrieval.queryTerms,
+      earlier: earlierExchangeOf(rollout),
     }),
   );
   options.failAfter?.('respond');
@@ -266,7 +271,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
       config,
       context: { senderAutoRepliesToday, threadHandledByHuman: threadHuman, replyProblems },
     });
-    return { policy, confidence, calibrationVersion: calibration.version };
+    return { policy: { ...policy, ...actOnRollout(policy, rollout, responder.name) }, confidence, calibrationVersion: calibration.version };
   });
   options.failAfter?.('decide');
   latencyMs.total = Date.now() - started;
@@ -277,6 +282,8 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     ticketId: ticket.id,
     outcome: policy.outcome,
     reasons: policy.reasons,
+    mode: policy.mode,
+    policyOutcome: policy.policyOutcome,
     modelConfidence,
     confidence,
     calibrationVersion: confidence === null ? null : calibrationVersion,
@@ -288,7 +295,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
     classifierProbability: policy.requestType.classifierProbability,
     classifierVersion: policy.requestType.modelVersion,
     claudeType: policy.requestType.claudeType,
-    suggestedReply: result.response?.suggested_reply ?? null,
+    suggestedReply: policy.keepDraft ? (result.response?.suggested_reply ?? null) : null,
     language: result.response?.language ?? null,
     docSources: result.response?.doc_sources ?? [],
     retrieved: retrieval.chunks.map(({ text: _text, headingPath: _path, ...evidence }) => evidence),

@@ -21,7 +21,7 @@ export const BlockActions = z.object({
   user: SlackUser,
   trigger_id: z.string().optional(),
   response_url: SlackResponseUrl.optional(),
-  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional(), selected_option: z.object({ value: z.string() }).optional() })).min(1),
 });
 
 export const EditMetadata = z.object({ ticket_id: z.string().min(1), response_url: SlackResponseUrl.nullable() });

@@ -4,10 +4,19 @@
 import type { DecisionRow } from '../db/decisions';
 import type { TicketRow } from '../db/tickets';
 import { escapeMarkup } from '../security/encoding';
+import { REQUEST_TYPES } from '../decide/request-types';
 import type { SlackMessage } from './types';
 
 /** action_id of each button; the button's value is the ticket id. */
-export const SLACK_ACTIONS = { approve: 'deflect_approve', edit: 'deflect_edit', takeOver: 'deflect_take_over' } as const;
+export const SLACK_ACTIONS = {
+  approve: 'deflect_approve',
+  edit: 'deflect_edit',
+  takeOver: 'deflect_take_over',
+  // Verdicts that send nothing (shadow), and the request type a reviewer confirms or corrects (issue 16, issue 14 item 5).
+  wouldSend: 'deflect_would_send',
+  wouldNotSend: 'deflect_would_not_send',
+  requestType: 'deflect_request_type',
+} as const;
 export const EDIT_VIEW = { callbackId: 'deflect_edit_reply', blockId: 'reply', actionId: 'text' } as const;
 
 // Block Kit limits: header text 150 chars, section text 3000, plain_text_input 3000.
@@ -76,14 +85,43 @@ export function escalationMessage(ticket: TicketRow, decision: DecisionRow, opti
     value: ticket.id,
     ...(style ? { style } : {}),
   });
-  const buttons = [
-    ...(hasDraft ? [button(SLACK_ACTIONS.approve, 'Approve & send', 'primary')] : []),
-    ...(hasDraft && options.editable ? [button(SLACK_ACTIONS.edit, 'Edit')] : []),
-    button(SLACK_ACTIONS.takeOver, 'Take over'),
-  ];
+  // Shadow sends nothing: the reviewer says whether they would have sent the draft.
+  const buttons =
+    decision.mode === 'shadow'
+      ? hasDraft
+        ? [button(SLACK_ACTIONS.wouldSend, 'Would send', 'primary'), button(SLACK_ACTIONS.wouldNotSend, 'Would not send', 'danger')]
+        : []
+      : [
+          ...(hasDraft ? [button(SLACK_ACTIONS.approve, 'Approve & send', 'primary')] : []),
+          ...(hasDraft && options.editable ? [button(SLACK_ACTIONS.edit, 'Edit')] : []),
+          button(SLACK_ACTIONS.takeOver, 'Take over'),
+        ];
   return {
     text: `${decision.outcome === 'review' ? 'Review' : 'Escalated'}: ${escapeMrkdwn(oneLine(ticket.subject) || '(no subject)')} from ${escapeMrkdwn(ticket.fromAddress)}`,
-    blocks: [...summaryBlocks(ticket, decision), { type: 'actions', block_id: 'deflect_actions', elements: buttons }],
+    blocks: [
+      ...summaryBlocks(ticket, decision),
+      ...(buttons.length ? [{ type: 'actions', block_id: 'deflect_actions', elements: buttons }] : []),
+      requestTypeBlock(ticket, decision),
+    ],
+  };
+}
+
+/** A select of the request types; an option's value is `<ticket id>:<type>` (a select has no value of its own). */
+function requestTypeBlock(ticket: TicketRow, decision: DecisionRow) {
+  const option = (type: string) => ({ text: { type: 'plain_text', text: type }, value: `${ticket.id}:${type}` });
+  const routed = REQUEST_TYPES.find((t) => t === decision.requestType);
+  return {
+    type: 'actions',
+    block_id: 'deflect_type',
+    elements: [
+      {
+        type: 'static_select',
+        action_id: SLACK_ACTIONS.requestType,
+        placeholder: { type: 'plain_text', text: 'Confirm or correct the request type' },
+        options: REQUEST_TYPES.map(option),
+        ...(routed ? { initial_option: option(routed) } : {}),
+      },
+    ],
   };
 }
 

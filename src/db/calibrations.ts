@@ -1,10 +1,10 @@
 // Calibrations in D1: the rows of refits (accepted or refused, with their reason for
 // the console) and the verdicts a refit learns from. Judging lives in decide/refit.ts,
 // the sequence in pipeline/calibration.ts.
-import { desc, eq, isNotNull, max } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, max } from 'drizzle-orm';
 import type { Verdict } from '../domain';
 import type { Database } from './client';
-import { calibrations, decisions, feedback } from './schema';
+import { BAD_DRAFT_VERDICTS, calibrations, decisions, feedback, GOOD_DRAFT_VERDICTS } from './schema';
 
 export type CalibrationRow = typeof calibrations.$inferSelect;
 
@@ -28,7 +28,8 @@ export async function feedbackVerdicts(db: Database): Promise<Verdict[]> {
     .select({ decisionId: decisions.id, verdict: feedback.verdict, features: decisions.confidenceFeatures, createdAt: feedback.createdAt })
     .from(feedback)
     .innerJoin(decisions, eq(decisions.id, feedback.decisionId))
-    .where(isNotNull(decisions.confidenceFeatures))
+    // A request-type review says nothing about the draft; a take-over counts against it, as before.
+    .where(and(isNotNull(decisions.confidenceFeatures), inArray(feedback.verdict, [...GOOD_DRAFT_VERDICTS, ...BAD_DRAFT_VERDICTS, 'taken_over'])))
     .orderBy(desc(feedback.createdAt));
   return rows.map((r) => ({ ...r, features: r.features ?? {} }));
 }

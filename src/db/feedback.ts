@@ -7,7 +7,16 @@ export type FeedbackRow = typeof feedback.$inferSelect;
 
 export async function recordFeedback(
   db: Database,
-  row: { ticketId: string; decisionId: string | null; verdict: FeedbackVerdict; editedText?: string | null; actor: string; channel: FeedbackRow['channel'] },
+  row: {
+    ticketId: string;
+    decisionId: string | null;
+    verdict: FeedbackVerdict;
+    editedText?: string | null;
+    /** The request type the reviewer confirmed or corrected, when they gave one. */
+    requestType?: string | null;
+    actor: string;
+    channel: FeedbackRow['channel'];
+  },
   now: number,
 ): Promise<FeedbackRow> {
   const [inserted] = await db

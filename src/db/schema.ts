@@ -3,10 +3,11 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-import { DELIVERY_KINDS, DELIVERY_STATUSES, FEEDBACK_VERDICTS, OUTCOMES, TICKET_SOURCES, TICKET_STATUSES } from '../domain';
+import { DELIVERY_KINDS, DELIVERY_STATUSES, FEEDBACK_VERDICTS, OUTCOMES, ROLLOUT_MODES, TICKET_SOURCES, TICKET_STATUSES } from '../domain';
 
 // The vocabularies live in the domain module (decide/ and ingest/ read them without storage); re-exported for db/ callers.
 export * from '../domain';
+
 
 const json = <T>(name: string) => text(name, { mode: 'json' }).$type<T>();
 
@@ -127,6 +128,10 @@ export const decisions = sqliteTable(
     costUsd: real('cost_usd').notNull().default(0),
     latencyMs: json<Record<string, number>>('latency_ms').notNull().default(sql`'{}'`),
     decidedAt: integer('decided_at').notNull(),
+    /** The rollout mode the decision ran in (null: decided before modes existed, i.e. auto). */
+    mode: text('mode', { enum: ROLLOUT_MODES }),
+    /** What the policy would have done; `outcome` is what the mode let it do. */
+    policyOutcome: text('policy_outcome', { enum: OUTCOMES }),
   },
   (t) => [
     uniqueIndex('decisions_ticket_unique').on(t.ticketId),
@@ -170,10 +175,13 @@ export const feedback = sqliteTable(
     /** The request type a reviewer confirmed or corrected (a training example for `npm run train -- --feedback`). */
     requestType: text('request_type'),
     actor: text('actor').notNull(),
-    channel: text('channel', { enum: ['slack', 'console', 'api'] }).notNull(),
+    /** `customer`: read from the customer's follow-up in the thread (issue 16). */
+    channel: text('channel', { enum: ['slack', 'console', 'api', 'customer'] }).notNull(),
+    /** The follow-up ticket a `customer` verdict was read from: one verdict per follow-up. */
+    sourceTicketId: text('source_ticket_id'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('feedback_ticket_idx').on(t.ticketId)],
+  (t) => [index('feedback_ticket_idx').on(t.ticketId), uniqueIndex('feedback_source_ticket_unique').on(t.sourceTicketId)],
 );
 
 export const corpusVersions = sqliteTable('corpus_versions', {
@@ -257,3 +265,31 @@ export const calibrations = sqliteTable('calibrations', {
   /** Held-out precision/automation of the current and the candidate parameters at the threshold. */
   heldOut: json<Record<string, number | null>>('held_out'),
 });
+
+/** The mode set for a support address and/or request type; `*` stands for any (see rollout/modes.ts). */
+export const rolloutModes = sqliteTable(
+  'rollout_modes',
+  {
+    address: text('address').notNull(),
+    requestType: text('request_type').notNull(),
+    mode: text('mode', { enum: ROLLOUT_MODES }).notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.address, t.requestType] })],
+);
+
+/** Every mode change, kept: who, which scope, from → to (null: the default), when. */
+export const rolloutModeChanges = sqliteTable(
+  'rollout_mode_changes',
+  {
+    id: text('id').primaryKey(),
+    address: text('address').notNull(),
+    requestType: text('request_type').notNull(),
+    fromMode: text('from_mode', { enum: ROLLOUT_MODES }),
+    toMode: text('to_mode', { enum: ROLLOUT_MODES }),
+    actor: text('actor').notNull(),
+    changedAt: integer('changed_at').notNull(),
+  },
+  (t) => [index('rollout_mode_changes_at_idx').on(t.changedAt)],
+);

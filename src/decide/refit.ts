@@ -4,7 +4,7 @@
 // force and must not lower precision at the auto-reply threshold on verdicts it was
 // not fitted on; otherwise it is refused (pipeline/calibration.ts records either).
 import { calibrate, CalibrationParams, fitCalibration, type CalibrationSample } from './calibration';
-import type { Verdict } from '../domain';
+import { GOOD_DRAFT_VERDICTS, type Verdict } from '../domain';
 import { FEATURE_NAMES, type ConfidenceFeatures } from './confidence-features';
 
 /** Below this many verdicts a refit would mostly fit noise; the parameters in force stay. */
@@ -13,6 +13,9 @@ export const MIN_CALIBRATION_SAMPLES = 30;
 const HELD_OUT_PERCENT = 30;
 
 export type { Verdict };
+
+/** Verdicts that say the draft was right to send as it was. */
+const GOOD_VERDICTS: ReadonlySet<string> = new Set(GOOD_DRAFT_VERDICTS);
 
 const isFeatures = (f: Record<string, number>): f is ConfidenceFeatures => FEATURE_NAMES.every((name) => typeof f[name] === 'number');
 
@@ -23,7 +26,7 @@ function samplesFromFeedback(rows: readonly Verdict[]): (CalibrationSample & { d
     if (!seen || row.createdAt > seen.createdAt) newest.set(row.decisionId, row);
   }
   return [...newest.values()].flatMap((row) =>
-    isFeatures(row.features) ? [{ decisionId: row.decisionId, features: row.features, label: row.verdict === 'approved' ? (1 as const) : (0 as const) }] : [],
+    isFeatures(row.features) ? [{ decisionId: row.decisionId, features: row.features, label: GOOD_VERDICTS.has(row.verdict) ? (1 as const) : (0 as const) }] : [],
   );
 }
 

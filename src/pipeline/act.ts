@@ -10,11 +10,12 @@ import type { DeliveryKind } from '../db/schema';
 import type { TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary, logEvent } from '../log';
+import { modeAllowsDelivery } from '../rollout/modes';
 import { deliver, enqueueDelivery } from './deliver';
 
 export async function planActions(ticket: TicketRow, decision: DecisionRow, deps: Deps, inlineMailer?: Mailer): Promise<void> {
   const channels = { slack: deps.notifier !== null, customerAck: deps.config.CUSTOMER_ACK };
-  for (const kind of deliveryKindsFor(decision, channels)) {
+  for (const kind of deliveryKindsFor(decision, channels).filter((k) => modeAllowsDelivery(decision.mode, k))) {
     const planned = await planOnce(ticket, kind, deps);
     if (!planned) continue;
     const { delivery } = planned;

@@ -7,7 +7,7 @@ import { planDelivery, type DeliveryRow } from '../db/deliveries';
 import { listFeedback, recordFeedback, type FeedbackRow } from '../db/feedback';
 import { findTicket, setTicketOwner } from '../db/tickets';
 import type { Deps } from '../deps';
-import { ConflictError, NotFoundError } from '../errors';
+import { AppError, ConflictError, NotFoundError } from '../errors';
 import { enqueueDelivery } from './deliver';
 
 export type HumanAction =
@@ -36,6 +36,8 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
   switch (action.kind) {
     case 'approve':
     case 'edit': {
+      // Shadow's promise: nothing reaches the customer from deflect; the team's helpdesk answers (a verdict is recorded instead).
+      if (decision?.mode === 'shadow') throw new AppError('shadow_sends_nothing', 409, 'This ticket ran in shadow: deflect sends nothing; record whether you would send the draft instead');
       const text = action.kind === 'edit' ? action.text.trim() : (decision?.suggestedReply ?? '').trim();
       if (!text) throw new ConflictError('There is no draft to send; edit it first');
       const { delivery, created } = await planDelivery(db, ticketId, 'email_reply', now, actor.channel);

@@ -14,6 +14,8 @@ import type { Deps } from '../deps';
 import { ConflictError, NotFoundError, PayloadInvalidError } from '../errors';
 import { enqueueDelivery } from './deliver';
 import { applyHumanAction, currentReplyText, type ActionResult, type Actor, type HumanAction } from './human-actions';
+import { RequestType } from '../decide/request-types';
+import { recordRequestTypeReview, recordReviewerVerdict } from '../rollout/verdicts';
 
 const actorOf = (user: z.infer<typeof SlackUser>): Actor => ({ name: user.username ?? user.name ?? user.id, channel: 'slack' });
 
@@ -23,9 +25,16 @@ export async function handleSlackInteraction(interaction: SlackInteraction, deps
 
 async function handleClick(click: z.infer<typeof BlockActions>, deps: Deps): Promise<InteractionReply> {
   const [action] = click.actions;
+  if (action!.action_id === SLACK_ACTIONS.requestType) return reviewRequestType(action!.selected_option?.value, click, deps);
   const ticketId = action!.value;
   if (!ticketId) return null;
   switch (action!.action_id) {
+    case SLACK_ACTIONS.wouldSend:
+      await recordReviewerVerdict(ticketId, 'would_send', actorOf(click.user), deps);
+      return null;
+    case SLACK_ACTIONS.wouldNotSend:
+      await recordReviewerVerdict(ticketId, 'would_not_send', actorOf(click.user), deps);
+      return null;
     case SLACK_ACTIONS.approve:
       await act(ticketId, { kind: 'approve' }, 'approved', click, deps);
       return null;
@@ -38,6 +47,15 @@ async function handleClick(click: z.infer<typeof BlockActions>, deps: Deps): Pro
     default:
       return null;
   }
+}
+
+/** The select's value is `<ticket id>:<type>`; anything else in a signed payload is refused. */
+async function reviewRequestType(value: string | undefined, click: z.infer<typeof BlockActions>, deps: Deps): Promise<InteractionReply> {
+  const [ticketId, type] = (value ?? '').split(':');
+  const parsed = RequestType.safeParse(type);
+  if (!ticketId || !parsed.success) throw new PayloadInvalidError('The request-type selection names no ticket or no known type');
+  await recordRequestTypeReview(ticketId, parsed.data, actorOf(click.user), deps);
+  return null;
 }
 
 async function act(

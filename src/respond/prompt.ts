@@ -39,6 +39,12 @@ function ticketBlock(ticket: ResponderInput['ticket']): string {
   return `<ticket>\n${from}Subject: ${escapeBrackets(ticket.subject)}\n\n${escapeBrackets(ticket.text)}\n</ticket>\n\nDraft the TicketResponse for this ticket.`;
 }
 
+/** A follow-up's earlier exchange, quoted as data like the ticket: the customer wrote half of it. */
+export function earlierBlock(earlier: ResponderInput['earlier']): string {
+  if (!earlier) return '';
+  return `<earlier_exchange>\nThe customer wrote before (Subject: ${escapeBrackets(earlier.subject)}):\n${escapeBrackets(earlier.customer)}\n\nWe replied:\n${escapeBrackets(earlier.reply)}\n</earlier_exchange>\n\nThe ticket below is the customer's follow-up to that reply: if it says the reply did not help, do not repeat it.\n\n`;
+}
+
 /**
  * System = instructions + docs, each marked for prompt caching: the instructions
  * never change, and popular questions retrieve the same docs, so their prefix is
@@ -50,6 +56,6 @@ export function buildPrompt(input: ResponderInput, supportName: string): { syste
       { type: 'text', text: systemPrompt(supportName), cache_control: { type: 'ephemeral' } },
       { type: 'text', text: docsBlock(input.chunks), cache_control: { type: 'ephemeral' } },
     ],
-    user: ticketBlock(input.ticket),
+    user: `${earlierBlock(input.earlier)}${ticketBlock(input.ticket)}`,
   };
 }

@@ -2,11 +2,16 @@ import type { ModelCall } from '../db/schema';
 import type { RetrievedChunk } from '../retrieval/types';
 import type { TicketResponse } from './schema';
 
+/** The exchange a follow-up continues: what the customer asked before and the reply they got. */
+export type EarlierExchange = { subject: string; customer: string; reply: string };
+
 export type ResponderInput = {
   ticket: { subject: string; text: string; fromName: string | null; language: string | null };
   chunks: RetrievedChunk[];
   /** The terms retrieval searched for (subject + text), so a responder need not tokenise the ticket again. */
   queryTerms?: readonly string[];
+  /** Set when the ticket is a follow-up in a thread we answered (issue 16). */
+  earlier?: EarlierExchange | null;
 };
 
 /** Why no usable response came back; each is a reason code and forces escalation. */

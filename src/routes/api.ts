@@ -119,6 +119,8 @@ function decisionJson(decision: DecisionRow) {
     id: decision.id,
     outcome: decision.outcome,
     reasons: decision.reasons,
+    mode: decision.mode,
+    policy_outcome: decision.policyOutcome,
     confidence: decision.confidence,
     model_confidence: decision.modelConfidence,
     calibration_version: decision.calibrationVersion,

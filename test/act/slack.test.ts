@@ -7,6 +7,7 @@ import { listFeedback } from '../../src/db/feedback';
 import { database } from '../../src/db/client';
 import { loadCorpus, postTicket, request, waitForTicket, type TicketView } from '../helpers';
 import { buttonClick, postSlackInteraction, providerRequests, scriptProvider, SLACK_USER, SLACK_WEBHOOK_URL } from './helpers';
+import { REQUEST_TYPES } from '../../src/decide/request-types';
 
 beforeAll(async () => {
   await loadCorpus();
@@ -80,6 +81,19 @@ describe('escalation message', () => {
             { type: 'button', action_id: 'deflect_approve', text: { type: 'plain_text', text: 'Approve & send' }, value: ticketId, style: 'primary' },
             { type: 'button', action_id: 'deflect_edit', text: { type: 'plain_text', text: 'Edit' }, value: ticketId },
             { type: 'button', action_id: 'deflect_take_over', text: { type: 'plain_text', text: 'Take over' }, value: ticketId },
+          ],
+        },
+        {
+          type: 'actions',
+          block_id: 'deflect_type',
+          elements: [
+            {
+              type: 'static_select',
+              action_id: 'deflect_request_type',
+              placeholder: { type: 'plain_text', text: 'Confirm or correct the request type' },
+              options: REQUEST_TYPES.map((t) => ({ text: { type: 'plain_text', text: t }, value: `${ticketId}:${t}` })),
+              initial_option: { text: { type: 'plain_text', text: 'account_specific' }, value: `${ticketId}:account_specific` },
+            },
           ],
         },
       ],

@@ -33,6 +33,7 @@ import { recentCalibrations } from '../../db/calibrations';
 import { LoginPage } from './pages/login';
 import { QueuePage } from './pages/queue';
 import { TicketPage } from './pages/ticket';
+import { registerRolloutRoutes } from './rollout';
 
 const DAY_MS = 86_400_000;
 const QUEUE_PAGE = 50;
@@ -127,6 +128,8 @@ export function consoleRoutes() {
 
   app.use('/console', requireSession());
   app.use('/console/*', requireSession());
+
+  registerRolloutRoutes(app);
 
   app.post('/console/logout', async (c) => {
     await endSession(c);

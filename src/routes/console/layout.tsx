@@ -60,6 +60,8 @@ form.filters label{flex:1 1 140px}form.filters input{max-width:100%}
 const NAV = [
   ['/console', 'Queue'],
   ['/console/insight', 'Insight'],
+  ['/console/report', 'Report'],
+  ['/console/modes', 'Modes'],
   ['/console/health', 'Health'],
   ['/console/export', 'Export'],
 ] as const;

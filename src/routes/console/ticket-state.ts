@@ -9,7 +9,7 @@ import type { TicketRow } from '../../db/tickets';
 export type ConsoleAction = 'approve' | 'edit' | 'reject' | 'take_over';
 
 export type TicketState = {
-  kind: 'undecided' | 'replied' | 'rejected' | 'taken_over' | 'open' | 'no_draft';
+  kind: 'undecided' | 'replied' | 'rejected' | 'taken_over' | 'open' | 'no_draft' | 'shadow';
   message: string;
   actions: ConsoleAction[];
   /** The reply that went (or is going) out, and who made it. */
@@ -18,7 +18,7 @@ export type TicketState = {
 
 export function ticketState(input: {
   ticket: Pick<TicketRow, 'owner'>;
-  decision: Pick<DecisionRow, 'suggestedReply' | 'outcome'> | undefined;
+  decision: Pick<DecisionRow, 'suggestedReply' | 'outcome' | 'mode'> | undefined;
   deliveries: Pick<DeliveryRow, 'kind' | 'status' | 'channel'>[];
   /** Newest first, as listFeedback returns them. */
   feedback: Pick<FeedbackRow, 'verdict' | 'actor' | 'editedText'>[];
@@ -32,6 +32,9 @@ export function ticketState(input: {
     const by = human ? `${human.verdict === 'edited' ? 'edited' : 'approved'} by ${human.actor}` : 'sent automatically by deflect';
     const status = reply.status === 'sent' ? 'Replied' : reply.status === 'failed' ? 'The reply failed to send (see Health)' : 'The reply is on its way';
     return { kind: 'replied', message: `${status}: ${by}. Nothing more to do here.`, actions: [], sent: { text, by, status: reply.status } };
+  }
+  if (decision.mode === 'shadow') {
+    return { kind: 'shadow', message: 'Shadow mode: deflect sent nothing to the customer; your helpdesk answers. Would you have sent this draft as it is?', actions: [], sent: null };
   }
   const hasDraft = Boolean(decision.suggestedReply?.trim());
   const rejected = feedback.find((f) => f.verdict === 'rejected');

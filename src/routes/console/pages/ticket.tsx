@@ -4,9 +4,14 @@ import type { FeedbackRow } from '../../../db/feedback';
 import type { TicketRow } from '../../../db/tickets';
 import { CsrfForm, OutcomeBadge, Reasons, fixed, isoTime } from '../layout';
 import { ticketState, type ConsoleAction } from '../ticket-state';
+import { verdictsFor } from '../../../rollout/verdicts';
+import { VerdictPanel } from './verdicts';
 
 const NOTICES: Record<string, string> = {
   applied: 'Done.',
+  verdict_recorded: 'Verdict recorded. Nothing was sent.',
+  type_confirmed: 'Request type confirmed: kept as a training example.',
+  type_corrected: 'Request type corrected: kept as a training example.',
   already_handled: 'Nothing changed: an earlier action (here or in Slack) already handled this ticket.',
 };
 
@@ -62,6 +67,10 @@ export function TicketPage(props: {
               <dd>
                 <Reasons reasons={decision.reasons} />
               </dd>
+              <dt>Mode</dt>
+              <dd id="mode">{`${decision.mode ?? 'auto'}${decision.policyOutcome && decision.policyOutcome !== decision.outcome ? ` · would have been ${decision.policyOutcome}` : ''}`}</dd>
+              <dt>Request type</dt>
+              <dd>{decision.requestType ?? '–'}</dd>
               <dt>Confidence</dt>
               <dd>{`${fixed(decision.confidence)} calibrated · ${fixed(decision.modelConfidence)} model · thresholds auto ${decision.thresholds.autoReply} / review ${decision.thresholds.review}`}</dd>
               <dt>Intent</dt>
@@ -122,6 +131,12 @@ export function TicketPage(props: {
               </CsrfForm>
             ) : null}
           </div>
+          <VerdictPanel
+            ticketId={ticket.id}
+            decision={decision}
+            verdicts={verdictsFor(decision, props.deliveries.some((d) => d.kind === 'email_reply' && d.status === 'sent'))}
+            csrf={csrf}
+          />
           {can('edit') ? (
             <details id="edit">
               <summary data-key="e">Edit &amp; send</summary>
