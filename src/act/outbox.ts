@@ -16,6 +16,8 @@ import { findTicket, type TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary } from '../log';
 import { replyTextFor } from './actions';
+import { enqueueHandoffs, isReplay } from './handoff-rules';
+import { performHandoff, performHandoffWebhook } from './handoff-send';
 import { OutboundError } from './http';
 import type { OutboxMessage } from './plan';
 import { acknowledgementEmail, replyEmail } from './reply';
@@ -47,6 +49,7 @@ export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = d
   try {
     const ticket = await findTicket(db, delivery.ticketId);
     if (!ticket) throw new OutboundError(`delivery ${deliveryId} has no ticket`, false);
+    if (isReplay(ticket)) throw new OutboundError(`delivery ${deliveryId} is for a replayed ticket: nothing is ever sent for one`, false);
     const sent = await perform(delivery, ticket, deps, mailer);
     await markDeliverySent(db, delivery.id, clock.now(), sent);
     return true;
@@ -87,6 +90,11 @@ async function notClaimed(
  * the console's Health page lists it either way.
  */
 async function handOff(delivery: DeliveryRow, deps: Deps): Promise<void> {
+  if (delivery.kind === 'email_reply') {
+    // The customer got no answer after all: the helpdesk takes the ticket (HANDOFF_ADDRESS / HANDOFF_WEBHOOK_URL).
+    const ticket = await findTicket(deps.db, delivery.ticketId);
+    if (ticket) await enqueueHandoffs(ticket, deps);
+  }
   if (!deps.notifier || (delivery.kind !== 'email_reply' && delivery.kind !== 'customer_ack')) return;
   const { delivery: alert, created } = await planDelivery(deps.db, delivery.ticketId, 'slack', deps.clock.now());
   if (created) await deps.queues.outbox.send({ deliveryId: alert.id } satisfies OutboxMessage);
@@ -114,6 +122,10 @@ async function perform(delivery: DeliveryRow, ticket: TicketRow, deps: Deps, mai
       const plan = JSON.parse(delivery.payload) as SlackUpdatePlan;
       return notifierOf(deps).update(plan.response_url, plan.message);
     }
+    case 'handoff':
+      return performHandoff(delivery, ticket, deps, mailer);
+    case 'handoff_webhook':
+      return performHandoffWebhook(delivery, ticket, deps);
   }
 }
 

@@ -6,6 +6,8 @@ import { planDelivery, planThreadAcknowledgement, skipDelivery } from '../db/del
 import type { DeliveryKind } from '../db/schema';
 import type { TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
+import { planHandoff } from './handoff';
+import { isReplay } from './handoff-rules';
 import { deliver } from './outbox';
 import type { Mailer } from './types';
 
@@ -41,6 +43,8 @@ export function mayMailSender(ticket: Pick<TicketRow, 'source' | 'senderAuthenti
 }
 
 export async function planActions(ticket: TicketRow, decision: DecisionRow, deps: Deps, inlineMailer?: Mailer): Promise<void> {
+  // A replayed past ticket is decided and drafted, never acted on (npm run replay).
+  if (isReplay(ticket)) return;
   const channels = { slack: deps.notifier !== null, customerAck: deps.config.CUSTOMER_ACK };
   for (const kind of deliveryKindsFor(decision, channels)) {
     const planned = await planOnce(ticket, kind, deps);
@@ -59,6 +63,8 @@ export async function planActions(ticket: TicketRow, decision: DecisionRow, deps
     }
     await deps.queues.outbox.send({ deliveryId: delivery.id } satisfies OutboxMessage);
   }
+  // The team's helpdesk gets every ticket deflect does not answer (docs/HANDOFF.md).
+  await planHandoff(ticket, decision, deps, { inline: inlineMailer });
 }
 
 /** One acknowledgement per thread: a follow-up on an escalated thread is not acknowledged again. */

@@ -3,7 +3,8 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-export const TICKET_SOURCES = ['email', 'postmark', 'sendgrid', 'mailgun', 'api'] as const;
+// `replay`: a past ticket run through the pipeline by `npm run replay`; nothing is ever sent for it.
+export const TICKET_SOURCES = ['email', 'postmark', 'sendgrid', 'mailgun', 'api', 'replay'] as const;
 export type TicketSource = (typeof TICKET_SOURCES)[number];
 
 export const TICKET_STATUSES = ['received', 'pending', 'processing', 'decided', 'done', 'ignored', 'failed'] as const;
@@ -12,7 +13,8 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const OUTCOMES = ['auto_reply', 'review', 'escalate', 'ignore'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const DELIVERY_KINDS = ['email_reply', 'slack', 'slack_update', 'customer_ack'] as const;
+// handoff: the ticket to the team's helpdesk (HANDOFF_ADDRESS, forwarded or mailed); handoff_webhook: HANDOFF_WEBHOOK_URL.
+export const DELIVERY_KINDS = ['email_reply', 'slack', 'slack_update', 'customer_ack', 'handoff', 'handoff_webhook'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
@@ -269,4 +271,17 @@ export const calibrations = sqliteTable('calibrations', {
   reason: text('reason'),
   /** Held-out precision/automation of the current and the candidate parameters at the threshold. */
   heldOut: json<Record<string, number | null>>('held_out'),
+});
+
+/** A replayed past ticket (source `replay`): what a person actually answered, beside deflect's draft. */
+export const replays = sqliteTable('replays', {
+  ticketId: text('ticket_id')
+    .primaryKey()
+    .references(() => tickets.id),
+  /** The id the history file gave it: a second replay of the same file finds the same ticket. */
+  historyId: text('history_id').notNull(),
+  humanReply: text('human_reply').notNull(),
+  /** The request type the history labelled it with, if any (compared with deflect's own in the report). */
+  labelledType: text('labelled_type'),
+  replayedAt: integer('replayed_at').notNull(),
 });

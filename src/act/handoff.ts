@@ -1,0 +1,35 @@
+// Hand a ticket deflect does not answer to the team's helpdesk. An Email Routing
+// ticket is forwarded inline (the helpdesk threads it as the customer's own mail);
+// forward() exists only while the email() invocation is alive, so if it fails, or
+// the ticket is decided later by the queue, the OUTBOX sends a hand-off email instead.
+import type { DecisionRow } from '../db/decisions';
+import type { TicketRow } from '../db/tickets';
+import type { Deps } from '../deps';
+import { errorSummary, logEvent } from '../log';
+import { enqueueHandoffs, needsHandoff } from './handoff-rules';
+import { deliver } from './outbox';
+import { isForwarder, type Mailer } from './types';
+
+export { needsHandoff } from './handoff-rules';
+
+export type HandoffOptions = {
+  /** The incoming Email Routing message (its ReplyMailer), while email() still runs. */
+  inline?: Mailer;
+  /** Whether deflect sent the customer an answer on its own; modes that send nothing pass false. */
+  sentToCustomer?: boolean;
+};
+
+export async function planHandoff(ticket: TicketRow, decision: DecisionRow, deps: Deps, options: HandoffOptions = {}): Promise<void> {
+  const sentToCustomer = options.sentToCustomer ?? decision.outcome === 'auto_reply';
+  if (!needsHandoff(decision, sentToCustomer)) return;
+  const forwarder = options.inline && isForwarder(options.inline) ? options.inline : null;
+  const inline = await enqueueHandoffs(ticket, deps, { keepInline: forwarder ? ['handoff'] : [] });
+  for (const delivery of inline) {
+    const sent = await deliver(delivery.id, deps, forwarder!, { inline: true }).catch((error: unknown) => {
+      logEvent('warn', 'handoff_forward_failed', { ticketId: ticket.id, error: errorSummary(error) });
+      return false;
+    });
+    // Still queued: the OUTBOX mails the hand-off with the configured mailer.
+    if (!sent) await deps.queues.outbox.send({ deliveryId: delivery.id });
+  }
+}
