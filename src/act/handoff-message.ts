@@ -46,13 +46,14 @@ export function handoffEmail(ticket: TicketRow, decision: DecisionRow, config: P
   return {
     from: { address: config.SUPPORT_ADDRESS, name: ticket.fromName ? `${headerText(ticket.fromName)} via deflect` : 'deflect' },
     to: { address: config.HANDOFF_ADDRESS, name: null },
+    replyTo: { address: ticket.fromAddress, name: ticket.fromName },
     subject: ticket.subject || '(no subject)',
     text,
     html: `<!doctype html><html><body>${sections.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('\n')}</body></html>`,
     // Threaded under the customer's own message, so later mail of the thread lands on the same helpdesk ticket.
     inReplyTo: ticket.messageId,
     references: ticket.references,
-    headers: { 'Reply-To': ticket.fromAddress, ...handoffHeaders(ticket, decision, config) },
+    headers: handoffHeaders(ticket, decision, config),
   };
 }
 

@@ -3,6 +3,8 @@
 export type OutgoingEmail = {
   from: { address: string; name: string | null };
   to: { address: string; name: string | null };
+  /** Where replies go when not to `from`: a hand-off names the customer, so the helpdesk answers them. */
+  replyTo?: { address: string; name: string | null };
   subject: string;
   text: string;
   html: string;
