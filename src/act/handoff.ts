@@ -7,14 +7,16 @@ import type { TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary, logEvent } from '../log';
 import { enqueueHandoffs, needsHandoff } from './handoff-rules';
-import { deliver } from './outbox';
 import { isForwarder, type Mailer } from './types';
 
 export { needsHandoff } from './handoff-rules';
 
 export type HandoffOptions = {
-  /** The incoming Email Routing message (its ReplyMailer), while email() still runs. */
-  inline?: Mailer;
+  /**
+   * While email() still runs: the incoming message's mailer and the OUTBOX's deliver()
+   * bound to it (passed in, so this module does not import the outbox: no import cycle).
+   */
+  inline?: { mailer: Mailer; deliver: (deliveryId: string) => Promise<boolean> };
   /** Whether deflect sent the customer an answer on its own; modes that send nothing pass false. */
   sentToCustomer?: boolean;
 };
@@ -22,10 +24,10 @@ export type HandoffOptions = {
 export async function planHandoff(ticket: TicketRow, decision: DecisionRow, deps: Deps, options: HandoffOptions = {}): Promise<void> {
   const sentToCustomer = options.sentToCustomer ?? decision.outcome === 'auto_reply';
   if (!needsHandoff(decision, sentToCustomer)) return;
-  const forwarder = options.inline && isForwarder(options.inline) ? options.inline : null;
-  const inline = await enqueueHandoffs(ticket, deps, { keepInline: forwarder ? ['handoff'] : [] });
-  for (const delivery of inline) {
-    const sent = await deliver(delivery.id, deps, forwarder!, { inline: true }).catch((error: unknown) => {
+  const inline = options.inline && isForwarder(options.inline.mailer) ? options.inline : null;
+  const pending = await enqueueHandoffs(ticket, deps, { keepInline: inline ? ['handoff'] : [] });
+  for (const delivery of pending) {
+    const sent = await inline!.deliver(delivery.id).catch((error: unknown) => {
       logEvent('warn', 'handoff_forward_failed', { ticketId: ticket.id, error: errorSummary(error) });
       return false;
     });

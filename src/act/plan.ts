@@ -64,7 +64,8 @@ export async function planActions(ticket: TicketRow, decision: DecisionRow, deps
     await deps.queues.outbox.send({ deliveryId: delivery.id } satisfies OutboxMessage);
   }
   // The team's helpdesk gets every ticket deflect does not answer (docs/HANDOFF.md).
-  await planHandoff(ticket, decision, deps, { inline: inlineMailer });
+  const inline = inlineMailer && { mailer: inlineMailer, deliver: (id: string) => deliver(id, deps, inlineMailer, { inline: true }) };
+  await planHandoff(ticket, decision, deps, { inline });
 }
 
 /** One acknowledgement per thread: a follow-up on an escalated thread is not acknowledged again. */
