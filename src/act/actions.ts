@@ -8,6 +8,7 @@ import type { FeedbackRow } from '../db/feedback';
 import { findTicket, setTicketOwner } from '../db/tickets';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import { isReplay } from './handoff-rules';
 import type { OutboxMessage } from './plan';
 
 export type HumanAction =
@@ -36,6 +37,7 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
   switch (action.kind) {
     case 'approve':
     case 'edit': {
+      if (isReplay(ticket)) throw new AppError('conflict', 409, 'This ticket was replayed from history: nothing is ever sent for it');
       const text = action.kind === 'edit' ? action.text.trim() : (decision?.suggestedReply ?? '').trim();
       if (!text) throw new AppError('conflict', 409, 'There is no draft to send; edit it first');
       const { delivery, created } = await planDelivery(db, ticketId, 'email_reply', now, actor.channel);
