@@ -40,12 +40,33 @@ async function target(values: { url?: string; docs: string }): Promise<Target> {
   return { url: worker.url, token: LOCAL_ADMIN_TOKEN, worker };
 }
 
+const ATTEMPTS = 4;
+
+/**
+ * A 5xx or a network error is tried again, with backoff: safe, because the Worker stores a
+ * history id once (its Message-ID derives from the id), so a repeat finds the same ticket.
+ */
+async function postWithRetries(url: string, init: RequestInit): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    let failure: string;
+    try {
+      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(POLL_LIMIT_MS) });
+      if (response.ok) return response.json();
+      failure = `${response.status} ${(await response.text()).slice(0, 300)}`;
+      if (response.status < 500) throw new Error(failure);
+    } catch (error) {
+      if (error instanceof Error && /^4\d\d /.test(error.message)) throw error;
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    if (attempt >= ATTEMPTS) throw new Error(`${failure} (after ${attempt} attempts)`);
+    await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+  }
+}
+
 async function replayOne(item: HistoryItem, to: Target): Promise<ReplayOutcome & { ticket_id: string }> {
   const headers = { authorization: `Bearer ${to.token}`, 'content-type': 'application/json' };
   const { line: _line, ...body } = item;
-  const response = await fetch(`${to.url}/admin/replay`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(POLL_LIMIT_MS) });
-  if (!response.ok) throw new Error(`${response.status} ${(await response.text()).slice(0, 300)}`);
-  let result = (await response.json()) as ReplayOutcome & { ticket_id: string };
+  let result = (await postWithRetries(`${to.url}/admin/replay`, { method: 'POST', headers, body: JSON.stringify(body) })) as ReplayOutcome & { ticket_id: string };
   // The Worker could not finish it inline: the queue does; wait for its decision.
   const deadline = Date.now() + POLL_LIMIT_MS;
   while (result.outcome === null && Date.now() < deadline) {
