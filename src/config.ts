@@ -208,6 +208,12 @@ const varsSchema = z.object({
   // Cloudflare Access in front of /console: team name (or <team>.cloudflareaccess.com) and the app's AUD tag. Empty: token login only.
   ACCESS_TEAM_DOMAIN: z.string().trim().default(''),
   ACCESS_AUD: z.string().trim().default(''),
+  // The Worker's public origin (https://support.example.com): links to console tickets in hand-offs. Empty: the link is a path.
+  PUBLIC_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default('').transform((v) => v.replace(/\/+$/, '')),
+  // Hand-off (docs/HANDOFF.md): every ticket deflect does not answer goes to this helpdesk address. Empty: no hand-off.
+  HANDOFF_ADDRESS: z.union([z.literal(''), z.email()]).default(''),
+  // …and/or is posted here as signed JSON (needs the HANDOFF_WEBHOOK_SECRET secret). Empty: no webhook.
+  HANDOFF_WEBHOOK_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
 });
 
 const secretsSchema = z.object({
@@ -223,6 +229,8 @@ const secretsSchema = z.object({
   SENDGRID_BASIC_AUTH: optionalSecret,
   MAILGUN_SIGNING_KEY: optionalSecret,
   MAILCHANNELS_API_KEY: optionalSecret,
+  // Signs hand-off webhooks (HMAC-SHA256, docs/HANDOFF.md); required when HANDOFF_WEBHOOK_URL is set.
+  HANDOFF_WEBHOOK_SECRET: optionalSecret,
 });
 
 export type Vars = z.output<typeof varsSchema>;
@@ -265,6 +273,10 @@ export function parseConfig(env: Record<string, unknown>): Config {
       500,
       `Invalid configuration: TICKET_DEADLINE_SECONDS (${config.TICKET_DEADLINE_SECONDS}) must be below LEASE_SECONDS (${config.LEASE_SECONDS})`,
     );
+  }
+  if (config.HANDOFF_WEBHOOK_URL && !config.secrets.HANDOFF_WEBHOOK_SECRET) {
+    // An unsigned hand-off could be forged by anyone who learns the receiver's URL.
+    throw new AppError('config_invalid', 500, 'Invalid configuration: HANDOFF_WEBHOOK_URL needs the HANDOFF_WEBHOOK_SECRET secret');
   }
   return config;
 }

@@ -1,7 +1,8 @@
 // The domain's vocabularies, with no storage attached: decide/, ingest/ and db/
 // all read them from here (db/schema.ts builds its column enums from them).
 
-export const TICKET_SOURCES = ['email', 'postmark', 'sendgrid', 'mailgun', 'api'] as const;
+// `replay`: a past ticket run through the pipeline by `npm run replay`; nothing is ever sent for it.
+export const TICKET_SOURCES = ['email', 'postmark', 'sendgrid', 'mailgun', 'api', 'replay'] as const;
 export type TicketSource = (typeof TICKET_SOURCES)[number];
 
 export const TICKET_STATUSES = ['received', 'pending', 'processing', 'decided', 'done', 'ignored', 'failed'] as const;
@@ -10,7 +11,8 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const OUTCOMES = ['auto_reply', 'review', 'escalate', 'ignore'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const DELIVERY_KINDS = ['email_reply', 'slack', 'slack_update', 'customer_ack'] as const;
+// handoff: the ticket to the team's helpdesk (HANDOFF_ADDRESS, forwarded or mailed); handoff_webhook: HANDOFF_WEBHOOK_URL.
+export const DELIVERY_KINDS = ['email_reply', 'slack', 'slack_update', 'customer_ack', 'handoff', 'handoff_webhook'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;

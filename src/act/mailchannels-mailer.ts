@@ -25,6 +25,7 @@ export class MailChannelsMailer implements Mailer {
     const body = JSON.stringify({
       personalizations: [{ to: [address(mail.to)] }],
       from: address(mail.from),
+      ...(mail.replyTo ? { reply_to: address(mail.replyTo) } : {}),
       subject: mail.subject,
       content: [
         { type: 'text/plain', value: mail.text },

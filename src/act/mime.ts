@@ -2,7 +2,7 @@
 // Email Workers docs use): it encodes non-ASCII names and subjects (RFC 2047) and
 // lays out the parts, so we never concatenate MIME by hand. It labels bodies but
 // does not encode them, so we hand it base64 (RFC 2045 §6.8: UTF-8, CRLF, 76-char lines).
-import { createMimeMessage } from 'mimetext/browser';
+import { createMimeMessage, Mailbox } from 'mimetext/browser';
 import { base64Encode, utf8Bytes } from '../security/encoding';
 import { threadingIdProblem } from '../ticket';
 import type { OutgoingEmail } from './types';
@@ -11,7 +11,7 @@ import type { OutgoingEmail } from './types';
 const safeId = (id: string | null): id is string => id !== null && threadingIdProblem(id) === null;
 
 /** Subjects and display names are one header line each: CR, LF and other controls become spaces. */
-const headerText = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+export const headerText = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 
 /** RFC 5322 §3.6.4: In-Reply-To names the parent; References is its chain plus the parent. */
 export function threadingHeaders(mail: Pick<OutgoingEmail, 'inReplyTo' | 'references'>): Record<string, string> {
@@ -33,6 +33,7 @@ export function buildMime(mail: OutgoingEmail, messageId: string): string {
   const toName = mail.to.name ? headerText(mail.to.name) : '';
   message.setSender(fromName ? { name: fromName, addr: mail.from.address } : mail.from.address);
   message.setRecipient(toName ? { name: toName, addr: mail.to.address } : mail.to.address);
+  if (mail.replyTo) message.setHeader('Reply-To', new Mailbox({ addr: mail.replyTo.address, ...(mail.replyTo.name ? { name: headerText(mail.replyTo.name) } : {}) }));
   message.setSubject(headerText(mail.subject));
   message.setHeader('Message-ID', `<${messageId}>`);
   for (const [name, value] of Object.entries({ ...threadingHeaders(mail), ...mail.headers })) {

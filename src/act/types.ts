@@ -3,6 +3,8 @@
 export type OutgoingEmail = {
   from: { address: string; name: string | null };
   to: { address: string; name: string | null };
+  /** Where replies go when not to `from`: a hand-off names the customer, so the helpdesk answers them. */
+  replyTo?: { address: string; name: string | null };
   subject: string;
   text: string;
   html: string;
@@ -42,3 +44,10 @@ export interface Notifier {
   /** Replace a posted message through the response_url of an interaction with it. */
   update(responseUrl: string, message: SlackMessage): Promise<Posted>;
 }
+
+/** Email Routing's forward(): the incoming message itself goes on to a verified destination, with extra X-* headers only. */
+export interface Forwarder {
+  forward(to: string, headers: Record<string, string>): Promise<void>;
+}
+
+export const isForwarder = (mailer: Mailer): mailer is Mailer & Forwarder => typeof (mailer as Partial<Forwarder>).forward === 'function';

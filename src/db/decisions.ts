@@ -37,7 +37,8 @@ export async function countAutoRepliesTo(db: Database, senderKey: string, since:
     .from(decisions)
     .innerJoin(tickets, eq(tickets.id, decisions.ticketId))
     // Unary + keeps SQLite off decisions_outcome_idx (every auto-reply of the day): start from the sender's tickets.
-    .where(and(eq(tickets.senderKey, senderKey), eq(sql`+${decisions.outcome}`, 'auto_reply'), gte(decisions.decidedAt, since)));
+    // Replayed history (npm run replay) sent nothing, so it spends no one's cap.
+    .where(and(eq(tickets.senderKey, senderKey), eq(sql`+${decisions.outcome}`, 'auto_reply'), gte(decisions.decidedAt, since), ne(tickets.source, 'replay')));
   return rows[0]?.n ?? 0;
 }
 
@@ -46,9 +47,12 @@ export async function countAutoReplies(db: Database, since: number): Promise<num
   const rows = await db
     .select({ n: sql<number>`count(*)` })
     .from(decisions)
-    .where(and(eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since)));
+    .where(and(eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since), notReplayed));
   return rows[0]?.n ?? 0;
 }
+
+/** Replayed history (npm run replay) sent nothing: it counts toward no sending limit. */
+const notReplayed = sql`NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = ${decisions.ticketId} AND t.source = 'replay')`;
 
 /** Whether a person already owns this thread: an earlier ticket escalated, in review, or taken over. */
 export async function threadHandledByHuman(db: Database, threadId: string, exceptTicketId: string): Promise<boolean> {

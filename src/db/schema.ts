@@ -293,3 +293,15 @@ export const rolloutModeChanges = sqliteTable(
   },
   (t) => [index('rollout_mode_changes_at_idx').on(t.changedAt)],
 );
+/** A replayed past ticket (source `replay`): what a person actually answered, beside deflect's draft. */
+export const replays = sqliteTable('replays', {
+  ticketId: text('ticket_id')
+    .primaryKey()
+    .references(() => tickets.id),
+  /** The id the history file gave it: a second replay of the same file finds the same ticket. */
+  historyId: text('history_id').notNull(),
+  humanReply: text('human_reply').notNull(),
+  /** The request type the history labelled it with, if any (compared with deflect's own in the report). */
+  labelledType: text('labelled_type'),
+  replayedAt: integer('replayed_at').notNull(),
+});

@@ -97,7 +97,8 @@ export async function storeTicket(db: Database, draft: TicketDraft & { messageId
  */
 function capExceeded(address: string, cap: StoreOptions['senderCap']) {
   if (!cap || cap.limit === 0) return null;
-  return sql`(SELECT count(*) FROM tickets WHERE sender_key = ${senderKey(address)} AND received_at >= ${cap.since}) >= ${cap.limit}`;
+  // Replayed history is not mail from the sender today: it does not spend their cap.
+  return sql`(SELECT count(*) FROM tickets WHERE sender_key = ${senderKey(address)} AND received_at >= ${cap.since} AND source != 'replay') >= ${cap.limit}`;
 }
 
 /** The thread of the first stored ticket this message refers to, else the first reference, else its own id. */

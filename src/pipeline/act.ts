@@ -10,10 +10,14 @@ import type { DeliveryKind } from '../db/schema';
 import type { TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary, logEvent } from '../log';
-import { modeAllowsDelivery } from '../rollout/modes';
+import { modeAllowsDelivery, sendsToCustomer } from '../rollout/modes';
+import { isReplay } from '../act/handoff-rules';
+import { planHandoff } from './handoff';
 import { deliver, enqueueDelivery } from './deliver';
 
 export async function planActions(ticket: TicketRow, decision: DecisionRow, deps: Deps, inlineMailer?: Mailer): Promise<void> {
+  // A replayed past ticket is decided and drafted, never acted on (npm run replay).
+  if (isReplay(ticket)) return;
   const channels = { slack: deps.notifier !== null, customerAck: deps.config.CUSTOMER_ACK };
   for (const kind of deliveryKindsFor(decision, channels).filter((k) => modeAllowsDelivery(decision.mode, k))) {
     const planned = await planOnce(ticket, kind, deps);
@@ -35,6 +39,9 @@ export async function planActions(ticket: TicketRow, decision: DecisionRow, deps
     }
     await enqueueDelivery(delivery.id, deps);
   }
+  // The team's helpdesk gets every ticket deflect does not answer itself, in any mode (docs/HANDOFF.md).
+  const inline = inlineMailer && { mailer: inlineMailer, deliver: (id: string) => deliver(id, deps, inlineMailer, { inline: true, held: { ticket, decision } }) };
+  await planHandoff(ticket, decision, deps, { inline, sentToCustomer: sendsToCustomer(decision) });
 }
 
 /** One acknowledgement per thread: a follow-up on an escalated thread is not acknowledged again. */

@@ -20,6 +20,9 @@ import { listFeedback } from '../db/feedback';
 import { findTicket, type TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary } from '../log';
+import { isReplay } from '../act/handoff-rules';
+import { enqueueHandoffs } from './handoff';
+import { performHandoff, performHandoffWebhook } from '../act/handoff-send';
 import type { OutboxMessage } from '../queue-messages';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -57,6 +60,7 @@ export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = d
     const held = options.held?.ticket.id === delivery.ticketId ? options.held : undefined;
     const ticket = held?.ticket ?? (await findTicket(db, delivery.ticketId));
     if (!ticket) throw new OutboundError(`delivery ${deliveryId} has no ticket`, false);
+    if (isReplay(ticket)) throw new OutboundError(`delivery ${deliveryId} is for a replayed ticket: nothing is ever sent for one`, false);
     const sent = await perform(delivery, ticket, deps, mailer, held?.decision);
     await markDeliverySent(db, delivery.id, clock.now(), sent);
     return true;
@@ -97,6 +101,11 @@ async function notClaimed(
  * the console's Health page lists it either way.
  */
 async function handOff(delivery: DeliveryRow, deps: Deps): Promise<void> {
+  if (delivery.kind === 'email_reply') {
+    // The customer got no answer after all: the helpdesk takes the ticket (HANDOFF_ADDRESS / HANDOFF_WEBHOOK_URL).
+    const ticket = await findTicket(deps.db, delivery.ticketId);
+    if (ticket) await enqueueHandoffs(ticket, deps);
+  }
   if (!deps.notifier || (delivery.kind !== 'email_reply' && delivery.kind !== 'customer_ack')) return;
   const { delivery: alert, created } = await planDelivery(deps.db, delivery.ticketId, 'slack', deps.clock.now());
   if (created) await enqueueDelivery(alert.id, deps);
@@ -125,6 +134,10 @@ async function perform(delivery: DeliveryRow, ticket: TicketRow, deps: Deps, mai
       const plan = JSON.parse(delivery.payload) as SlackUpdatePlan;
       return notifierOf(deps).update(plan.response_url, plan.message);
     }
+    case 'handoff':
+      return performHandoff(delivery, ticket, deps, mailer);
+    case 'handoff_webhook':
+      return performHandoffWebhook(delivery, ticket, deps);
   }
 }
 

@@ -9,6 +9,7 @@ import { findTicket, setTicketOwner } from '../db/tickets';
 import type { Deps } from '../deps';
 import { AppError, ConflictError, NotFoundError } from '../errors';
 import { enqueueDelivery } from './deliver';
+import { isReplay } from '../act/handoff-rules';
 
 export type HumanAction =
   | { kind: 'approve' }
@@ -38,6 +39,7 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
     case 'edit': {
       // Shadow's promise: nothing reaches the customer from deflect; the team's helpdesk answers (a verdict is recorded instead).
       if (decision?.mode === 'shadow') throw new AppError('shadow_sends_nothing', 409, 'This ticket ran in shadow: deflect sends nothing; record whether you would send the draft instead');
+      if (isReplay(ticket)) throw new ConflictError('This ticket was replayed from history: nothing is ever sent for it');
       const text = action.kind === 'edit' ? action.text.trim() : (decision?.suggestedReply ?? '').trim();
       if (!text) throw new ConflictError('There is no draft to send; edit it first');
       const { delivery, created } = await planDelivery(db, ticketId, 'email_reply', now, actor.channel);

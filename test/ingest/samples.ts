@@ -47,10 +47,10 @@ export function httpCapture(name: string): { headers: Headers; body: Uint8Array 
   return { headers, body: bytes.subarray(bodyStart) };
 }
 
-export type TestEmail = ForwardableEmailMessage & { replies: EmailMessage[]; rejections: string[] };
+export type TestEmail = ForwardableEmailMessage & { replies: EmailMessage[]; rejections: string[]; forwards: { to: string; headers: Record<string, string> }[] };
 
 /** A one-shot ForwardableEmailMessage over these bytes (raw can be read once, like the real one). */
-export function emailMessage(bytes: Uint8Array, envelope: { from: string; to?: string }, options: { replyFails?: boolean } = {}): TestEmail {
+export function emailMessage(bytes: Uint8Array, envelope: { from: string; to?: string }, options: { replyFails?: boolean; forwardFails?: boolean } = {}): TestEmail {
   const headerBlock = new TextDecoder().decode(bytes.subarray(0, 64 * 1024)).split(/\r?\n\r?\n/)[0] ?? '';
   const headers = new Headers();
   for (const line of headerBlock.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
@@ -61,6 +61,7 @@ export function emailMessage(bytes: Uint8Array, envelope: { from: string; to?: s
   }
   const replies: EmailMessage[] = [];
   const rejections: string[] = [];
+  const forwards: TestEmail['forwards'] = [];
   return {
     from: envelope.from,
     to: envelope.to ?? 'support@tallybook.example',
@@ -70,7 +71,12 @@ export function emailMessage(bytes: Uint8Array, envelope: { from: string; to?: s
     replies,
     rejections,
     setReject: (reason: string) => void rejections.push(reason),
-    forward: async () => ({ messageId: 'forwarded' }),
+    forwards,
+    forward: async (to: string, headers?: Headers) => {
+      if (options.forwardFails) throw new Error('forward refused: destination address not verified');
+      forwards.push({ to, headers: Object.fromEntries(headers ?? []) });
+      return { messageId: 'forwarded' };
+    },
     reply: async (message: EmailMessage) => {
       if (options.replyFails) throw new Error('reply refused: DMARC');
       replies.push(message);

@@ -1,6 +1,7 @@
 // The review console (/console): server-rendered pages, no scripts. Every route
 // but the login form needs a session (auth.ts); every form carries a CSRF token.
 import { Hono, type Context } from 'hono';
+import { findReplay } from '../../db/replays';
 import type { Child } from 'hono/jsx';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
@@ -190,13 +191,19 @@ export function consoleRoutes() {
     const id = c.req.param('id');
     const ticket = await findTicket(db, id);
     if (!ticket) throw new AppError('not_found', 404, 'No such ticket');
-    const [decision, deliveries, feedback, raw] = await Promise.all([findDecision(db, id), listDeliveries(db, id), listFeedback(db, id), findRawMessage(db, id)]);
+    const [decision, deliveries, feedback, raw, replayed] = await Promise.all([
+      findDecision(db, id),
+      listDeliveries(db, id),
+      listFeedback(db, id),
+      findRawMessage(db, id),
+      findReplay(db, id),
+    ]);
     const notice = c.req.query('result');
     return render(
       c,
       ticket.subject || 'Ticket',
       '/console',
-      <TicketPage ticket={ticket} decision={decision} deliveries={deliveries} feedback={feedback} hasRaw={Boolean(raw)} csrf={c.get('csrf')} notice={notice} />,
+      <TicketPage ticket={ticket} decision={decision} deliveries={deliveries} feedback={feedback} hasRaw={Boolean(raw)} replay={replayed} csrf={c.get('csrf')} notice={notice} />,
     );
   });
 

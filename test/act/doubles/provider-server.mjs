@@ -1,4 +1,4 @@
-// A local Slack + MailChannels server for the workerd tests (a miniflare auxiliary
+// A local Slack + MailChannels (+ helpdesk webhook) server for the workerd tests (a miniflare auxiliary
 // worker; the test worker's outbound fetch is routed here). It answers like the
 // real services (Slack webhook 200 "ok", views.open {ok}, MailChannels /tx/v1/send
 // results) and records every request. Tests script faults per request with
@@ -39,6 +39,8 @@ function normalAnswer(request, url, body) {
       results: payload.personalizations.map((_, index) => ({ index, message_id: `<${crypto.randomUUID()}@mailchannels.test>`, status: 'sent' })),
     });
   }
+  // A helpdesk's hand-off webhook receiver (HANDOFF_WEBHOOK_URL in the hand-off tests).
+  if (url.hostname === 'helpdesk.test') return json({ ok: true });
   return null;
 }
 
@@ -47,7 +49,7 @@ export default {
     const url = new URL(request.url);
     if (url.hostname === 'provider-doubles.test') return control(request, url);
     const body = request.method === 'GET' ? '' : await request.clone().text();
-    if (!['hooks.slack.com', 'slack.com', 'api.mailchannels.net'].includes(url.hostname)) return fetch(request);
+    if (!['hooks.slack.com', 'slack.com', 'api.mailchannels.net', 'helpdesk.test'].includes(url.hostname)) return fetch(request);
     requests.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body, at: Date.now() });
     const script = scripts.find((s) => s.host === url.hostname && body.includes(s.contains) && s.responses.length > 0);
     const scripted = script?.responses.shift();

@@ -1,6 +1,7 @@
 import type { DecisionRow } from '../../../db/decisions';
 import type { DeliveryRow } from '../../../db/deliveries';
 import type { FeedbackRow } from '../../../db/feedback';
+import type { ReplayRow } from '../../../db/replays';
 import type { TicketRow } from '../../../db/tickets';
 import { CsrfForm, OutcomeBadge, Reasons, fixed, isoTime } from '../layout';
 import { ticketState, type ConsoleAction } from '../ticket-state';
@@ -24,6 +25,8 @@ export function TicketPage(props: {
   deliveries: DeliveryRow[];
   feedback: FeedbackRow[];
   hasRaw: boolean;
+  /** A ticket replayed from the team's history: the reply a person actually sent. */
+  replay?: ReplayRow;
   csrf: string;
   notice?: string;
 }) {
@@ -31,7 +34,8 @@ export function TicketPage(props: {
   const action = `/console/tickets/${encodeURIComponent(ticket.id)}/actions`;
   const cited = new Set(decision?.docSources ?? []);
   const state = ticketState({ ticket, decision, deliveries: props.deliveries, feedback: props.feedback });
-  const can = (a: ConsoleAction) => state.actions.includes(a);
+  // Nothing is ever sent for a replayed ticket: no button that would send.
+  const can = (a: ConsoleAction) => !props.replay && state.actions.includes(a);
   return (
     <>
       <p>
@@ -93,8 +97,28 @@ export function TicketPage(props: {
 
       {decision ? (
         <>
-          <h2>Draft</h2>
-          <pre id="draft">{decision.suggestedReply || '(no draft)'}</pre>
+          {props.replay ? (
+            <>
+              <p class="notice" id="replay-notice">
+                {`Replayed from the team's history (${props.replay.historyId}${props.replay.labelledType ? `, labelled ${props.replay.labelledType}` : ''}): deflect decided and drafted it, and sent nothing to anyone.`}
+              </p>
+              <div class="grid">
+                <div>
+                  <h2>deflect's draft (not sent)</h2>
+                  <pre id="draft">{decision.suggestedReply || '(no draft)'}</pre>
+                </div>
+                <div>
+                  <h2>What a person replied</h2>
+                  <pre id="human-reply">{props.replay.humanReply}</pre>
+                </div>
+              </div>
+            </>
+          ) : (
+            <>
+              <h2>Draft</h2>
+              <pre id="draft">{decision.suggestedReply || '(no draft)'}</pre>
+            </>
+          )}
           {state.sent ? (
             <>
               <h2>Sent reply</h2>
