@@ -48,7 +48,12 @@ function handoffDeps(config: Partial<Deps['config']> = {}): Deps & { outboxSent:
   return Object.assign(deps, { outboxSent });
 }
 
-async function decidedTicket(deps: Deps, outcome: 'auto_reply' | 'review' | 'escalate' | 'ignore', source: TicketRow['source'] = 'api'): Promise<TicketRow> {
+async function decidedTicket(
+  deps: Deps,
+  outcome: 'auto_reply' | 'review' | 'escalate' | 'ignore',
+  source: TicketRow['source'] = 'api',
+  mode: 'shadow' | 'auto' | null = null,
+): Promise<TicketRow> {
   const address = `${newId('customer')}@example.com`;
   const messageId = `${newId('msg')}@example.com`;
   const { ticket } = await storeTicket(
@@ -78,6 +83,7 @@ async function decidedTicket(deps: Deps, outcome: 'auto_reply' | 'review' | 'esc
     requestType: 'refund_request',
     confidence: 0.31,
     suggestedReply: 'Sorry about the double charge; a refund is on its way.',
+    mode,
     decidedAt: deps.clock.now(),
   });
   return ticket;
@@ -126,6 +132,19 @@ describe('planning a hand-off', () => {
     expect(Object.keys(kinds).sort()).toEqual(['handoff', 'handoff_webhook']);
     // A repeat re-sends the messages of rows still queued (a lost message is not lost); delivering them sends once (below).
     expect([...new Set(deps.outboxSent.map((m) => m.deliveryId))].sort()).toEqual([kinds.handoff!.id, kinds.handoff_webhook!.id].sort());
+  });
+
+  it('a would-be auto-reply in shadow sends nothing to the customer and is handed off instead', async () => {
+    const deps = handoffDeps();
+    const shadowed = await decidedTicket(deps, 'auto_reply', 'api', 'shadow');
+    await planActions(shadowed, await decisionOf(deps, shadowed), deps);
+    const kinds = await byKind(deps, shadowed);
+    expect(kinds.email_reply).toBeUndefined();
+    expect(Object.keys(kinds).sort()).toEqual(['handoff', 'handoff_webhook']);
+    // The same decision in auto goes out as a reply, with no hand-off.
+    const live = await decidedTicket(deps, 'auto_reply', 'api', 'auto');
+    await planActions(live, await decisionOf(deps, live), deps);
+    expect(Object.keys(await byKind(deps, live))).toEqual(['email_reply']);
   });
 
   it('an auto-reply, an ignored ticket and an unconfigured deployment are not handed off', async () => {
