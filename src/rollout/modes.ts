@@ -1,4 +1,4 @@
-// Rollout modes, pure (issue 16, DESIGN §7): which mode a ticket runs in, and what
+// Rollout modes, pure (issue 16, ../shared/DESIGN.md §7): which mode a ticket runs in, and what
 // that mode lets the policy's decision do. decide/ stays as it is; the mode is
 // applied to its result, and the decision row keeps both what the policy would
 // have done (`policyOutcome`) and what was done (`outcome`).
