@@ -19,7 +19,7 @@ import { QUEUE_NAMES, consume } from '../../src/queues';
 import { newId } from '../../src/ticket';
 import { env, request } from '../helpers';
 import { ConsoleUser } from '../console/client';
-import { providerRequests, scriptProvider } from './helpers';
+import { deliverOnce, providerRequests, scriptProvider } from './helpers';
 
 const HANDOFF_ADDRESS = 'support@tallybook.zendesk.test';
 const WEBHOOK_URL = 'https://helpdesk.test/deflect-handoff';
@@ -91,22 +91,6 @@ async function decidedTicket(
 
 async function decisionOf(deps: Deps, ticket: TicketRow) {
   return (await deps.db.query.decisions.findFirst({ where: (d, { eq }) => eq(d.ticketId, ticket.id) }))!;
-}
-
-type Delivered = { acked: number; retried: { delaySeconds?: number }[] };
-
-async function deliverOnce(queue: string, body: unknown, attempts: number, deps: Deps): Promise<Delivered> {
-  const outcome: Delivered = { acked: 0, retried: [] };
-  const message = {
-    id: newId('qm'),
-    timestamp: new Date(),
-    body,
-    attempts,
-    ack: () => void outcome.acked++,
-    retry: (options: { delaySeconds?: number } = {}) => void outcome.retried.push(options),
-  };
-  await consume({ queue, messages: [message], ackAll() {}, retryAll() {} } as unknown as MessageBatch<unknown>, deps);
-  return outcome;
 }
 
 const byKind = async (deps: Deps, ticket: TicketRow) => Object.fromEntries((await listDeliveries(deps.db, ticket.id)).map((d) => [d.kind, d]));

@@ -1,5 +1,8 @@
 // Helpers for the acting tests: the local Slack + MailChannels server (see
 // doubles/provider-server.mjs) and Slack-signed interactivity requests.
+import type { Deps } from '../../src/deps';
+import { consume } from '../../src/queues';
+import { newId } from '../../src/ticket';
 import { request } from '../helpers';
 import { TEST_SECRETS } from '../setup/test-secrets';
 
@@ -56,4 +59,21 @@ export function buttonClick(actionId: string, ticketId: string, responseUrl: str
     response_url: responseUrl,
     actions: [{ action_id: actionId, block_id: 'deflect_actions', value: ticketId, type: 'button', action_ts: '1548426417.840180' }],
   };
+}
+
+export type Delivered = { acked: number; retried: { delaySeconds?: number }[] };
+
+/** One queue delivery of one message, as the Queues runtime makes it. */
+export async function deliverOnce(queue: string, body: unknown, attempts: number, deps: Deps): Promise<Delivered> {
+  const outcome: Delivered = { acked: 0, retried: [] };
+  const message = {
+    id: newId('qm'),
+    timestamp: new Date(),
+    body,
+    attempts,
+    ack: () => void outcome.acked++,
+    retry: (options: { delaySeconds?: number } = {}) => void outcome.retried.push(options),
+  };
+  await consume({ queue, messages: [message], ackAll() {}, retryAll() {} } as unknown as MessageBatch<unknown>, deps);
+  return outcome;
 }

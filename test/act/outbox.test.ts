@@ -14,7 +14,7 @@ import { buildDeps, type Deps } from '../../src/deps';
 import { consume, retryDelaySeconds } from '../../src/queues';
 import { newId } from '../../src/ticket';
 import { env } from '../helpers';
-import { providerRequests, scriptProvider } from './helpers';
+import { deliverOnce, providerRequests, scriptProvider } from './helpers';
 
 function depsWith(overrides: { config?: Partial<Deps['config']>; deps?: Partial<Deps> } = {}): Deps {
   const base = buildDeps(env);
@@ -53,23 +53,6 @@ async function decidedTicket(deps: Deps, options: { outcome?: 'auto_reply' | 'es
     decidedAt: deps.clock.now(),
   });
   return ticket;
-}
-
-type Delivered = { acked: number; retried: { delaySeconds?: number }[] };
-
-/** One queue delivery of one message, as the Queues runtime makes it. */
-async function deliverOnce(queue: string, body: unknown, attempts: number, deps: Deps): Promise<Delivered> {
-  const outcome: Delivered = { acked: 0, retried: [] };
-  const message = {
-    id: newId('qm'),
-    timestamp: new Date(),
-    body,
-    attempts,
-    ack: () => void outcome.acked++,
-    retry: (options: { delaySeconds?: number } = {}) => void outcome.retried.push(options),
-  };
-  await consume({ queue, messages: [message], ackAll() {}, retryAll() {} } as unknown as MessageBatch<unknown>, deps);
-  return outcome;
 }
 
 describe('MailChannels through the OUTBOX', () => {
