@@ -33,7 +33,9 @@ export async function runEval(options: EvalOptions) {
   const { docs, cases } = await loadInputs(options);
   const supportAddress = options.supportAddress ?? String(unstable_readConfig({ config: 'wrangler.toml' }).vars.SUPPORT_ADDRESS);
   const worker = await startLocalWorker({
-    vars: { RETRIEVER: options.retriever, SUPPORT_ADDRESS: supportAddress },
+    // The eval measures what the policy decides, so it runs in `auto`: the shipped default,
+    // `shadow`, would record every would-be auto-reply as a review.
+    vars: { RETRIEVER: options.retriever, SUPPORT_ADDRESS: supportAddress, DEFAULT_MODE: 'auto' },
     secrets: options.responder === 'claude' ? { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY! } : {},
     remoteBindings: options.retriever === 'hybrid',
   });
