@@ -10,8 +10,13 @@ import { uploadCorpus } from './lib/corpus-client';
 import { readDocs, readVars } from './lib/docs';
 import { localNoiseFilter } from './lib/local-noise';
 
-const usage = `usage: npm start -- [--port 8787] [--sample] [--name "Acme Support"] [--address support@acme.example] [--footer "…"]
+/** A stand-in helpdesk, so the quick start shows hand-offs: nothing leaves the machine locally. */
+const LOCAL_HANDOFF = 'helpdesk@tallybook.example';
+
+const usage = `usage: npm start -- [--port 8787] [--sample] [--name "Acme Support"] [--address support@acme.example] [--footer "…"] [--handoff helpdesk@acme.example]
   --port     the local port (default: PORT, else 8787)
+  --handoff  where tickets deflect does not answer are handed off (HANDOFF_ADDRESS; default here:
+             ${LOCAL_HANDOFF}: locally a forward is only logged, a hand-off email goes to the log mailer)
   --sample   load the sample corpus (corpus/docs) even if another corpus is active
   --name, --address, --footer
              who replies: SUPPORT_NAME, SUPPORT_ADDRESS, REPLY_FOOTER for this local run
@@ -26,6 +31,7 @@ const { values } = parseArgs({
     name: { type: 'string' },
     address: { type: 'string' },
     footer: { type: 'string' },
+    handoff: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -42,7 +48,9 @@ function localVars(): string[] {
     REPLY_FOOTER: values.footer ?? process.env.REPLY_FOOTER,
   };
   // Locally the LogMailer is chosen by name: MAILER=auto without a provider fails replies, as in production.
-  const vars: Record<string, string | undefined> = { RETRIEVER: 'lexical', MAILER: 'log', ...identity };
+  // PUBLIC_URL makes the X-Deflect-Ticket header and hand-off emails link to this console.
+  const handoff = { HANDOFF_ADDRESS: values.handoff ?? process.env.HANDOFF_ADDRESS ?? LOCAL_HANDOFF, PUBLIC_URL: BASE };
+  const vars: Record<string, string | undefined> = { RETRIEVER: 'lexical', MAILER: 'log', ...identity, ...handoff };
   return Object.entries(vars).flatMap(([key, value]) => (value ? ['--var', `${key}:${value}`] : []));
 }
 
