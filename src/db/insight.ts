@@ -2,7 +2,10 @@
 // (the queue is db/queue.ts). Read-only except where a name says otherwise.
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './client';
-import { decisions, deliveries, rawMessages, tickets, type FeedbackVerdict, type Outcome } from './schema';
+import { BAD_DRAFT_VERDICTS, decisions, deliveries, GOOD_DRAFT_VERDICTS, rawMessages, tickets, type FeedbackVerdict, type Outcome } from './schema';
+
+const DRAFT_VERDICTS: readonly FeedbackVerdict[] = [...GOOD_DRAFT_VERDICTS, ...BAD_DRAFT_VERDICTS];
+const GOOD_VERDICTS: ReadonlySet<FeedbackVerdict> = new Set(GOOD_DRAFT_VERDICTS);
 
 /** Every reason code that appears on a decision: the queue's reason filter. */
 export async function reasonCodesInUse(db: Database): Promise<string[]> {
@@ -21,17 +24,20 @@ export async function outcomesByDay(db: Database, from: number, to: number): Pro
 }
 
 /**
- * Each reviewed draft once: the calibrated confidence of its decision and the
- * person's latest verdict on the draft itself (take-overs are not a verdict on it).
+ * Each reviewed draft once: the calibrated confidence of its decision and whether the
+ * person's latest verdict on the draft itself was good (approved, would send, right)
+ * or bad (edited, rejected, would not send, wrong). Take-overs and request-type
+ * reviews are not a verdict on the draft.
  */
-export async function reviewedDrafts(db: Database): Promise<{ confidence: number; verdict: 'approved' | 'edited' | 'rejected' }[]> {
-  return db.all(sql`
+export async function reviewedDrafts(db: Database): Promise<{ confidence: number; good: boolean }[]> {
+  const rows = await db.all<{ confidence: number; verdict: FeedbackVerdict }>(sql`
     SELECT confidence, verdict FROM (
       SELECT d.confidence AS confidence, f.verdict AS verdict,
              ROW_NUMBER() OVER (PARTITION BY f.ticket_id ORDER BY f.created_at DESC, f.id DESC) AS nth
       FROM feedback f JOIN decisions d ON d.ticket_id = f.ticket_id
-      WHERE f.verdict IN ('approved', 'edited', 'rejected') AND d.confidence IS NOT NULL
+      WHERE f.verdict IN (${sql.join(DRAFT_VERDICTS.map((v) => sql`${v}`), sql`, `)}) AND d.confidence IS NOT NULL
     ) WHERE nth = 1`);
+  return rows.map((r) => ({ confidence: r.confidence, good: GOOD_VERDICTS.has(r.verdict) }));
 }
 
 /** Reasons that say retrieval found nothing the draft could stand on. */
@@ -84,6 +90,7 @@ export type ExportRow = {
   confidence: number | null;
   modelConfidence: number | null;
   intent: string | null;
+  requestType: string | null;
   corpusVersion: string | null;
   responder: string | null;
   tokensIn: number;
@@ -105,7 +112,7 @@ export async function exportPage(
     : sql``;
   return db.all<ExportRow>(sql`
     SELECT t.id AS ticketId, t.received_at AS receivedAt, d.decided_at AS decidedAt, t.source, t.from_address AS fromAddress,
-           t.subject, d.outcome, d.reasons, d.confidence, d.model_confidence AS modelConfidence, d.intent,
+           t.subject, d.outcome, d.reasons, d.confidence, d.model_confidence AS modelConfidence, d.intent, d.request_type AS requestType,
            d.corpus_version AS corpusVersion, d.responder, d.tokens_in AS tokensIn, d.tokens_out AS tokensOut, d.cost_usd AS costUsd,
            (SELECT f.verdict FROM feedback f WHERE f.ticket_id = t.id ORDER BY f.created_at DESC, f.id DESC LIMIT 1) AS verdict,
            d.id AS decisionId
@@ -114,3 +121,30 @@ export async function exportPage(
     ORDER BY d.decided_at, d.id LIMIT ${limit}`);
 }
 
+
+export type TrainingRow = { ticketId: string; subject: string; text: string; requestType: string; routedRequestType: string | null; reviewedAt: number; feedbackId: string };
+
+/**
+ * One page of reviewed request types given in [from, to), oldest first: for each ticket only
+ * its latest `type_confirmed` / `type_corrected` (a reviewer may change their mind), with the
+ * ticket's text and the type deflect had routed it as.
+ */
+export async function reviewedTypesPage(
+  db: Database,
+  range: { from: number; to: number },
+  after: { reviewedAt: number; feedbackId: string } | null,
+  limit: number,
+): Promise<TrainingRow[]> {
+  const cursor = after ? sql`AND (f.created_at > ${after.reviewedAt} OR (f.created_at = ${after.reviewedAt} AND f.id > ${after.feedbackId}))` : sql``;
+  return db.all<TrainingRow>(sql`
+    SELECT t.id AS ticketId, t.subject, t.body_text AS text, f.request_type AS requestType, d.request_type AS routedRequestType,
+           f.created_at AS reviewedAt, f.id AS feedbackId
+    FROM feedback f JOIN tickets t ON t.id = f.ticket_id LEFT JOIN decisions d ON d.id = f.decision_id
+    WHERE f.verdict IN ('type_confirmed', 'type_corrected') AND f.request_type IS NOT NULL
+      AND f.created_at >= ${range.from} AND f.created_at < ${range.to} ${cursor}
+      AND NOT EXISTS (
+        SELECT 1 FROM feedback g
+        WHERE g.ticket_id = f.ticket_id AND g.verdict IN ('type_confirmed', 'type_corrected')
+          AND (g.created_at > f.created_at OR (g.created_at = f.created_at AND g.id > f.id)))
+    ORDER BY f.created_at, f.id LIMIT ${limit}`);
+}

@@ -70,15 +70,21 @@ const many = async (n: number, row: Seed) => {
 
 beforeAll(async () => {
   // The known set of recommend.test.ts, through real rows: 40 reviewed drafts.
-  await many(10, { confidence: 0.95, outcome: 'auto_reply', verdicts: ['approved'] });
+  // Shadow verdicts (would send / would not send) and post-hoc ones (right / wrong) count as approvals and rejections do.
+  await many(8, { confidence: 0.95, outcome: 'auto_reply', verdicts: ['approved'] });
+  await many(2, { confidence: 0.95, outcome: 'auto_reply', verdicts: ['right'] });
   // 0.85: 9 approved (one after an earlier rejection), 1 rejected (then taken over: not a verdict on the draft).
   await many(8, { confidence: 0.85, outcome: 'review', verdicts: ['approved'] });
   await seed({ confidence: 0.85, outcome: 'review', verdicts: ['rejected', 'approved'] });
   await seed({ confidence: 0.85, outcome: 'review', verdicts: ['rejected', 'taken_over'] });
   await many(8, { confidence: 0.75, outcome: 'review', verdicts: ['approved'] });
-  await many(2, { confidence: 0.75, outcome: 'review', verdicts: ['edited'] });
-  await many(3, { confidence: 0.55, outcome: 'review', verdicts: ['approved'] });
-  await many(7, { confidence: 0.55, outcome: 'review', verdicts: ['rejected'] });
+  await seed({ confidence: 0.75, outcome: 'review', verdicts: ['edited'] });
+  await seed({ confidence: 0.75, outcome: 'auto_reply', verdicts: ['wrong'] });
+  await many(3, { confidence: 0.55, outcome: 'review', verdicts: ['would_send'] });
+  await many(4, { confidence: 0.55, outcome: 'review', verdicts: ['rejected'] });
+  await many(3, { confidence: 0.55, outcome: 'review', verdicts: ['would_not_send'] });
+  // A request-type review is not a verdict on the draft.
+  await seed({ confidence: 0.55, outcome: 'review', verdicts: ['type_confirmed'] });
   // Not reviewed: counted in outcomes, not in calibration.
   await many(2, { confidence: 0.3, outcome: 'ignore' });
   await seed({ confidence: 0.6, outcome: 'escalate', verdicts: ['taken_over'], intent: 'reset_password', reasons: ['sensitive_topic:refund'] });
@@ -89,11 +95,11 @@ beforeAll(async () => {
 });
 
 describe('insight from the feedback table', () => {
-  it('recommends 0.85: the lowest threshold where ≥ 95% of ≥ 20 reviewed drafts were approved unchanged', async () => {
+  it('recommends 0.85: the lowest threshold where ≥ 95% of ≥ 20 reviewed drafts were judged good', async () => {
     const html = await user.page('/console/insight');
     const recommendation = /<div class="card" id="recommendation">(.*?)<\/div><\/div>/s.exec(html)![1]!;
     expect(recommendation).toContain('<div class="big">0.85</div>');
-    expect(recommendation).toContain('95.0% of the 20 reviewed drafts at or above it were approved unchanged');
+    expect(recommendation).toContain('95.0% of the 20 reviewed drafts at or above it were judged good');
   });
 
   it('shows the expected calibration error of the 40 reviewed drafts: 0.100', async () => {
@@ -106,14 +112,14 @@ describe('insight from the feedback table', () => {
     const html = await user.page('/console/insight');
     const svg = /<svg id="reliability-diagram".*?<\/svg>/s.exec(html)![0];
     expect(svg.match(/<rect class="bin"/g)).toHaveLength(4);
-    expect(svg).toContain('0.5–0.6: 10 drafts, 30% approved');
-    expect(svg).toContain('0.9–1.0: 10 drafts, 100% approved');
+    expect(svg).toContain('0.5–0.6: 10 drafts, 30% judged good');
+    expect(svg).toContain('0.9–1.0: 10 drafts, 100% judged good');
   });
 
-  it('reports the automation rate without ignored mail: 10 of 45', async () => {
+  it('reports the automation rate without ignored mail: 11 of 46', async () => {
     const html = await user.page('/console/insight');
-    expect(html).toContain('10 auto-replies of 45 tickets');
-    expect(html).toContain('<div class="big" id="automation-rate">22%</div>');
+    expect(html).toContain('11 auto-replies of 46 tickets');
+    expect(html).toContain('<div class="big" id="automation-rate">24%</div>');
   });
 
   it('lists KB gaps: escalations with weak retrieval, most frequent first', async () => {
@@ -176,9 +182,9 @@ describe('export', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-disposition')).toMatch(/attachment; filename="deflect-decisions-.*\.json"/);
     const rows = (await response.json()) as { subject: string; outcome: string; human_verdict: string | null; reasons: string[] }[];
-    // 47 seeded in range; the one from 2024 (queue date filter test) is outside it.
-    expect(rows).toHaveLength(47);
-    expect(rows.filter((r) => r.human_verdict === 'approved')).toHaveLength(30);
+    // 48 seeded in range; the one from 2024 (queue date filter test) is outside it.
+    expect(rows).toHaveLength(48);
+    expect(rows.filter((r) => r.human_verdict === 'approved')).toHaveLength(25);
     expect(rows.find((r) => r.outcome === 'escalate' && r.reasons.includes('below_review_threshold'))).toBeDefined();
     expect(rows.some((r) => r.subject === 'From long ago')).toBe(false);
   });
@@ -188,9 +194,28 @@ describe('export', () => {
     const response = await user.get(`/console/export/decisions?${range}&format=csv`);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const lines = (await response.text()).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('ticket_id,received_at,decided_at,source,from,subject,outcome,reasons,confidence,model_confidence,intent,corpus_version,responder,tokens_in,tokens_out,cost_usd,human_verdict');
-    expect(lines).toHaveLength(1 + 48);
+    expect(lines[0]).toBe('ticket_id,received_at,decided_at,source,from,subject,outcome,reasons,confidence,model_confidence,intent,request_type,corpus_version,responder,tokens_in,tokens_out,cost_usd,human_verdict');
+    expect(lines).toHaveLength(1 + 49);
     expect(lines.at(-1)).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+  });
+
+  it('exports reviewed request types as the JSONL npm run train --feedback reads: the latest review per ticket', async () => {
+    const corrected = await seed({ confidence: 0.7, outcome: 'escalate', requestType: 'security', subject: 'Turn on 2FA' });
+    const confirmed = await seed({ confidence: 0.4, outcome: 'escalate', requestType: 'refund_request', subject: 'Money back' });
+    const review = (ticketId: string, n: number, verdict: FeedbackVerdict, requestType: string) =>
+      db.insert(feedback).values({ id: `fbk_type_${ticketId}_${n}`, ticketId, decisionId: `dec_${ticketId}`, verdict, requestType, actor: 'lead', channel: 'console', createdAt: NOW - HOUR + n * 60_000 });
+    await review(corrected, 1, 'type_corrected', 'how_to');
+    await review(corrected, 2, 'type_corrected', 'account_specific');
+    await review(confirmed, 1, 'type_confirmed', 'refund_request');
+    const response = await user.get(`/console/export/training?${range}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+    const lines = (await response.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, string | null>);
+    // The beforeAll's type_confirmed row without a request type is not a training example.
+    expect(lines).toEqual([
+      { ticket_id: confirmed, subject: 'Money back', text: 'text', request_type: 'refund_request', routed_request_type: 'refund_request' },
+      { ticket_id: corrected, subject: 'Turn on 2FA', text: 'text', request_type: 'account_specific', routed_request_type: 'security' },
+    ]);
   });
 
   it('refuses a range that ends before it starts', async () => {

@@ -5,7 +5,7 @@ import type { ReliabilityBin } from '../../decide/recommend';
 
 const OUTCOME_COLOURS: Record<string, string> = { auto_reply: '#2e9e5b', review: '#e0a800', escalate: '#d24a3a', ignore: '#9aa4b5' };
 
-/** Calibrated confidence (x) against the share of drafts a person approved unchanged (y); the diagonal is perfect calibration. */
+/** Calibrated confidence (x) against the share of drafts a person judged good (y): approved unchanged, "would send" in shadow, or right after sending; the diagonal is perfect calibration. */
 export function ReliabilityDiagram(props: { bins: ReliabilityBin[]; threshold: number }) {
   const size = 300;
   const pad = 40;
@@ -44,7 +44,7 @@ export function ReliabilityDiagram(props: { bins: ReliabilityBin[]; threshold: n
               fill="#2457c5"
               fill-opacity={0.25 + 0.6 * (bin.count / maxCount)}
             >
-              <title>{`${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}: ${bin.count} drafts, ${Math.round(bin.approvedRate * 100)}% approved, mean confidence ${(bin.meanConfidence ?? 0).toFixed(2)}`}</title>
+              <title>{`${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}: ${bin.count} drafts, ${Math.round(bin.approvedRate * 100)}% judged good, mean confidence ${(bin.meanConfidence ?? 0).toFixed(2)}`}</title>
             </rect>
             <circle cx={x(bin.meanConfidence ?? 0)} cy={y(bin.approvedRate)} r={3.5} fill="#1f2430" />
             <text x={x((bin.lower + bin.upper) / 2)} y={y(bin.approvedRate) - 4} text-anchor="middle">
@@ -57,7 +57,7 @@ export function ReliabilityDiagram(props: { bins: ReliabilityBin[]; threshold: n
         calibrated confidence
       </text>
       <text x={12} y={pad + size / 2} text-anchor="middle" transform={`rotate(-90 12 ${pad + size / 2})`}>
-        approved unchanged
+        judged good
       </text>
     </svg>
   );

@@ -1,7 +1,7 @@
 // Decisions for a date range as CSV or JSON, streamed page by page (keyset
 // pagination) so a large range never sits in memory or in one D1 result.
 import type { Database } from '../../db/client';
-import { exportPage, type ExportRow } from '../../db/insight';
+import { exportPage, reviewedTypesPage, type ExportRow } from '../../db/insight';
 
 const PAGE = 500;
 
@@ -17,6 +17,7 @@ const COLUMNS = [
   ['confidence', (r) => r.confidence],
   ['model_confidence', (r) => r.modelConfidence],
   ['intent', (r) => r.intent],
+  ['request_type', (r) => r.requestType],
   ['corpus_version', (r) => r.corpusVersion],
   ['responder', (r) => r.responder],
   ['tokens_in', (r) => r.tokensIn],
@@ -71,6 +72,27 @@ export function streamDecisions(db: Database, range: { from: number; to: number 
         return;
       }
       cursor = { decidedAt: last.decidedAt, decisionId: last.decisionId };
+    },
+  });
+}
+
+/**
+ * Reviewed request types as JSONL, one `{ticket_id, subject, text, request_type,
+ * routed_request_type}` a line: the format `npm run train -- --feedback <file>` reads.
+ */
+export function streamTrainingExamples(db: Database, range: { from: number; to: number }): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cursor: { reviewedAt: number; feedbackId: string } | null = null;
+  return new ReadableStream({
+    async pull(controller) {
+      const rows = await reviewedTypesPage(db, range, cursor, PAGE);
+      for (const r of rows) {
+        const line = { ticket_id: r.ticketId, subject: r.subject, text: r.text, request_type: r.requestType, routed_request_type: r.routedRequestType };
+        controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`));
+      }
+      const last = rows.at(-1);
+      if (rows.length < PAGE || !last) return controller.close();
+      cursor = { reviewedAt: last.reviewedAt, feedbackId: last.feedbackId };
     },
   });
 }

@@ -25,7 +25,7 @@ import { csrfToken, newSessionId, verifyCsrfToken } from '../../security/console
 import { authError } from '../../security/result';
 import { verifySharedSecret } from '../../security/shared-secret';
 import { adminTokenOf, consoleHeaders, endSession, LOGIN_COOKIE, requireSession, safeNext, startSession, type ConsoleEnv } from './auth';
-import { streamDecisions } from './export';
+import { streamDecisions, streamTrainingExamples } from './export';
 import { isoDay, Page } from './layout';
 import { ExportPage } from './pages/export';
 import { HealthPage } from './pages/health';
@@ -85,6 +85,7 @@ const InsightQuery = z.strictObject({
   refit: z.enum(['accepted', 'refused', 'too_few_samples']).optional(),
 });
 const ExportQuery = z.strictObject({ from: day, to: day, format: z.enum(['csv', 'json']).default('csv') });
+const TrainingExportQuery = z.strictObject({ from: day, to: day });
 const ActionForm = z.discriminatedUnion('action', [
   z.object({ action: z.literal('approve') }),
   z.object({ action: z.literal('reject') }),
@@ -262,7 +263,7 @@ export function consoleRoutes() {
       calibrationInForce(deps.db, config),
       recentCalibrations(deps.db, 10),
     ]);
-    const drafts = reviewed.map((r) => ({ confidence: r.confidence, approved: r.verdict === 'approved' }));
+    const drafts = reviewed.map((r) => ({ confidence: r.confidence, approved: r.good }));
     const bins = reliabilityBins(drafts);
     return render(
       c,
@@ -298,8 +299,7 @@ export function consoleRoutes() {
 
   app.get('/console/export/decisions', (c) => {
     const query = parseQuery(ExportQuery, c);
-    const range = { from: dayStart(query.from), to: dayStart(query.to) + DAY_MS };
-    if (range.to <= range.from) throw new AppError('validation_failed', 400, 'to must not be before from', { fields: [{ field: 'to', message: 'before from' }] });
+    const range = exportRange(query);
     const type = query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json';
     return c.body(streamDecisions(c.var.deps.db, range, query.format), 200, {
       'content-type': type,
@@ -307,7 +307,22 @@ export function consoleRoutes() {
     });
   });
 
+  app.get('/console/export/training', (c) => {
+    const query = parseQuery(TrainingExportQuery, c);
+    return c.body(streamTrainingExamples(c.var.deps.db, exportRange(query)), 200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="deflect-reviewed-types-${query.from}-to-${query.to}.jsonl"`,
+    });
+  });
+
   return app;
+}
+
+/** [from, to] as UTC days, to inclusive. */
+function exportRange(query: { from: string; to: string }): { from: number; to: number } {
+  const range = { from: dayStart(query.from), to: dayStart(query.to) + DAY_MS };
+  if (range.to <= range.from) throw new AppError('validation_failed', 400, 'to must not be before from', { fields: [{ field: 'to', message: 'before from' }] });
+  return range;
 }
 
 export const consoleApp = consoleRoutes();

@@ -20,7 +20,23 @@ export function ExportPage(props: { from: string; to: string }) {
         </label>
         <button type="submit">Download</button>
       </form>
-      <p class="muted">One row per decision: ticket, outcome, reason codes, confidences, intent, corpus version, tokens, cost and the latest human verdict.</p>
+      <p class="muted">One row per decision: ticket, outcome, reason codes, confidences, intent, request type, corpus version, tokens, cost and the latest human verdict.</p>
+      <h2>Reviewed request types</h2>
+      <form class="filters" method="get" action="/console/export/training">
+        <label>
+          From (UTC day)
+          <input type="date" name="from" value={props.from} required />
+        </label>
+        <label>
+          To (inclusive)
+          <input type="date" name="to" value={props.to} required />
+        </label>
+        <button type="submit">Download JSONL</button>
+      </form>
+      <p class="muted">
+        Each ticket whose request type a reviewer confirmed or corrected (its latest review), as <code>{'{ticket_id, subject, text, request_type}'}</code> a line: retrain the
+        classifier on them with <code>npm run train -- --feedback deflect-reviewed-types-….jsonl</code>.
+      </p>
     </>
   );
 }

@@ -69,7 +69,7 @@ export function InsightPage(props: {
           <div class="muted">
             {rec.threshold === null
               ? `No threshold reaches ${percent(rec.target)} precision on at least ${rec.minCount} reviewed drafts yet (${rec.reviewed} reviewed).`
-              : `${percent(rec.precision, 1)} of the ${rec.count} reviewed drafts at or above it were approved unchanged. Current AUTO_REPLY_THRESHOLD: ${props.currentThreshold}.`}
+              : `${percent(rec.precision, 1)} of the ${rec.count} reviewed drafts at or above it were judged good. Current AUTO_REPLY_THRESHOLD: ${props.currentThreshold}.`}
           </div>
         </div>
       </div>
@@ -85,7 +85,7 @@ export function InsightPage(props: {
           <div class="card">
             <ReliabilityDiagram bins={props.bins} threshold={props.currentThreshold} />
             <p class="muted">
-              Bars: share of reviewed drafts in each confidence bin that a person approved unchanged (edits and rejections count against). Dots: the
+              Bars: share of reviewed drafts in each confidence bin that a person judged good: approved unchanged, "would send" in shadow, or marked right after it was sent (edits, rejections, "would not send" and "wrong" count against). Dots: the
               bin's mean confidence. Numbers: drafts per bin. On the dashed diagonal, confidence means what it says.
             </p>
           </div>
