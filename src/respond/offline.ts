@@ -54,6 +54,29 @@ function answerExtract(terms: readonly string[], chunks: readonly RetrievedChunk
   return kept.join('\n\n');
 }
 
+/** A doc id that is a content hash (imported help centers), not a name a person can read. */
+const HASH_LIKE = /[0-9a-f]{12,}/i;
+const MAX_INTENT = 60;
+
+/**
+ * The intent label of an answer from `docId`: its id as a slug when the id reads like a name
+ * (`reset-password` → `reset_password`), else a slug of its title, so the console, the API and
+ * the export never show a 64-character hash.
+ */
+export function readableIntent(docId: string, title: string): string {
+  const slug = (s: string) =>
+    s
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, MAX_INTENT)
+      .replace(/_+$/, '');
+  const fromId = slug(docId);
+  if (fromId && !HASH_LIKE.test(docId) && docId.length <= MAX_INTENT) return fromId;
+  return slug(title) || fromId.slice(0, 16) || 'unknown';
+}
+
 export class OfflineResponder implements Responder {
   readonly name = 'offline' as const;
 
@@ -94,7 +117,7 @@ export class OfflineResponder implements Responder {
     const reply = `Hi,\n\nthanks for reaching out. Our help center article "${top.title}" covers this:\n\n${answerExtract(terms, used)}\n\nThe full article: ${source}`;
     return {
       response: {
-        intent: top.docId.replace(/[^a-z0-9]+/gi, '_').toLowerCase(),
+        intent: readableIntent(top.docId, top.title),
         suggested_reply: reply,
         confidence_score: calibrate(DEFAULT_CALIBRATION, confidenceFeatures(terms, chunks, null, selection)),
         escalate: false,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OfflineResponder } from '../../src/respond/offline';
+import { OfflineResponder, readableIntent } from '../../src/respond/offline';
 import type { RetrievedChunk } from '../../src/retrieval/types';
 
 const chunk = (over: Partial<RetrievedChunk>): RetrievedChunk => ({
@@ -45,5 +45,23 @@ describe('OfflineResponder replies', () => {
     expect(p).toBeGreaterThan(0);
     expect(p).toBeLessThan(1);
     expect(p).toBeGreaterThan(q);
+  });
+});
+
+describe('readableIntent', () => {
+  it('keeps a named doc id as its slug', () => {
+    expect(readableIntent('reset-password', 'Reset your password')).toBe('reset_password');
+  });
+
+  it('names an imported doc by its title, not its 64-character hash id', () => {
+    const hash = 'a3f1c9e07b2d4f6a8c0e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a';
+    expect(readableIntent(hash, 'How do I connect my domain?')).toBe('how_do_i_connect_my_domain');
+    expect(readableIntent(`zendesk-${hash.slice(0, 16)}`, 'Zahlungsmethode ändern')).toBe('zahlungsmethode_ändern');
+  });
+
+  it('caps a long title at 60 characters without a trailing underscore', () => {
+    const intent = readableIntent('0123456789abcdef0123', 'Why is my invoice dated the next day when I create it in the evening in my time zone?');
+    expect(intent.length).toBeLessThanOrEqual(60);
+    expect(intent).toMatch(/^why_is_my_invoice_dated_the_next_day[a-z_]*[a-z]$/);
   });
 });
