@@ -12,6 +12,7 @@ import { unstable_readConfig } from 'wrangler';
 import { chunkDoc, estimateTokens, type ChunkerParams, type SourceDoc } from '../src/retrieval/chunk';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './lib/bench-args';
 import { benchHostile } from './lib/bench-hostile';
+import { benchRouting } from './lib/bench-routing';
 import { BENCH_ENTRYPOINT, MINIMAL_ENTRYPOINT, QUEUE_PAUSED_VAR, type D1Counts, type LexicalBenchResult } from './lib/lexical-bench';
 import { parseCases } from './lib/cases';
 import { uploadCorpus } from './lib/corpus-client';
@@ -411,6 +412,10 @@ async function main() {
   if (runs('worker-js')) {
     log('Worker JS per ticket (Node harness)…');
     report.worker_js_per_ticket = await workerJsScenario(docs, options.runs);
+  }
+  if (runs('routing')) {
+    log('request-type classifier and policy per ticket…');
+    report.routing_per_ticket = benchRouting(options.runs);
   }
   if (runs('hostile')) {
     log('hostile mail: text functions, ingest and decide…');

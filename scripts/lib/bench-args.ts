@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { ParsedArgs } from './eval-args';
 
-export const SCENARIOS = ['bundle', 'sample', 'worker-js', 'hostile', 'ingest', 'retrieval'] as const;
+export const SCENARIOS = ['bundle', 'sample', 'worker-js', 'routing', 'hostile', 'ingest', 'retrieval'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const BENCH_USAGE = `usage: npm run bench -- [--json] [--out <file>] [--duration <s>] [--runs <n>] [--sizes <chunks,...>] [--only <scenario,...>]
