@@ -1,16 +1,25 @@
+/** The UTC days an export covers, `to` included. */
+function DateRange(props: { from: string; to: string }) {
+  return (
+    <>
+      <label>
+        From (UTC day)
+        <input type="date" name="from" value={props.from} required />
+      </label>
+      <label>
+        To (inclusive)
+        <input type="date" name="to" value={props.to} required />
+      </label>
+    </>
+  );
+}
+
 export function ExportPage(props: { from: string; to: string }) {
   return (
     <>
       <h1>Export decisions</h1>
       <form class="filters" method="get" action="/console/export/decisions">
-        <label>
-          From (UTC day)
-          <input type="date" name="from" value={props.from} required />
-        </label>
-        <label>
-          To (inclusive)
-          <input type="date" name="to" value={props.to} required />
-        </label>
+        <DateRange from={props.from} to={props.to} />
         <label>
           Format
           <select name="format">
@@ -23,14 +32,7 @@ export function ExportPage(props: { from: string; to: string }) {
       <p class="muted">One row per decision: ticket, outcome, reason codes, confidences, intent, request type, corpus version, tokens, cost and the latest human verdict.</p>
       <h2>Reviewed request types</h2>
       <form class="filters" method="get" action="/console/export/training">
-        <label>
-          From (UTC day)
-          <input type="date" name="from" value={props.from} required />
-        </label>
-        <label>
-          To (inclusive)
-          <input type="date" name="to" value={props.to} required />
-        </label>
+        <DateRange from={props.from} to={props.to} />
         <button type="submit">Download JSONL</button>
       </form>
       <p class="muted">
