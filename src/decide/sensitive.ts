@@ -7,13 +7,15 @@
 // Callers cap and normalise the text first (policy.ts ticketTexts).
 // The request-type classifier comes first; a pattern stays only if it never fires on a how-to,
 // an acknowledgement or spam in the labelled sets (scripts/measure-sensitive.ts measures each one).
-// Dropped that way: "chargeback", "GDPR", "hacked", "compromised", "breach", "want … refund",
+// Dropped that way: a bare "chargeback", "GDPR", "hacked", "compromised", "breach", "want … refund",
 // "delete my account", "transfer ownership", "charged extra": each escalated how-to questions.
 import type { SensitiveTopic } from '../config';
 
 /** Exported for scripts/measure-sensitive.ts, which measures what each pattern adds to the classifier. */
 export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
   billing_dispute: [
+    // A chargeback the customer files, not one their own customer files ("what happens if a client files a chargeback?").
+    /\b(i|we)('ll| will| am going to|'m going to| have|'ve| had| already)?\s*(file|filed|open|opened|raise|raised|start|started|initiate|initiated|request|requested|do|did)\b.{0,20}\bcharge\s?backs?\b/i,
     /\b(bank|card issuer|credit card company)\b.{0,40}\b(dispute|reverse|claim)/i,
     /\breverse (the|this|that) (charge|payment)/i,
     /\bfraudulent (charge|payment|transaction)/i,
