@@ -5,21 +5,23 @@
 // adjacent unbounded quantifiers can share characters, multi-line anchors never
 // span lines, and HTML comments are found by indexOf scanning, not a pattern.
 // Callers cap and normalise the text first (policy.ts ticketTexts).
+// The request-type classifier comes first; a pattern stays only if it never fires on a how-to,
+// an acknowledgement or spam in the labelled sets (scripts/measure-sensitive.ts measures each one).
+// Dropped that way: a bare "chargeback", "GDPR", "hacked", "compromised", "breach", "want … refund",
+// "delete my account", "transfer ownership", "charged extra": each escalated how-to questions.
 import type { SensitiveTopic } from '../config';
 
-const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
+/** Exported for scripts/measure-sensitive.ts, which measures what each pattern adds to the classifier. */
+export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
   billing_dispute: [
-    /\bcharge\s?backs?\b/i,
-    /\bdisput(e|ing)\b.{0,40}\b(charge|payment|transaction|bank|card)/i,
+    // A chargeback the customer files, not one their own customer files ("what happens if a client files a chargeback?").
+    /\b(i|we)('ll| will| am going to|'m going to| have|'ve| had| already)?\s*(file|filed|open|opened|raise|raised|start|started|initiate|initiated|request|requested|do|did)\b.{0,20}\bcharge\s?backs?\b/i,
     /\b(bank|card issuer|credit card company)\b.{0,40}\b(dispute|reverse|claim)/i,
     /\breverse (the|this|that) (charge|payment)/i,
     /\bfraudulent (charge|payment|transaction)/i,
   ],
   // Asking for money back, not asking about the refund policy ("What are your refund terms?" is a how-to).
   refund: [
-    /\brefund (me|us|my|our|the (difference|duplicate|charge|payment|whole|full))\b/i,
-    /\b(want|need|demand|expect|request(ing)?|give me|issue)\b.{0,20}\b(a |my |the |full |partial )?refund(ed)?\b/i,
-    /\b(want|get|give me|need)\b.{0,20}\bmoney back\b/i,
     /\brembourse[zr]?[- ]moi\b/i,
     /\b(voudrais|veux|demande|exige)\b.{0,20}\b(un |le |mon )?rembours/i,
     /\b(geld zurück|rückerstattung (beantrag|verlang|fordern|möchte))/i,
@@ -34,7 +36,6 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\bbusiness associate agreement\b/i,
   ],
   security_incident: [
-    /\bhack(ed|er|ers)?\b/i,
     /\b(sign(ed)?[- ]?in|log(ged)?[- ]?in|used|access(ed)?)\b.{0,60}\b(wasn'?t|was not) me\b/i,
     /\b(don'?t|do not|didn'?t|did not) recogni[sz]e\b/i,
     /\b(api key|password|token|secret|credentials?)\b.{0,60}\b(leak(ed)?|exposed|pushed|posted|published)\b/i,
@@ -42,19 +43,12 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\bsecurity researcher\b|\bidor\b|\bresponsible disclosure\b|\bbug bounty\b/i,
     /\b(former|ex-?)\s?(employee|staff|colleague|admin|contractor)\b.{0,60}\b(access|logg|still)/i,
     /\b(belong(s|ing)? to|from) (another|some other|a different) (company|business|account|customer)/i,
-    /\b(account|password|data|card)\b.{0,30}\b(compromised|stolen|leaked)\b/i,
-    /\bcompromised\b/i,
     /\bunauthori[sz]ed\b.{0,30}\b(access|login|log-?in|sign-?in|charge|transaction|user)/i,
-    /\b(data |security )?breach\b/i,
-    /\bsomeone (else )?(has )?(logged|signed|got|broke) (in|into)\b/i,
     /\bvulnerabilit(y|ies)\b/i,
     /\bexploit\b/i,
     /\bphishing\b/i,
   ],
   data_deletion: [
-    /\b(delete|erase|remove|close)\b.{0,20}\b(my|our|the)\b.{0,15}\b(account|data|information|personal)/i,
-    /\bgdpr\b/i,
-    /\bdsgvo\b/i,
     /\bright to (be forgotten|erasure)\b/i,
     /\b(data|subject) (access|export|portability) request\b/i,
     /\bdsar\b/i,
@@ -71,9 +65,9 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(your|a) (manager|supervisor)\b/i,
   ],
   account_ownership: [
-    /\btransfer\b.{0,20}\bownership\b/i,
-    /\bownership\b.{0,20}\btransfer/i,
     /\b(owner|admin)\b.{0,60}\b(left|leaving|quit|departed|passed away|died|no longer (works|with))\b/i,
+    // An estate asking for a late owner's records: a person checks who may have them (t069).
+    /\b(passed away|deceased|(my|our|his|her) late (husband|wife|father|mother|partner|son|daughter))\b|\b(he|she|father|mother|husband|wife|partner|owner) (has )?died\b/i,
     /\b(left|quit|departed)\b.{0,40}\b(owner|admin)\b/i,
     /\b(get|gain|regain|take) (back )?control of\b.{0,20}\baccount\b/i,
     /\b(never|didn'?t|did not|don'?t|do not|no)\b.{0,25}\b(saved?|have|kept|keep|stored?|wrote down)\b.{0,25}\b(recovery|backup) codes?\b/i,
@@ -83,8 +77,6 @@ const PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(charged|billed) (me )?(twice|double|two times|2 times)\b/i,
     /\bdouble[- ]?(charged|billed|charge)\b/i,
     /\bover-?charged\b/i,
-    /\b(charged|billed)\b.{0,30}\b(wrong|incorrect|extra)\b/i,
-    /\b(wrong|incorrect) (amount|charge)\b/i,
     /\bdidn'?t (authori[sz]e|sign up for)\b/i,
   ],
 };
@@ -140,7 +132,7 @@ export function largestAmount(text: string): number | null {
 export function detectSensitiveTopics(text: string, enabled: readonly SensitiveTopic[], refundLimitUsd: number): SensitiveTopic[] {
   const found: SensitiveTopic[] = [];
   for (const topic of enabled) {
-    if (!PATTERNS[topic].some((p) => p.test(text))) continue;
+    if (!SENSITIVE_PATTERNS[topic].some((p) => p.test(text))) continue;
     if (topic === 'refund' && refundLimitUsd > 0) {
       const amount = largestAmount(text);
       if (amount !== null && amount <= refundLimitUsd) continue;

@@ -70,7 +70,7 @@ describe('decide: every reason code', () => {
     ['a lone full stop (no type is sure, the closer pattern is)', { ticket: { subject: '', text: '.' } }, 'ignore', [REASONS.noActionNeeded]],
     ['a casino bonus', { ticket: { subject: 'Claim your casino bonus', text: 'Congratulations! You won 200 free spins and a 500% welcome bonus at our casino. Claim today.' } }, 'ignore', ['type:spam']],
     ['an account-specific ask', { ticket: { subject: 'Plan', text: 'Please switch our account to the monthly Plus plan from next month.' } }, 'review', ['type:account_specific']],
-    ['text the classifier has no language for', { ticket: { subject: 'Domanda', text: 'Buongiorno, vorrei sapere come aggiungere il logo alle fatture nelle impostazioni.' } }, 'review', [REASONS.typeUnclear]],
+    ['text the classifier has no language for', { ticket: { subject: 'Kysymys', text: 'Hyvää päivää, haluaisin tietää, miten lisään yrityksen logon laskuihin asetuksissa.' } }, 'review', [REASONS.typeUnclear]],
     ['a draft below the auto threshold', { confidence: 0.6 }, 'review', [REASONS.belowAutoThreshold]],
     ['a draft below the review threshold', { confidence: 0.2 }, 'escalate', [REASONS.belowReviewThreshold]],
     ['a model that escalates', { result: ok({ escalate: true, escalation_reason: 'needs account access' }) }, 'escalate', [REASONS.modelEscalated]],
@@ -107,11 +107,11 @@ describe('decide: every reason code', () => {
   });
 
   it.each([
-    ['billing_dispute', 'I will file a chargeback with my bank.'],
-    ['refund', 'I want a refund for last month.'],
+    ['billing_dispute', 'I have asked my bank to reverse the payment.'],
+    ['refund', 'Je voudrais un remboursement du mois dernier.'],
     ['legal', 'Our lawyer will be in touch.'],
-    ['security_incident', 'I think my account was hacked.'],
-    ['data_deletion', 'Please delete my account and all my data under GDPR.'],
+    ['security_incident', 'That login from Lagos was not me.'],
+    ['data_deletion', 'I invoke my right to erasure.'],
     ['threat', 'You will regret this.'],
     ['human_requested', 'Let me talk to a real person.'],
     ['account_ownership', 'The owner left the company, how do we get control of the account?'],
@@ -131,7 +131,7 @@ describe('decide: every reason code', () => {
       }),
     );
     expect(decision.outcome).toBe('escalate');
-    expect(decision.reasons).toEqual(expect.arrayContaining(['sensitive:refund', 'sensitive:legal', REASONS.injection, REASONS.threadHuman, REASONS.modelEscalated]));
+    expect(decision.reasons).toEqual(expect.arrayContaining(['sensitive:legal', REASONS.injection, REASONS.threadHuman, REASONS.modelEscalated]));
     expect(decision.reasons[0]).toMatch(/^type:(refund_request|legal_privacy)$/);
   });
 
@@ -142,14 +142,14 @@ describe('decide: every reason code', () => {
   it('lets a refund keyword up to REFUND_AUTO_LIMIT_USD pass, and counts one above it', () => {
     const limited = parseConfig({ ...PINNED, REFUND_AUTO_LIMIT_USD: '20' });
     const refund = (amount: string) =>
-      decide(input({ config: limited, ticket: { subject: 'Password', text: `How do I reset my password?\n-- \nI want a refund of ${amount}.` } })).reasons;
+      decide(input({ config: limited, ticket: { subject: 'Password', text: `How do I reset my password?\n-- \nQuiero un reembolso de ${amount}.` } })).reasons;
     expect(refund('$20')).not.toContain('sensitive:refund');
     expect(refund('$20.01')).toContain('sensitive:refund');
   });
 
   it('checks only the topics enabled in SENSITIVE_TOPICS', () => {
     const legalOnly = parseConfig({ ...PINNED, SENSITIVE_TOPICS: 'legal' });
-    const reasons = decide(input({ config: legalOnly, ticket: { subject: 'Password', text: 'How do I reset my password?\n-- \nI want a refund. My lawyer agrees.' } })).reasons;
+    const reasons = decide(input({ config: legalOnly, ticket: { subject: 'Password', text: 'How do I reset my password?\n-- \nQuiero un reembolso. My lawyer agrees.' } })).reasons;
     expect(reasons).toContain('sensitive:legal');
     expect(reasons).not.toContain('sensitive:refund');
   });

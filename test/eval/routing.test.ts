@@ -20,7 +20,9 @@ describe('eval --routing-only', () => {
 
   it('routes person-needed wording to a person and a how-to question to the threshold', () => {
     const refund = routeCase({ id: 'r', subject: 'Refund', text: "I want my money back for last month's charge.", expect: 'refund_request' });
-    expect(refund).toMatchObject({ request_type: 'refund_request', needs_person: true, outcome: 'escalate', reasons: ['type:refund_request', 'sensitive:refund'] });
+    expect(refund).toMatchObject({ request_type: 'refund_request', needs_person: true, outcome: 'escalate', reasons: ['type:refund_request'] });
+    const policy = routeCase({ id: 'p', subject: '', text: 'What are your refund terms?', expect: 'how_to' });
+    expect(policy).toMatchObject({ request_type: 'how_to', outcome: 'auto_reply', reasons: ['confident_grounded'] });
     const howTo = routeCase({ id: 'h', subject: '2FA', text: 'How do I turn on two-factor authentication?', expect: 'how_to' });
     expect(howTo).toMatchObject({ request_type: 'how_to', needs_person: false, outcome: 'auto_reply' });
   });
