@@ -1,9 +1,13 @@
 // Deliveries: one row per (ticket, kind), claimed before sending, so a repeated
 // queue message, a double click or a retried webhook sends nothing twice.
-import { and, asc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { newId } from '../ticket';
 import type { Database } from './client';
-import { deliveries, type DeliveryKind } from './schema';
+import type { DecisionRow } from './decisions';
+import type { FeedbackRow } from './feedback';
+import { qualified, rowFromObject, rowObject } from './rows';
+import { decisions, deliveries, tickets, type DeliveryKind } from './schema';
+import type { TicketRow } from './tickets';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -67,7 +71,50 @@ export async function claimDelivery(
   staleMs: number,
   gate: { senderDailyCap: number; since: number },
 ): Promise<DeliveryRow | undefined> {
-  const claimed = await db
+  const claimed = await claim(db, id, now, staleMs, gate).returning();
+  return claimed[0];
+}
+
+/** A claimed delivery with what sending it reads: its ticket, the ticket's decision and reviewers' verdicts. */
+export type ClaimedDelivery = {
+  delivery: DeliveryRow;
+  ticket: TicketRow | undefined;
+  decision: DecisionRow | undefined;
+  /** The ticket's feedback, newest first: only what the reply draft is chosen from. */
+  feedback: Pick<FeedbackRow, 'verdict' | 'editedText'>[];
+};
+
+/**
+ * claimDelivery, returning in the same statement the rows the send reads, as they are
+ * at the claim: a send is the claim and the mark, nothing between.
+ */
+export async function claimDeliveryRun(
+  db: Database,
+  id: string,
+  now: number,
+  staleMs: number,
+  gate: { senderDailyCap: number; since: number },
+): Promise<ClaimedDelivery | undefined> {
+  const ticketOfClaim = qualified(deliveries.ticketId);
+  const [claimed] = await claim(db, id, now, staleMs, gate).returning({
+    ...getTableColumns(deliveries),
+    ticketRow: sql<string | null>`(SELECT ${rowObject(tickets)} FROM ${tickets} WHERE ${qualified(tickets.id)} = ${ticketOfClaim})`,
+    decisionRow: sql<string | null>`(SELECT ${rowObject(decisions)} FROM ${decisions} WHERE ${qualified(decisions.ticketId)} = ${ticketOfClaim})`,
+    feedbackRows: sql<string>`(SELECT json_group_array(json_object('verdict', f.verdict, 'editedText', f.edited_text))
+      FROM (SELECT verdict, edited_text, created_at FROM feedback WHERE feedback.ticket_id = ${ticketOfClaim} ORDER BY created_at DESC) f)`,
+  });
+  if (!claimed) return undefined;
+  const { ticketRow, decisionRow, feedbackRows, ...delivery } = claimed;
+  return {
+    delivery,
+    ticket: rowFromObject(tickets, ticketRow),
+    decision: rowFromObject(decisions, decisionRow),
+    feedback: JSON.parse(feedbackRows) as ClaimedDelivery['feedback'],
+  };
+}
+
+function claim(db: Database, id: string, now: number, staleMs: number, gate: { senderDailyCap: number; since: number }) {
+  return db
     .update(deliveries)
     .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
     .where(
@@ -76,9 +123,7 @@ export async function claimDelivery(
         or(eq(deliveries.status, 'queued'), and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, now - staleMs))),
         or(ne(deliveries.kind, 'email_reply'), sql`${deliveries.channel} IS NOT NULL`, sql`${automatedReplyRefusal(id, gate)} IS NULL`),
       ),
-    )
-    .returning();
-  return claimed[0];
+    );
 }
 
 /** The refusal for an automated reply, as one SQL expression over the rows as they are now. */

@@ -5,6 +5,9 @@ import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { StorageUnavailableError } from '../errors';
 import { newId, senderKey, type TicketDraft } from '../ticket';
 import type { Database } from './client';
+import type { DecisionRow } from './decisions';
+import { modeRulesArray, modeRulesFrom, type ModeRuleOf } from './modes';
+import { qualified, rowFromObject, rowObject } from './rows';
 import { decisions, rawMessages, tickets, type TicketStatus } from './schema';
 
 export type TicketRow = typeof tickets.$inferSelect;
@@ -130,7 +133,36 @@ const CLAIMABLE: TicketStatus[] = ['received', 'pending', 'decided'];
  * has it, or it is finished, and the caller does nothing.
  */
 export async function claimTicket(db: Database, id: string, now: number, leaseMs: number): Promise<TicketRow | undefined> {
-  const claimed = await db
+  const claimed = await claim(db, id, now, leaseMs).returning();
+  return claimed[0];
+}
+
+/** A claimed run's ticket, with what the run reads before deciding. */
+export type ClaimedRun = {
+  ticket: TicketRow;
+  /** An earlier run's decision (it crashed after recording it): not decided again. */
+  decision: DecisionRow | undefined;
+  /** The rollout modes in force at the claim. */
+  modeRules: ModeRuleOf[];
+};
+
+/**
+ * claimTicket, returning in the same statement the ticket's decision (if any) and the
+ * rollout modes in force: the run's first statement is its only read before retrieval.
+ */
+export async function claimTicketRun(db: Database, id: string, now: number, leaseMs: number): Promise<ClaimedRun | undefined> {
+  const [claimed] = await claim(db, id, now, leaseMs).returning({
+    ...getTableColumns(tickets),
+    decisionRow: sql<string | null>`(SELECT ${rowObject(decisions)} FROM ${decisions} WHERE ${qualified(decisions.ticketId)} = ${qualified(tickets.id)})`,
+    modeRules: modeRulesArray(),
+  });
+  if (!claimed) return undefined;
+  const { decisionRow, modeRules, ...ticket } = claimed;
+  return { ticket, decision: rowFromObject(decisions, decisionRow), modeRules: modeRulesFrom(modeRules) };
+}
+
+function claim(db: Database, id: string, now: number, leaseMs: number) {
+  return db
     .update(tickets)
     .set({ status: 'processing', leaseUntil: now + leaseMs, attempts: sql`${tickets.attempts} + 1`, updatedAt: now })
     .where(
@@ -138,9 +170,7 @@ export async function claimTicket(db: Database, id: string, now: number, leaseMs
         eq(tickets.id, id),
         or(inArray(tickets.status, CLAIMABLE), and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, now))),
       ),
-    )
-    .returning();
-  return claimed[0];
+    );
 }
 
 export async function setTicketStatus(
