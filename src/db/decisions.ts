@@ -1,6 +1,7 @@
-import { and, eq, gte, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNotNull, ne, or, sql, type Placeholder } from 'drizzle-orm';
 import { latestAcceptedParams } from './calibrations';
-import type { Database } from './client';
+import { preparedOnce, type Database } from './client';
+import { everyColumnPlaceholder, placeholderValues } from './rows';
 import { decisions, tickets } from './schema';
 
 export type DecisionRow = typeof decisions.$inferSelect;
@@ -8,7 +9,10 @@ export type NewDecision = typeof decisions.$inferInsert;
 
 /** One decision per ticket: a second writer (a repeated run) keeps the first. */
 export async function recordDecision(db: Database, decision: NewDecision): Promise<DecisionRow> {
-  const inserted = await db.insert(decisions).values(decision).onConflictDoNothing({ target: decisions.ticketId }).returning();
+  const insert = preparedOnce(db, 'recordDecision', () =>
+    db.insert(decisions).values(everyColumnPlaceholder(decisions)).onConflictDoNothing({ target: decisions.ticketId }).returning().prepare(),
+  );
+  const inserted = await insert.all(placeholderValues(decisions, decision));
   const row = inserted[0] ?? (await findDecision(db, decision.ticketId));
   if (!row) throw new Error(`decision for ${decision.ticketId} conflicted but cannot be read`);
   return row;
@@ -37,7 +41,7 @@ export async function countAutoRepliesTo(db: Database, senderKey: string, since:
   return rows[0]?.n ?? 0;
 }
 
-function autoRepliesTo(db: Database, senderKey: string, since: number) {
+function autoRepliesTo(db: Database, senderKey: string | Placeholder, since: number | Placeholder) {
   return (
     db
       .select({ n: sql<number>`count(*)` })
@@ -55,7 +59,7 @@ export async function countAutoReplies(db: Database, since: number): Promise<num
   return rows[0]?.n ?? 0;
 }
 
-function autoRepliesSince(db: Database, since: number) {
+function autoRepliesSince(db: Database, since: number | Placeholder) {
   return db
     .select({ n: sql<number>`count(*)` })
     .from(decisions)
@@ -71,7 +75,7 @@ export async function threadHandledByHuman(db: Database, threadId: string, excep
   return rows.length > 0;
 }
 
-function humanInThread(db: Database, threadId: string, exceptTicketId: string) {
+function humanInThread(db: Database, threadId: string | Placeholder, exceptTicketId: string | Placeholder) {
   return db
     .select({ id: tickets.id })
     .from(tickets)
@@ -106,18 +110,34 @@ export type DecisionContextQuery = {
   limits: { perMinute: boolean; perDay: boolean };
 };
 
-/** The counts, the thread check and the calibration in force, in one statement instead of one each. */
+/**
+ * The counts, the thread check and the calibration in force, in one statement instead of one
+ * each. A count whose limit is off is not run (CASE evaluates its subquery only when asked);
+ * with no thread, the check compares with NULL and is false.
+ */
 export async function readDecisionContext(db: Database, query: DecisionContextQuery): Promise<DecisionContext> {
-  const none = sql<null>`NULL`;
-  const [row] = await db
-    .select({
-      senderAutoRepliesToday: sql<number>`${autoRepliesTo(db, query.senderKey, query.daySince)}`,
-      threadHandledByHuman: query.thread ? sql<number>`EXISTS ${humanInThread(db, query.thread.threadId, query.thread.exceptTicketId)}` : sql<number>`0`,
-      autoRepliesLastMinute: query.limits.perMinute ? sql<number>`${autoRepliesSince(db, query.minuteSince)}` : none,
-      autoRepliesLastDay: query.limits.perDay ? sql<number>`${autoRepliesSince(db, query.daySince)}` : none,
-      calibrationParams: sql<string | null>`${latestAcceptedParams(db)}`,
-    })
-    .from(sql`(SELECT 1)`);
+  const statement = preparedOnce(db, 'readDecisionContext', () => {
+    const daySince = sql.placeholder('daySince');
+    return db
+      .select({
+        senderAutoRepliesToday: sql<number>`${autoRepliesTo(db, sql.placeholder('senderKey'), daySince)}`,
+        threadHandledByHuman: sql<number>`EXISTS ${humanInThread(db, sql.placeholder('threadId'), sql.placeholder('exceptTicketId'))}`,
+        autoRepliesLastMinute: sql<number | null>`CASE WHEN ${sql.placeholder('perMinute')} THEN ${autoRepliesSince(db, sql.placeholder('minuteSince'))} END`,
+        autoRepliesLastDay: sql<number | null>`CASE WHEN ${sql.placeholder('perDay')} THEN ${autoRepliesSince(db, daySince)} END`,
+        calibrationParams: sql<string | null>`${latestAcceptedParams(db)}`,
+      })
+      .from(sql`(SELECT 1)`)
+      .prepare();
+  });
+  const [row] = await statement.all({
+    senderKey: query.senderKey,
+    daySince: query.daySince,
+    minuteSince: query.minuteSince,
+    threadId: query.thread?.threadId ?? null,
+    exceptTicketId: query.thread?.exceptTicketId ?? null,
+    perMinute: query.limits.perMinute ? 1 : 0,
+    perDay: query.limits.perDay ? 1 : 0,
+  });
   return {
     senderAutoRepliesToday: row?.senderAutoRepliesToday ?? 0,
     threadHandledByHuman: Boolean(row?.threadHandledByHuman),

@@ -1,7 +1,7 @@
 // A whole row of one table carried as a JSON value inside another table's statement:
 // the claim of a ticket or a delivery returns, in the same statement, the rows the run
 // reads next, instead of a read per row. Columns decode as drizzle decodes them.
-import { getTableColumns, getTableName, is, sql, type Column, type SQL } from 'drizzle-orm';
+import { getTableColumns, getTableName, is, Param, sql, SQL, type Column } from 'drizzle-orm';
 import { SQLiteReal, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -39,4 +39,31 @@ export function rowFromObject<T extends SQLiteTable>(table: T, text: string | nu
     row[key] = value === null ? null : is(column, SQLiteReal) ? Number(value) : column.mapFromDriverValue(value);
   }
   return row as T['$inferSelect'];
+}
+
+/**
+ * Insert values with every column a placeholder named by its key, for one prepared insert
+ * whatever the row leaves out: a value left out (null) gets the column's default, as a
+ * plain insert would give it. Run it with `placeholderValues`.
+ */
+export function everyColumnPlaceholder<T extends SQLiteTable>(table: T): Record<keyof T['$inferInsert'], SQL> {
+  const values = Object.fromEntries(
+    Object.entries(getTableColumns(table)).map(([key, column]) => {
+      const value = sql`${sql.placeholder(key)}`;
+      if (column.default === undefined) return [key, value];
+      const fallback = is(column.default, SQL) ? column.default : new Param(column.default, column);
+      return [key, sql`coalesce(${value}, ${fallback})`];
+    }),
+  );
+  return values as Record<keyof T['$inferInsert'], SQL>;
+}
+
+/** A row's values for `everyColumnPlaceholder`, encoded by their column (JSON text, 0/1); null where left out. */
+export function placeholderValues<T extends SQLiteTable>(table: T, row: Partial<T['$inferInsert']>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = (row as Record<string, unknown>)[key];
+    values[key] = value === null || value === undefined ? null : column.mapToDriverValue(value);
+  }
+  return values;
 }

@@ -134,3 +134,14 @@ describe('readDecisionContext', () => {
     expect(alone).toMatchObject({ senderAutoRepliesToday: 0, threadHandledByHuman: false });
   });
 });
+
+describe('recordDecision (one prepared insert for every shape of decision)', () => {
+  it('gives a column left out its default, keeps the first decision of a ticket, and encodes JSON columns', async () => {
+    const stored = await ticket();
+    const first = await recordDecision(db, { id: newId('dec'), ticketId: stored.id, outcome: 'escalate', reasons: ['mode:off'], thresholds: { autoReply: 0.93, review: 0.5 }, decidedAt: now });
+    expect(first).toMatchObject({ docSources: [], retrieved: [], modelCalls: [], tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: {}, mode: null, suggestedReply: null, reasons: ['mode:off'] });
+    const second = await recordDecision(db, { id: newId('dec'), ticketId: stored.id, outcome: 'auto_reply', reasons: [], thresholds: { autoReply: 0.93, review: 0.5 }, decidedAt: now + 1 });
+    expect(second).toEqual(first);
+    expect(await findDecision(db, stored.id)).toEqual(first);
+  });
+});

@@ -12,19 +12,42 @@ import type { Mailer } from '../../src/act/types';
 import type { TicketDraft } from '../../src/ticket';
 import { loadCorpus } from '../helpers';
 
-/** env with a D1 binding that records the statements prepared on it (batched ones included). */
+/**
+ * env with a D1 binding that records every statement it runs (one run alone, or each of a
+ * batch's): counted when run, not when prepared, as hot queries are prepared once per client.
+ */
 function countingEnv(): { env: Env; statements: () => number; sql: () => string[]; reset: () => void } {
-  let prepared: string[] = [];
+  let ran: string[] = [];
+  const record = (query: string) => ran.push(query.replace(/\s+/g, ' ').slice(0, 90));
+  const queryOf = new WeakMap<D1PreparedStatement, string>();
+  const original = new WeakMap<D1PreparedStatement, D1PreparedStatement>();
+  const wrap = (statement: D1PreparedStatement, query: string): D1PreparedStatement => {
+    const proxy = new Proxy(statement, {
+      get(target, prop) {
+        if (prop === 'bind') return (...values: unknown[]) => wrap(target.bind(...values), query);
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        if (['run', 'all', 'first', 'raw'].includes(String(prop))) record(query);
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
+    queryOf.set(proxy, query);
+    original.set(proxy, statement);
+    return proxy;
+  };
   const DB = new Proxy(env.DB, {
     get(target, prop) {
-      if (prop !== 'prepare') return Reflect.get(target, prop, target);
-      return (query: string) => {
-        prepared.push(query.replace(/\s+/g, ' ').slice(0, 90));
-        return target.prepare(query);
-      };
+      if (prop === 'prepare') return (query: string) => wrap(target.prepare(query), query);
+      if (prop === 'batch')
+        return (statements: D1PreparedStatement[]) => {
+          for (const s of statements) record(queryOf.get(s) ?? '?');
+          return target.batch(statements.map((s) => original.get(s) ?? s));
+        };
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-  return { env: { ...env, DB }, statements: () => prepared.length, sql: () => prepared, reset: () => void (prepared = []) };
+  return { env: { ...env, DB }, statements: () => ran.length, sql: () => ran, reset: () => void (ran = []) };
 }
 
 const noQueue = { send: async () => undefined, sendBatch: async () => undefined } as unknown as Queue;
