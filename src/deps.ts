@@ -39,10 +39,20 @@ export type Deps = {
 
 const systemClock: Clock = { now: () => Date.now() };
 
-/** Claude when a key is configured; otherwise the offline responder, named as such in /health. */
+const responders = new WeakMap<Config, Responder>();
+
+/**
+ * Claude when a key is configured; otherwise the offline responder, named as such in /health.
+ * One per config (itself one per env): the SDK client is built per isolate, not per request.
+ */
 function responderFor(config: Config): Responder {
-  const apiKey = config.secrets.ANTHROPIC_API_KEY;
-  return apiKey ? new ClaudeResponder(claudeOptionsFrom(config, apiKey)) : new OfflineResponder();
+  let responder = responders.get(config);
+  if (!responder) {
+    const apiKey = config.secrets.ANTHROPIC_API_KEY;
+    responder = apiKey ? new ClaudeResponder(claudeOptionsFrom(config, apiKey)) : new OfflineResponder();
+    responders.set(config, responder);
+  }
+  return responder;
 }
 
 export function buildDeps(env: Env, overrides: Partial<Deps> = {}): Deps {

@@ -8,13 +8,15 @@
 // services it hands on to (acting, delivery, human actions, the sweep, calibration, corpus).
 import { ReplyMailer } from './act/reply-mailer';
 import type { Mailer } from './act/types';
-import { calibrate } from './decide/calibration';
+import { calibrate, CalibrationParams } from './decide/calibration';
 import { confidenceFeatures } from './decide/confidence-features';
 import { checkReply } from './decide/reply-check';
 import { decide } from './decide/policy';
-import { countAutoReplies, countAutoRepliesTo, findDecision, recordDecision, threadHandledByHuman, type DecisionRow } from './db/decisions';
+import { findDecision, readDecisionContext, recordDecision, type DecisionContext, type DecisionRow } from './db/decisions';
+import { findAnsweredExchange } from './db/follow-ups';
+import type { ModeRuleOf } from './db/modes';
 import { claimNonce, releaseNonce } from './db/intake';
-import { claimTicket, findTicket, setTicketStatus, storeTicket, type TicketRow } from './db/tickets';
+import { claimTicketRun, findTicket, setTicketStatus, storeTicket, type TicketRow } from './db/tickets';
 import { StorageUnavailableError } from './errors';
 import type { Deps } from './deps';
 import { envelopeGuard, oversizedDraft, readBounded } from './ingest/email';
@@ -22,10 +24,9 @@ import { GUARD_REASONS, guardDraft } from './ingest/guard';
 import { draftFromMime } from './ingest/mime';
 import { errorSummary, logEvent } from './log';
 import { planActions } from './pipeline/act';
-import { calibrationInForce } from './pipeline/calibration';
 import type { TicketMessage } from './queue-messages';
 import { derivedMessageId, newId, senderKey, type TicketDraft } from './ticket';
-import { actOnRollout, decidesNothing, earlierExchangeOf, loadRolloutContext, offDecision, readFollowUpVerdict } from './rollout/run';
+import { actOnRollout, decidesNothing, earlierExchangeOf, offDecision, readFollowUpVerdict, type RolloutContext } from './rollout/run';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
@@ -162,14 +163,15 @@ export type ProcessOptions = {
 
 export async function processTicket(ticketId: string, deps: Deps, options: ProcessOptions = {}): Promise<ProcessResult> {
   const { db, clock, config } = deps;
-  const ticket = await claimTicket(db, ticketId, clock.now(), config.LEASE_SECONDS * 1000);
-  if (!ticket) return notClaimable(ticketId, deps);
+  const run = await claimTicketRun(db, ticketId, clock.now(), config.LEASE_SECONDS * 1000);
+  if (!run) return notClaimable(ticketId, deps);
+  const { ticket } = run;
   // Runs that died without reaching the catch below (killed, out of memory) still counted their claim.
-  if (ticket.attempts > config.TICKET_MAX_ATTEMPTS) return giveUp(ticket, ticket.lastError ?? 'the run never finished', deps);
+  if (ticket.attempts > config.TICKET_MAX_ATTEMPTS) return giveUp(ticket, ticket.lastError ?? 'the run never finished', deps, run.decision);
   try {
-    const decision = (await findDecision(db, ticket.id)) ?? (await decideTicket(ticket, deps, options));
+    const decision = run.decision ?? (await decideTicket(ticket, run.modeRules, deps, options));
     await readFollowUpVerdict(ticket, deps);
-    await setTicketStatus(db, ticket.id, 'decided', clock.now());
+    // One status write per run: the lease covers acting too, so no second run plans the same actions meanwhile.
     await planActions(ticket, decision, deps, options.inlineMailer);
     options.failAfter?.('act');
     await setTicketStatus(db, ticket.id, decision.outcome === 'ignore' ? 'ignored' : 'done', clock.now(), { lastError: null });
@@ -198,9 +200,10 @@ async function notClaimable(ticketId: string, deps: Deps): Promise<ProcessResult
  * console always) with its last error. Planned before the status flips, so a failure
  * here leaves the ticket to the sweep, which gives up again.
  */
-async function giveUp(ticket: TicketRow, lastError: string, deps: Deps): Promise<ProcessResult> {
+async function giveUp(ticket: TicketRow, lastError: string, deps: Deps, recorded?: DecisionRow): Promise<ProcessResult> {
   const { db, clock, config } = deps;
   const decision =
+    recorded ??
     (await findDecision(db, ticket.id)) ??
     (await recordDecision(db, {
       id: newId('dec'),
@@ -216,7 +219,7 @@ async function giveUp(ticket: TicketRow, lastError: string, deps: Deps): Promise
   return { status: 'failed', decision, lastError: summary };
 }
 
-async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptions): Promise<DecisionRow> {
+async function decideTicket(ticket: TicketRow, modeRules: ModeRuleOf[], deps: Deps, options: ProcessOptions): Promise<DecisionRow> {
   const { db, clock, config, retriever, responder } = deps;
   const latencyMs: Record<string, number> = {};
   const timed = async <T>(stage: string, run: () => Promise<T>): Promise<T> => {
@@ -227,7 +230,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
       latencyMs[stage] = Date.now() - started;
     }
   };
-  const rollout = await loadRolloutContext(ticket, deps);
+  const rollout = await rolloutContextOf(ticket, modeRules, deps);
   if (decidesNothing(rollout)) return recordDecision(db, offDecision(ticket, deps));
   const started = Date.now();
   const text = ticket.bodyText.slice(0, config.MAX_TICKET_CHARS);
@@ -250,12 +253,15 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
   // The offline responder's score is itself this calibration; only Claude's self-score is extra evidence.
   const features = confidenceFeatures(retrieval.queryTerms, retrieval.chunks, responder.name === 'claude' ? modelConfidence : null);
   const { policy, confidence, calibrationVersion } = await timed('decide', async () => {
-    const [senderAutoRepliesToday, threadHuman, calibration, deploymentLimited] = await Promise.all([
-      countAutoRepliesTo(db, ticket.senderKey ?? senderKey(ticket.fromAddress), now - DAY_MS),
-      threadHandledByHumanFor(ticket, deps),
-      calibrationInForce(db, config),
-      deploymentReplyLimitReached(deps, now),
-    ]);
+    const context = await readDecisionContext(db, {
+      senderKey: ticket.senderKey ?? senderKey(ticket.fromAddress),
+      daySince: now - DAY_MS,
+      minuteSince: now - MINUTE_MS,
+      thread: ticket.threadId === ticket.messageId ? null : { threadId: ticket.threadId, exceptTicketId: ticket.id },
+      limits: { perMinute: config.AUTO_REPLY_LIMIT_PER_MINUTE > 0, perDay: config.AUTO_REPLY_LIMIT_PER_DAY > 0 },
+    });
+    const calibration = calibrationFrom(context, config);
+    const deploymentLimited = deploymentReplyLimitReached(context, config);
     const confidence = modelConfidence === null ? null : calibrate(calibration, features);
     const replyProblems = [
       ...(result.response ? checkReply({ reply: result.response.suggested_reply, docs: retrieval.chunks, secrets: secretValues(deps), ownAddresses: [config.SUPPORT_ADDRESS] }) : []),
@@ -269,7 +275,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
       result,
       confidence,
       config,
-      context: { senderAutoRepliesToday, threadHandledByHuman: threadHuman, replyProblems },
+      context: { senderAutoRepliesToday: context.senderAutoRepliesToday, threadHandledByHuman: context.threadHandledByHuman, replyProblems },
     });
     return { policy: { ...policy, ...actOnRollout(policy, rollout, responder.name) }, confidence, calibrationVersion: calibration.version };
   });
@@ -311,20 +317,32 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
   });
 }
 
-async function deploymentReplyLimitReached({ db, config }: Deps, now: number): Promise<boolean> {
-  const [lastMinute, lastDay] = await Promise.all([
-    config.AUTO_REPLY_LIMIT_PER_MINUTE > 0 ? countAutoReplies(db, now - MINUTE_MS) : 0,
-    config.AUTO_REPLY_LIMIT_PER_DAY > 0 ? countAutoReplies(db, now - DAY_MS) : 0,
-  ]);
-  return (
-    (config.AUTO_REPLY_LIMIT_PER_MINUTE > 0 && lastMinute >= config.AUTO_REPLY_LIMIT_PER_MINUTE) ||
-    (config.AUTO_REPLY_LIMIT_PER_DAY > 0 && lastDay >= config.AUTO_REPLY_LIMIT_PER_DAY)
-  );
+/**
+ * The rollout modes (read with the claim) and, for a reply in a thread, the exchange it
+ * follows up on: what rollout/run.ts loadRolloutContext reads, without a second read of the modes.
+ */
+async function rolloutContextOf(ticket: TicketRow, rules: ModeRuleOf[], deps: Deps): Promise<RolloutContext> {
+  const followsUp = ticket.threadId !== ticket.messageId || Boolean(ticket.inReplyTo);
+  return {
+    rules,
+    fallback: deps.config.DEFAULT_MODE,
+    address: ticket.toAddress ?? deps.config.SUPPORT_ADDRESS,
+    answered: followsUp ? await findAnsweredExchange(deps.db, ticket) : undefined,
+  };
 }
 
-async function threadHandledByHumanFor(ticket: TicketRow, deps: Deps): Promise<boolean> {
-  if (ticket.threadId === ticket.messageId) return false;
-  return threadHandledByHuman(deps.db, ticket.threadId, ticket.id);
+/** The parameters in force: the newest accepted refit of the current feature set, else config (as pipeline/calibration.ts calibrationInForce). */
+function calibrationFrom(context: DecisionContext, config: Deps['config']): CalibrationParams {
+  const parsed = CalibrationParams.safeParse(context.calibrationParams);
+  return parsed.success ? parsed.data : config.CALIBRATION;
+}
+
+function deploymentReplyLimitReached(context: DecisionContext, config: Deps['config']): boolean {
+  const { autoRepliesLastMinute: lastMinute, autoRepliesLastDay: lastDay } = context;
+  return (
+    (config.AUTO_REPLY_LIMIT_PER_MINUTE > 0 && (lastMinute ?? 0) >= config.AUTO_REPLY_LIMIT_PER_MINUTE) ||
+    (config.AUTO_REPLY_LIMIT_PER_DAY > 0 && (lastDay ?? 0) >= config.AUTO_REPLY_LIMIT_PER_DAY)
+  );
 }
 
 function secretValues(deps: Deps): string[] {

@@ -1,7 +1,7 @@
 // Calibrations in D1: the rows of refits (accepted or refused, with their reason for
 // the console) and the verdicts a refit learns from. Judging lives in decide/refit.ts,
 // the sequence in pipeline/calibration.ts.
-import { and, desc, eq, inArray, isNotNull, max } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, max, sql } from 'drizzle-orm';
 import type { Verdict } from '../domain';
 import type { Database } from './client';
 import { BAD_DRAFT_VERDICTS, calibrations, decisions, feedback, GOOD_DRAFT_VERDICTS } from './schema';
@@ -11,6 +11,11 @@ export type CalibrationRow = typeof calibrations.$inferSelect;
 /** The newest accepted refit, if any: it wins over the config defaults. */
 export async function latestCalibration(db: Database): Promise<CalibrationRow | undefined> {
   return db.query.calibrations.findFirst({ where: eq(calibrations.status, 'accepted'), orderBy: desc(calibrations.fittedAt) });
+}
+
+/** The newest accepted refit's parameters (JSON text), for a statement that reads it beside other values. */
+export function latestAcceptedParams(db: Database) {
+  return db.select({ params: sql<string>`${calibrations.params}` }).from(calibrations).where(eq(calibrations.status, 'accepted')).orderBy(desc(calibrations.fittedAt)).limit(1);
 }
 
 /** The newest refits, accepted or refused, for the console. */

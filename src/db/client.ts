@@ -16,3 +16,17 @@ export function database(d1: D1Database): Database {
   }
   return db;
 }
+
+const preparedQueries = new WeakMap<Database, Map<string, unknown>>();
+
+/**
+ * A hot query built once per client and run with its values as placeholders: drizzle
+ * otherwise renders the SQL of every query on every run (a claim's RETURNING names
+ * ~60 columns). `build` must not depend on the call's values, only on placeholders.
+ */
+export function preparedOnce<T>(db: Database, name: string, build: () => T): T {
+  let queries = preparedQueries.get(db);
+  if (!queries) preparedQueries.set(db, (queries = new Map()));
+  if (!queries.has(name)) queries.set(name, build());
+  return queries.get(name) as T;
+}

@@ -1,5 +1,7 @@
-import { and, eq, gte, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
-import type { Database } from './client';
+import { and, eq, gte, inArray, isNotNull, ne, or, sql, type Placeholder } from 'drizzle-orm';
+import { latestAcceptedParams } from './calibrations';
+import { preparedOnce, type Database } from './client';
+import { everyColumnPlaceholder, placeholderValues } from './rows';
 import { decisions, tickets } from './schema';
 
 export type DecisionRow = typeof decisions.$inferSelect;
@@ -7,7 +9,10 @@ export type NewDecision = typeof decisions.$inferInsert;
 
 /** One decision per ticket: a second writer (a repeated run) keeps the first. */
 export async function recordDecision(db: Database, decision: NewDecision): Promise<DecisionRow> {
-  const inserted = await db.insert(decisions).values(decision).onConflictDoNothing({ target: decisions.ticketId }).returning();
+  const insert = preparedOnce(db, 'recordDecision', () =>
+    db.insert(decisions).values(everyColumnPlaceholder(decisions)).onConflictDoNothing({ target: decisions.ticketId }).returning().prepare(),
+  );
+  const inserted = await insert.all(placeholderValues(decisions, decision));
   const row = inserted[0] ?? (await findDecision(db, decision.ticketId));
   if (!row) throw new Error(`decision for ${decision.ticketId} conflicted but cannot be read`);
   return row;
@@ -32,23 +37,33 @@ export async function escalateAutoReply(db: Database, ticketId: string, reason: 
 
 /** Auto-replies sent to this sender (its `senderKey`: case and `+tag` folded) since `since`: the per-sender daily cap. */
 export async function countAutoRepliesTo(db: Database, senderKey: string, since: number): Promise<number> {
-  const rows = await db
-    .select({ n: sql<number>`count(*)` })
-    .from(decisions)
-    .innerJoin(tickets, eq(tickets.id, decisions.ticketId))
-    // Unary + keeps SQLite off decisions_outcome_idx (every auto-reply of the day): start from the sender's tickets.
-    // Replayed history (npm run replay) sent nothing, so it spends no one's cap.
-    .where(and(eq(tickets.senderKey, senderKey), eq(sql`+${decisions.outcome}`, 'auto_reply'), gte(decisions.decidedAt, since), ne(tickets.source, 'replay')));
+  const rows = await autoRepliesTo(db, senderKey, since);
   return rows[0]?.n ?? 0;
+}
+
+function autoRepliesTo(db: Database, senderKey: string | Placeholder, since: number | Placeholder) {
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(decisions)
+      .innerJoin(tickets, eq(tickets.id, decisions.ticketId))
+      // Unary + keeps SQLite off decisions_outcome_idx (every auto-reply of the day): start from the sender's tickets.
+      // Replayed history (npm run replay) sent nothing, so it spends no one's cap.
+      .where(and(eq(tickets.senderKey, senderKey), eq(sql`+${decisions.outcome}`, 'auto_reply'), gte(decisions.decidedAt, since), ne(tickets.source, 'replay')))
+  );
 }
 
 /** Auto-replies to anyone since `since`: the deployment-wide limits (decisions_outcome_idx). */
 export async function countAutoReplies(db: Database, since: number): Promise<number> {
-  const rows = await db
+  const rows = await autoRepliesSince(db, since);
+  return rows[0]?.n ?? 0;
+}
+
+function autoRepliesSince(db: Database, since: number | Placeholder) {
+  return db
     .select({ n: sql<number>`count(*)` })
     .from(decisions)
     .where(and(eq(decisions.outcome, 'auto_reply'), gte(decisions.decidedAt, since), notReplayed));
-  return rows[0]?.n ?? 0;
 }
 
 /** Replayed history (npm run replay) sent nothing: it counts toward no sending limit. */
@@ -56,7 +71,12 @@ const notReplayed = sql`NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = ${decis
 
 /** Whether a person already owns this thread: an earlier ticket escalated, in review, or taken over. */
 export async function threadHandledByHuman(db: Database, threadId: string, exceptTicketId: string): Promise<boolean> {
-  const rows = await db
+  const rows = await humanInThread(db, threadId, exceptTicketId);
+  return rows.length > 0;
+}
+
+function humanInThread(db: Database, threadId: string | Placeholder, exceptTicketId: string | Placeholder) {
+  return db
     .select({ id: tickets.id })
     .from(tickets)
     .leftJoin(decisions, eq(decisions.ticketId, tickets.id))
@@ -68,5 +88,61 @@ export async function threadHandledByHuman(db: Database, threadId: string, excep
       ),
     )
     .limit(1);
-  return rows.length > 0;
+}
+
+/** What the policy weighs beside the draft, as the rows are at the moment it decides. */
+export type DecisionContext = {
+  senderAutoRepliesToday: number;
+  threadHandledByHuman: boolean;
+  /** Deployment-wide auto-replies in the last minute and day; null where that limit is off. */
+  autoRepliesLastMinute: number | null;
+  autoRepliesLastDay: number | null;
+  /** The newest accepted refit's parameters, unparsed; null: none, the config's apply. */
+  calibrationParams: unknown;
+};
+
+export type DecisionContextQuery = {
+  senderKey: string;
+  daySince: number;
+  minuteSince: number;
+  /** The thread to check for a person, when the ticket continues one. */
+  thread: { threadId: string; exceptTicketId: string } | null;
+  limits: { perMinute: boolean; perDay: boolean };
+};
+
+/**
+ * The counts, the thread check and the calibration in force, in one statement instead of one
+ * each. A count whose limit is off is not run (CASE evaluates its subquery only when asked);
+ * with no thread, the check compares with NULL and is false.
+ */
+export async function readDecisionContext(db: Database, query: DecisionContextQuery): Promise<DecisionContext> {
+  const statement = preparedOnce(db, 'readDecisionContext', () => {
+    const daySince = sql.placeholder('daySince');
+    return db
+      .select({
+        senderAutoRepliesToday: sql<number>`${autoRepliesTo(db, sql.placeholder('senderKey'), daySince)}`,
+        threadHandledByHuman: sql<number>`EXISTS ${humanInThread(db, sql.placeholder('threadId'), sql.placeholder('exceptTicketId'))}`,
+        autoRepliesLastMinute: sql<number | null>`CASE WHEN ${sql.placeholder('perMinute')} THEN ${autoRepliesSince(db, sql.placeholder('minuteSince'))} END`,
+        autoRepliesLastDay: sql<number | null>`CASE WHEN ${sql.placeholder('perDay')} THEN ${autoRepliesSince(db, daySince)} END`,
+        calibrationParams: sql<string | null>`${latestAcceptedParams(db)}`,
+      })
+      .from(sql`(SELECT 1)`)
+      .prepare();
+  });
+  const [row] = await statement.all({
+    senderKey: query.senderKey,
+    daySince: query.daySince,
+    minuteSince: query.minuteSince,
+    threadId: query.thread?.threadId ?? null,
+    exceptTicketId: query.thread?.exceptTicketId ?? null,
+    perMinute: query.limits.perMinute ? 1 : 0,
+    perDay: query.limits.perDay ? 1 : 0,
+  });
+  return {
+    senderAutoRepliesToday: row?.senderAutoRepliesToday ?? 0,
+    threadHandledByHuman: Boolean(row?.threadHandledByHuman),
+    autoRepliesLastMinute: row?.autoRepliesLastMinute ?? null,
+    autoRepliesLastDay: row?.autoRepliesLastDay ?? null,
+    calibrationParams: row?.calibrationParams ? (JSON.parse(row.calibrationParams) as unknown) : null,
+  };
 }

@@ -1,9 +1,13 @@
 // Deliveries: one row per (ticket, kind), claimed before sending, so a repeated
 // queue message, a double click or a retried webhook sends nothing twice.
-import { and, asc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, lt, ne, or, sql, type Placeholder } from 'drizzle-orm';
 import { newId } from '../ticket';
-import type { Database } from './client';
-import { deliveries, type DeliveryKind } from './schema';
+import { preparedOnce, type Database } from './client';
+import type { DecisionRow } from './decisions';
+import type { FeedbackRow } from './feedback';
+import { qualified, rowFromObject, rowObject } from './rows';
+import { decisions, deliveries, tickets, type DeliveryKind } from './schema';
+import type { TicketRow } from './tickets';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -17,11 +21,24 @@ export async function planDelivery(
   /** What to send, when it is fixed at planning time (a Slack update's response_url and body). */
   payload: string | null = null,
 ): Promise<{ delivery: DeliveryRow; created: boolean }> {
-  const inserted = await db
-    .insert(deliveries)
-    .values({ id: newId('dlv'), ticketId, kind, channel, payload, status: 'queued', createdAt: now, updatedAt: now })
-    .onConflictDoNothing({ target: [deliveries.ticketId, deliveries.kind] })
-    .returning();
+  const insert = preparedOnce(db, 'planDelivery', () =>
+    db
+      .insert(deliveries)
+      .values({
+        id: sql.placeholder('id'),
+        ticketId: sql.placeholder('ticketId'),
+        kind: sql.placeholder('kind'),
+        channel: sql.placeholder('channel'),
+        payload: sql.placeholder('payload'),
+        status: 'queued',
+        createdAt: sql.placeholder('now'),
+        updatedAt: sql.placeholder('now'),
+      })
+      .onConflictDoNothing({ target: [deliveries.ticketId, deliveries.kind] })
+      .returning()
+      .prepare(),
+  );
+  const inserted = await insert.all({ id: newId('dlv'), ticketId, kind, channel, payload, now });
   if (inserted[0]) return { delivery: inserted[0], created: true };
   const existing = await db.query.deliveries.findFirst({
     where: and(eq(deliveries.ticketId, ticketId), eq(deliveries.kind, kind)),
@@ -67,22 +84,83 @@ export async function claimDelivery(
   staleMs: number,
   gate: { senderDailyCap: number; since: number },
 ): Promise<DeliveryRow | undefined> {
-  const claimed = await db
+  const query = preparedOnce(db, 'claimDelivery', () => claim(db).returning().prepare());
+  const [claimed] = await query.all(claimValues(id, now, staleMs, gate));
+  return claimed;
+}
+
+/** A claimed delivery with what sending it reads: its ticket, the ticket's decision and reviewers' verdicts. */
+export type ClaimedDelivery = {
+  delivery: DeliveryRow;
+  ticket: TicketRow | undefined;
+  decision: DecisionRow | undefined;
+  /** The ticket's feedback, newest first: only what the reply draft is chosen from. */
+  feedback: Pick<FeedbackRow, 'verdict' | 'editedText'>[];
+};
+
+/**
+ * claimDelivery, returning in the same statement the rows the send reads, as they are
+ * at the claim: a send is the claim and the mark, nothing between.
+ */
+export async function claimDeliveryRun(
+  db: Database,
+  id: string,
+  now: number,
+  staleMs: number,
+  gate: { senderDailyCap: number; since: number },
+): Promise<ClaimedDelivery | undefined> {
+  const query = preparedOnce(db, 'claimDeliveryRun', () => {
+    const ticketOfClaim = qualified(deliveries.ticketId);
+    return claim(db)
+      .returning({
+        ...getTableColumns(deliveries),
+        ticketRow: sql<string | null>`(SELECT ${rowObject(tickets)} FROM ${tickets} WHERE ${qualified(tickets.id)} = ${ticketOfClaim})`,
+        decisionRow: sql<string | null>`(SELECT ${rowObject(decisions)} FROM ${decisions} WHERE ${qualified(decisions.ticketId)} = ${ticketOfClaim})`,
+        feedbackRows: sql<string>`(SELECT json_group_array(json_object('verdict', f.verdict, 'editedText', f.edited_text))
+          FROM (SELECT verdict, edited_text, created_at FROM feedback WHERE feedback.ticket_id = ${ticketOfClaim} ORDER BY created_at DESC) f)`,
+      })
+      .prepare();
+  });
+  const [claimed] = await query.all(claimValues(id, now, staleMs, gate));
+  if (!claimed) return undefined;
+  const { ticketRow, decisionRow, feedbackRows, ...delivery } = claimed;
+  return {
+    delivery,
+    ticket: rowFromObject(tickets, ticketRow),
+    decision: rowFromObject(decisions, decisionRow),
+    feedback: JSON.parse(feedbackRows) as ClaimedDelivery['feedback'],
+  };
+}
+
+/** The claim, its values as placeholders (claimValues). */
+function claim(db: Database) {
+  const id = sql.placeholder('id');
+  return db
     .update(deliveries)
-    .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
+    .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: sql`${sql.placeholder('now')}` })
     .where(
       and(
         eq(deliveries.id, id),
-        or(eq(deliveries.status, 'queued'), and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, now - staleMs))),
-        or(ne(deliveries.kind, 'email_reply'), sql`${deliveries.channel} IS NOT NULL`, sql`${automatedReplyRefusal(id, gate)} IS NULL`),
+        or(eq(deliveries.status, 'queued'), and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, sql.placeholder('staleBefore')))),
+        or(
+          ne(deliveries.kind, 'email_reply'),
+          sql`${deliveries.channel} IS NOT NULL`,
+          sql`${automatedReplyRefusal(id, { senderDailyCap: sql.placeholder('senderDailyCap'), since: sql.placeholder('since') })} IS NULL`,
+        ),
       ),
-    )
-    .returning();
-  return claimed[0];
+    );
 }
 
+const claimValues = (id: string, now: number, staleMs: number, gate: { senderDailyCap: number; since: number }) => ({
+  id,
+  now,
+  staleBefore: now - staleMs,
+  senderDailyCap: gate.senderDailyCap,
+  since: gate.since,
+});
+
 /** The refusal for an automated reply, as one SQL expression over the rows as they are now. */
-function automatedReplyRefusal(id: string, gate: { senderDailyCap: number; since: number }) {
+function automatedReplyRefusal(id: string | Placeholder, gate: { senderDailyCap: number | Placeholder; since: number | Placeholder }) {
   return sql`(
     SELECT CASE
       WHEN EXISTS (
@@ -140,10 +218,15 @@ export async function markDeliverySent(
   now: number,
   result: { providerId?: string | null; payload?: string | null },
 ): Promise<void> {
-  await db
-    .update(deliveries)
-    .set({ status: 'sent', sentAt: now, updatedAt: now, lastError: null, providerId: result.providerId ?? null, payload: result.payload ?? null })
-    .where(eq(deliveries.id, id));
+  const mark = preparedOnce(db, 'markDeliverySent', () => {
+    const now = sql`${sql.placeholder('now')}`;
+    return db
+      .update(deliveries)
+      .set({ status: 'sent', sentAt: now, updatedAt: now, lastError: null, providerId: sql`${sql.placeholder('providerId')}`, payload: sql`${sql.placeholder('payload')}` })
+      .where(eq(deliveries.id, sql.placeholder('id')))
+      .prepare();
+  });
+  await mark.run({ id, now, providerId: result.providerId ?? null, payload: result.payload ?? null });
 }
 
 /** Back to `queued` so the next (queue-retried) attempt may claim it. */

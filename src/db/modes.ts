@@ -1,7 +1,7 @@
 // Rollout modes in D1: the rules in force and the audit of every change. A change
 // and its audit row are written in one batch (one transaction), so the audit never
 // misses a change nor shows one that did not happen.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { newId } from '../ticket';
 import type { Database } from './client';
 import { rolloutModeChanges, rolloutModes, type RolloutMode } from './schema';
@@ -11,6 +11,21 @@ export type ModeChangeRow = typeof rolloutModeChanges.$inferSelect;
 
 export async function listModeRules(db: Database): Promise<ModeRuleRow[]> {
   return db.select().from(rolloutModes).orderBy(rolloutModes.address, rolloutModes.requestType);
+}
+
+/** The rules a run resolves its mode from (see rollout/modes.ts resolveMode). */
+export type ModeRuleOf = Pick<ModeRuleRow, 'address' | 'requestType' | 'mode'>;
+
+/**
+ * Every rule in force as one JSON array, for a statement that reads them beside its own
+ * rows (the ticket claim): read fresh on every run, so a change applies to the next ticket.
+ */
+export function modeRulesArray(): SQL<string> {
+  return sql<string>`(SELECT json_group_array(json_object('address', ${rolloutModes.address}, 'requestType', ${rolloutModes.requestType}, 'mode', ${rolloutModes.mode})) FROM ${rolloutModes})`;
+}
+
+export function modeRulesFrom(text: string | null | undefined): ModeRuleOf[] {
+  return text ? (JSON.parse(text) as ModeRuleOf[]) : [];
 }
 
 /**

@@ -254,17 +254,22 @@ export const consoleSessions = sqliteTable('console_sessions', {
 });
 
 /** Calibration parameters refit from human feedback; the newest row wins over config defaults. */
-export const calibrations = sqliteTable('calibrations', {
-  id: text('id').primaryKey(),
-  params: json<unknown>('params').notNull(),
-  sampleSize: integer('sample_size').notNull(),
-  fittedAt: integer('fitted_at').notNull(),
-  /** A refused refit is kept, with why, so the console can show it; only `accepted` rows are ever in force. */
-  status: text('status', { enum: ['accepted', 'refused'] }).notNull().default('accepted'),
-  reason: text('reason'),
-  /** Held-out precision/automation of the current and the candidate parameters at the threshold. */
-  heldOut: json<Record<string, number | null>>('held_out'),
-});
+export const calibrations = sqliteTable(
+  'calibrations',
+  {
+    id: text('id').primaryKey(),
+    params: json<unknown>('params').notNull(),
+    sampleSize: integer('sample_size').notNull(),
+    fittedAt: integer('fitted_at').notNull(),
+    /** A refused refit is kept, with why, so the console can show it; only `accepted` rows are ever in force. */
+    status: text('status', { enum: ['accepted', 'refused'] }).notNull().default('accepted'),
+    reason: text('reason'),
+    /** Held-out precision/automation of the current and the candidate parameters at the threshold. */
+    heldOut: json<Record<string, number | null>>('held_out'),
+  },
+  // Every decision reads the newest accepted row: found from the index, not by sorting every refit.
+  (t) => [index('calibrations_status_fitted_idx').on(t.status, t.fittedAt)],
+);
 
 /** The mode set for a support address and/or request type; `*` stands for any (see rollout/modes.ts). */
 export const rolloutModes = sqliteTable(

@@ -4,7 +4,10 @@ import { and, asc, eq, getTableColumns, gt, inArray, is, lt, or, SQL, sql } from
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { StorageUnavailableError } from '../errors';
 import { newId, senderKey, type TicketDraft } from '../ticket';
-import type { Database } from './client';
+import { preparedOnce, type Database } from './client';
+import type { DecisionRow } from './decisions';
+import { modeRulesArray, modeRulesFrom, type ModeRuleOf } from './modes';
+import { qualified, rowFromObject, rowObject } from './rows';
 import { decisions, rawMessages, tickets, type TicketStatus } from './schema';
 
 export type TicketRow = typeof tickets.$inferSelect;
@@ -130,17 +133,52 @@ const CLAIMABLE: TicketStatus[] = ['received', 'pending', 'decided'];
  * has it, or it is finished, and the caller does nothing.
  */
 export async function claimTicket(db: Database, id: string, now: number, leaseMs: number): Promise<TicketRow | undefined> {
-  const claimed = await db
+  const query = preparedOnce(db, 'claimTicket', () => claim(db).returning().prepare());
+  const [claimed] = await query.all({ id, now, leaseUntil: now + leaseMs });
+  return claimed;
+}
+
+/** A claimed run's ticket, with what the run reads before deciding. */
+export type ClaimedRun = {
+  ticket: TicketRow;
+  /** An earlier run's decision (it crashed after recording it): not decided again. */
+  decision: DecisionRow | undefined;
+  /** The rollout modes in force at the claim. */
+  modeRules: ModeRuleOf[];
+};
+
+/**
+ * claimTicket, returning in the same statement the ticket's decision (if any) and the
+ * rollout modes in force: the run's first statement is its only read before retrieval.
+ */
+export async function claimTicketRun(db: Database, id: string, now: number, leaseMs: number): Promise<ClaimedRun | undefined> {
+  const query = preparedOnce(db, 'claimTicketRun', () =>
+    claim(db)
+      .returning({
+        ...getTableColumns(tickets),
+        decisionRow: sql<string | null>`(SELECT ${rowObject(decisions)} FROM ${decisions} WHERE ${qualified(decisions.ticketId)} = ${qualified(tickets.id)})`,
+        modeRules: modeRulesArray(),
+      })
+      .prepare(),
+  );
+  const [claimed] = await query.all({ id, now, leaseUntil: now + leaseMs });
+  if (!claimed) return undefined;
+  const { decisionRow, modeRules, ...ticket } = claimed;
+  return { ticket, decision: rowFromObject(decisions, decisionRow), modeRules: modeRulesFrom(modeRules) };
+}
+
+/** The claim, its values as placeholders: `id`, `now`, `leaseUntil`. */
+function claim(db: Database) {
+  const now = sql.placeholder('now');
+  return db
     .update(tickets)
-    .set({ status: 'processing', leaseUntil: now + leaseMs, attempts: sql`${tickets.attempts} + 1`, updatedAt: now })
+    .set({ status: 'processing', leaseUntil: sql`${sql.placeholder('leaseUntil')}`, attempts: sql`${tickets.attempts} + 1`, updatedAt: sql`${now}` })
     .where(
       and(
-        eq(tickets.id, id),
+        eq(tickets.id, sql.placeholder('id')),
         or(inArray(tickets.status, CLAIMABLE), and(eq(tickets.status, 'processing'), lt(tickets.leaseUntil, now))),
       ),
-    )
-    .returning();
-  return claimed[0];
+    );
 }
 
 export async function setTicketStatus(

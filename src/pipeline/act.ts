@@ -25,9 +25,9 @@ export async function planActions(ticket: TicketRow, decision: DecisionRow, deps
     const { delivery } = planned;
     if (delivery.status !== 'queued') continue;
     if ((kind === 'email_reply' || kind === 'customer_ack') && inlineMailer) {
-      // Email Routing: answer through the incoming message (threaded, no sending service), with the rows
-      // this step holds. If that fails the delivery stays queued and the outbox retries with the configured mailer.
-      const sent = await deliver(delivery.id, deps, inlineMailer, { inline: true, held: { ticket, decision } }).catch((error: unknown) => {
+      // Email Routing: answer through the incoming message (threaded, no sending service).
+      // If that fails the delivery stays queued and the outbox retries with the configured mailer.
+      const sent = await deliver(delivery.id, deps, inlineMailer, { inline: true }).catch((error: unknown) => {
         logEvent('warn', 'inline_reply_deferred', { ticketId: ticket.id, deliveryId: delivery.id, error: errorSummary(error) });
         return false;
       });
@@ -40,7 +40,7 @@ export async function planActions(ticket: TicketRow, decision: DecisionRow, deps
     await enqueueDelivery(delivery.id, deps);
   }
   // The team's helpdesk gets every ticket deflect does not answer itself, in any mode (docs/HANDOFF.md).
-  const inline = inlineMailer && { mailer: inlineMailer, deliver: (id: string) => deliver(id, deps, inlineMailer, { inline: true, held: { ticket, decision } }) };
+  const inline = inlineMailer && { mailer: inlineMailer, deliver: (id: string) => deliver(id, deps, inlineMailer, { inline: true }) };
   await planHandoff(ticket, decision, deps, { inline, sentToCustomer: sendsToCustomer(decision) });
 }
 

@@ -3,9 +3,9 @@ import { OutboundError } from '../errors';
 import { acknowledgementEmail, replyDraft, replyEmail } from '../act/reply';
 import { escalationMessage } from '../act/slack-message';
 import type { Mailer, SlackUpdatePlan } from '../act/types';
-import { findDecision, type DecisionRow } from '../db/decisions';
+import type { DecisionRow } from '../db/decisions';
 import {
-  claimDelivery,
+  claimDeliveryRun,
   failDelivery,
   findDelivery,
   markDeliverySent,
@@ -14,9 +14,9 @@ import {
   requeueFailedDelivery,
   sendRefusal,
   skipDelivery,
+  type ClaimedDelivery,
   type DeliveryRow,
 } from '../db/deliveries';
-import { listFeedback } from '../db/feedback';
 import { findTicket, type TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
 import { errorSummary } from '../log';
@@ -29,13 +29,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 type Sent = { providerId: string | null; payload: string | null };
 
-/** The ticket and decision rows the caller already holds (planActions): not read again. */
-export type HeldRows = { ticket: TicketRow; decision: DecisionRow };
+/** A claimed delivery whose ticket exists (a send without one fails for good). */
+type ClaimedSend = ClaimedDelivery & { ticket: TicketRow };
 
 export type DeliverOptions = {
   /** An Email Routing reply attempt: whatever its failure, the delivery is left to the outbox and its mailer. */
   inline?: boolean;
-  held?: HeldRows;
 };
 
 /** Put a planned delivery on OUTBOX. */
@@ -54,14 +53,14 @@ export async function deliver(deliveryId: string, deps: Deps, mailer: Mailer = d
   const now = clock.now();
   const staleMs = config.SEND_STALE_SECONDS * 1000;
   const gate = { senderDailyCap: config.SENDER_DAILY_CAP, since: now - DAY_MS };
-  const delivery = await claimDelivery(db, deliveryId, now, staleMs, gate);
-  if (!delivery) return notClaimed(deliveryId, deps, { now, staleMs, gate });
+  // The claim returns the ticket, decision and feedback the send reads: no read between claim and mark.
+  const claimed = await claimDeliveryRun(db, deliveryId, now, staleMs, gate);
+  if (!claimed) return notClaimed(deliveryId, deps, { now, staleMs, gate });
+  const { delivery } = claimed;
   try {
-    const held = options.held?.ticket.id === delivery.ticketId ? options.held : undefined;
-    const ticket = held?.ticket ?? (await findTicket(db, delivery.ticketId));
-    if (!ticket) throw new OutboundError(`delivery ${deliveryId} has no ticket`, false);
-    if (isReplay(ticket)) throw new OutboundError(`delivery ${deliveryId} is for a replayed ticket: nothing is ever sent for one`, false);
-    const sent = await perform(delivery, ticket, deps, mailer, held?.decision);
+    if (!claimed.ticket) throw new OutboundError(`delivery ${deliveryId} has no ticket`, false);
+    if (isReplay(claimed.ticket)) throw new OutboundError(`delivery ${deliveryId} is for a replayed ticket: nothing is ever sent for one`, false);
+    const sent = await perform({ ...claimed, ticket: claimed.ticket }, deps, mailer);
     await markDeliverySent(db, delivery.id, clock.now(), sent);
     return true;
   } catch (error) {
@@ -111,20 +110,20 @@ async function handOff(delivery: DeliveryRow, deps: Deps): Promise<void> {
   if (created) await enqueueDelivery(alert.id, deps);
 }
 
-async function perform(delivery: DeliveryRow, ticket: TicketRow, deps: Deps, mailer: Mailer, heldDecision: DecisionRow | undefined): Promise<Sent> {
+async function perform(claimed: ClaimedSend, deps: Deps, mailer: Mailer): Promise<Sent> {
   const { config } = deps;
-  const decision = async () => heldDecision ?? (await findDecision(deps.db, ticket.id));
+  const { delivery, ticket } = claimed;
   switch (delivery.kind) {
     case 'email_reply': {
-      const draft = replyDraft(await listFeedback(deps.db, ticket.id));
-      const text = draft.editedText ?? (await decision())?.suggestedReply ?? null;
+      const draft = replyDraft(claimed.feedback);
+      const text = draft.editedText ?? claimed.decision?.suggestedReply ?? null;
       if (!text) throw new OutboundError(`delivery ${delivery.id} has no reply text`, false);
       return fromMail(await mailer.send(replyEmail(ticket, text, config, { automated: draft.automated })));
     }
     case 'customer_ack':
       return fromMail(await mailer.send(acknowledgementEmail(ticket, config)));
     case 'slack': {
-      const row = await decision();
+      const row: DecisionRow | undefined = claimed.decision;
       if (!row) throw new OutboundError(`delivery ${delivery.id} has no decision`, false);
       const message = escalationMessage(ticket, row, { editable: Boolean(config.secrets.SLACK_BOT_TOKEN) });
       return notifierOf(deps).post(message);
