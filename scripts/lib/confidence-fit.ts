@@ -142,9 +142,14 @@ export function crossFitted(rows: readonly FeatureRow[], fit: Fit = fitRows): Ma
   return byCorpus(rows, (r) => scored.get(r)!);
 }
 
-/** The shipped threshold: chosen on cross-fitted probabilities of the fitting parts; the held-out parts are never looked at. */
-export function chooseShippedThreshold(rows: readonly FeatureRow[], target: number, fit: Fit = fitRows): number {
-  return chooseThreshold(crossFitted(rows.filter((r) => !r.heldOut), fit), target);
+/** Precision and automation per corpus at a few thresholds: which corpus holds the threshold up, and where the others would allow it. */
+export function formatThresholdSweep(byCorpus: ReadonlyMap<CorpusName, readonly Scored[]>, thresholds: readonly number[]): string {
+  const corpora = [...byCorpus.keys()];
+  return [
+    `| threshold | ${corpora.map((c) => `${c} precision | ${c} automation`).join(' | ')} |`,
+    `|---|${corpora.map(() => '---|---').join('|')}|`,
+    ...thresholds.map((t) => `| ${t} | ${corpora.map((c) => { const a = atThreshold(byCorpus.get(c)!, t); return `${pct(a.precision)} | ${pct(a.automation)}`; }).join(' | ')} |`),
+  ].join('\n');
 }
 
 function byCorpus(rows: readonly FeatureRow[], p: (r: FeatureRow) => number): Map<CorpusName, Scored[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, type ConfidenceFeatures } from '../../src/decide/confidence-features';
-import { atThreshold, auc, chooseShippedThreshold, chooseThreshold, crossFitted, eceNoiseFloor, FIT_PRIOR_WEIGHT, fitRows, leaveOneCorpusOut, topDocLabel, type FeatureRow, type Scored } from '../../scripts/lib/confidence-fit';
+import { atThreshold, auc, chooseThreshold, crossFitted, eceNoiseFloor, FIT_PRIOR_WEIGHT, fitRows, leaveOneCorpusOut, topDocLabel, type FeatureRow, type Scored } from '../../scripts/lib/confidence-fit';
 import { caseLine, isHeldOut, publicCases, ticketCases } from '../../scripts/lib/confidence-sets';
 import { parseCases } from '../../scripts/lib/cases';
 
@@ -77,16 +77,25 @@ describe('confidence fit metrics', () => {
     expect(chooseThreshold(new Map([...byCorpus, ['tickets' as const, [point(0.3, 1)]]]), 0.95)).toBe(0.81);
   });
 
-  it('chooses the shipped threshold on the fitting part only, from probabilities of models that did not see each row', () => {
-    // Fitting part: right when the lead is high; the held-out part says the opposite and must be ignored.
-    const rows = [
-      ...Array.from({ length: 40 }, (_, i) => row(`f${i}`, i % 2 === 0 ? 0.9 : 0.1, i % 2 === 0 ? 1 : 0, false)),
-      ...Array.from({ length: 40 }, (_, i) => row(`h${i}`, 0.9, 0, true)),
-    ];
-    const scored = crossFitted(rows.filter((r) => !r.heldOut), quickFit).get('wixqa')!;
+  it('scores each fitting row by models that did not see it, and a threshold chosen on them holds', () => {
+    // Right when the lead is high.
+    const rows = Array.from({ length: 40 }, (_, i) => row(`f${i}`, i % 2 === 0 ? 0.9 : 0.1, i % 2 === 0 ? 1 : 0, false));
+    // A stand-in fit whose bias names the model, so each score says which model gave it.
+    const trainedOn: Set<string>[] = [];
+    const labelled = crossFitted(rows, (fitOn) => {
+      trainedOn.push(new Set(fitOn.map((r) => r.id)));
+      return { bias: trainedOn.length, weights: features(0) };
+    }).get('wixqa')!;
+    const modelOf = labelled.map((p) => Math.round(Math.log(p.p / (1 - p.p))) - 1);
+    expect(trainedOn).toHaveLength(5);
+    expect(rows.every((r, i) => !trainedOn[modelOf[i]!]!.has(r.id))).toBe(true);
+    expect(new Set(modelOf).size).toBe(5);
+
+    const byCorpus = crossFitted(rows, quickFit);
+    const scored = byCorpus.get('wixqa')!;
     expect(scored).toHaveLength(40);
     expect(auc(scored)).toBe(1);
-    const t = chooseShippedThreshold(rows, 0.95, quickFit);
+    const t = chooseThreshold(byCorpus, 0.95);
     expect(t).toBeLessThan(1);
     expect(atThreshold(scored, t).precision).toBe(1);
   });
