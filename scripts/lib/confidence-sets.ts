@@ -17,7 +17,7 @@ export const CONFIDENCE_SETS: readonly ConfidenceSet[] = [
 export const HELD_OUT_PERCENT = 30;
 
 /** FNV-1a, 32 bit: a split that depends on the case id alone, stable across runs, machines and file order. */
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

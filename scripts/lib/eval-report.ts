@@ -27,7 +27,7 @@ export function formatReport(summary: EvalSummary, title: string): string {
     `auto-reply precision  ${pct(summary.auto_reply_precision)}   (correct / all auto-replies)`,
     `escalation recall     ${pct(summary.escalation_recall)}   (escalated or reviewed / expected escalate)`,
     `ignore recall         ${pct(summary.ignore_recall)}   (ignored / expected ignore)`,
-    `ECE                   ${num(summary.ece)}   (10 bins; confidence vs correct auto-reply)`,
+    `ECE                   ${num(summary.ece)}   (10 bins, expected auto_reply cases; confidence vs the draft citing a gold doc)`,
     `model cost            $${summary.cost_usd.toFixed(4)}`,
     ...(errors.length ? ['', `${errors.length} case(s) without a decision:`, ...errors.slice(0, 10).map((c) => `  ${c.id}: ${c.error}`)] : []),
   ].join('\n');

@@ -86,7 +86,16 @@ export function isCorrectAutoReply(r: CaseResult): boolean {
   return r.expected === 'auto_reply' && (r.goldDocIds.length === 0 || r.docSources.some((id) => r.goldDocIds.includes(id)));
 }
 
-/** Expected calibration error of `confidence` as the probability that an auto-reply would be correct, over equal-width bins. */
+/**
+ * The draft answers the question: the case expects an auto-reply and the draft cites a
+ * gold doc (any draft when no gold is given), whatever the policy then did with it.
+ * What the confidence model predicts (`npm run fit:confidence`'s label).
+ */
+export function isCorrectDraft(r: CaseResult): boolean {
+  return r.expected === 'auto_reply' && (r.goldDocIds.length === 0 || r.docSources.some((id) => r.goldDocIds.includes(id)));
+}
+
+/** Expected calibration error of `confidence` as the probability of being correct, over equal-width bins. */
 export function expectedCalibrationError(points: { confidence: number; correct: boolean }[], bins = 10): number | null {
   if (points.length === 0) return null;
   const sums = Array.from({ length: bins }, () => ({ n: 0, confidence: 0, correct: 0 }));
@@ -106,9 +115,9 @@ export function summarize(results: CaseResult[]): EvalSummary {
   const answerable = expecting('auto_reply');
   const escalations = expecting('escalate');
   const ignores = expecting('ignore');
-  const calibration = labelled
-    .filter((r) => r.confidence !== null)
-    .map((r) => ({ confidence: r.confidence!, correct: isCorrectAutoReply(r) }));
+  // The confidence says whether the draft's doc answers a question the docs can answer; sending
+  // sensitive tickets to a person is the request type's job, so only how-to cases are judged here.
+  const calibration = answerable.filter((r) => r.confidence !== null).map((r) => ({ confidence: r.confidence!, correct: isCorrectDraft(r) }));
   return {
     n: results.length,
     retrieval: retrievalMetrics(results),

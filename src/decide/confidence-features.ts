@@ -1,6 +1,7 @@
 // Retrieval evidence that means the same on any help center: shares, ratios and
 // ranks, never a raw bm25 value (whose scale grows with the corpus's size and
 // vocabulary). Pure: chunks and query terms in, numbers out.
+import { queryTerms } from '../retrieval/query-terms';
 import { MAX_MARGIN, selectAnswer, type Selection } from './answer-selection';
 import { coverage, type FeatureChunk } from './term-coverage';
 
@@ -9,11 +10,13 @@ export { coverage, type FeatureChunk } from './term-coverage';
 export const FEATURE_NAMES = [
   'coverage_top',
   'coverage_any',
-  'title_coverage',
+  'coverage_ratio',
+  'title_match',
   'doc_lead',
   'separation',
   'agreement',
   'selection_margin',
+  'selection_share',
   'self_score',
   'self_present',
 ] as const;
@@ -61,6 +64,18 @@ function agreement(chunks: readonly FeatureChunk[]): number {
 }
 
 /**
+ * Share of the selected doc's title terms (stop words dropped, as for the ticket) that
+ * the ticket uses: the other direction of title coverage. A title the ticket restates
+ * ("Cancel your subscription" for "how do I cancel my subscription") is strong
+ * evidence whatever the doc's length; a long ticket that happens to contain a short
+ * title's one word is not.
+ */
+export function titleMatch(terms: readonly string[], title: string): number {
+  const titleTerms = queryTerms(title);
+  return titleTerms.length === 0 ? 0 : coverage(titleTerms, terms.join(' '));
+}
+
+/**
  * The evidence for "the selected doc answers this ticket": the doc answer selection
  * picks among the retrieved ones (`answer-selection.ts`), which is the doc the offline
  * responder quotes. `selfScore` is the model's own confidence (Claude); null for the
@@ -74,23 +89,31 @@ export function confidenceFeatures(terms: readonly string[], chunks: readonly Fe
     return {
       coverage_top: 0,
       coverage_any: 0,
-      title_coverage: 0,
+      coverage_ratio: 0,
+      title_match: 0,
       doc_lead: 0,
       separation: 0,
       agreement: 0,
       selection_margin: 0,
+      selection_share: 0,
       ...self,
     };
   }
+  const coverageTop = coverage(terms, chosen.chunks.map(chunkText).join(' '));
+  const coverageAny = coverage(terms, chunks.map(chunkText).join(' '));
   return {
-    coverage_top: coverage(terms, chosen.chunks.map(chunkText).join(' ')),
-    coverage_any: coverage(terms, chunks.map(chunkText).join(' ')),
-    title_coverage: coverage(terms, chosen.chunks[0]!.title),
+    coverage_top: coverageTop,
+    coverage_any: coverageAny,
+    // How much of what retrieval found at all the selected doc holds: 1 when no other doc adds a term of the ticket.
+    coverage_ratio: coverageAny > 0 ? coverageTop / coverageAny : 0,
+    title_match: titleMatch(terms, chosen.chunks[0]!.title),
     doc_lead: docLead(chunks),
     separation: separation(chunks),
     agreement: agreement(chunks),
     // How clearly selection's choice beats the next doc, scaled to [0, 1] like the other features.
     selection_margin: selection.margin / MAX_MARGIN,
+    // Selection's softmax share of its choice: the margin sees the runner-up only, this sees the whole field.
+    selection_share: selection.probability,
     ...self,
   };
 }

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { calibrate, DEFAULT_CALIBRATION, fitCalibration, type CalibrationSample } from '../../src/decide/calibration';
-import { confidenceFeatures, docLead, type FeatureChunk } from '../../src/decide/confidence-features';
+import { confidenceFeatures, docLead, titleMatch, type FeatureChunk } from '../../src/decide/confidence-features';
 import { recentCalibrations } from '../../src/db/calibrations';
 import { calibrationInForce, refitCalibration, refitWhenDue } from '../../src/pipeline/calibration';
 import { isHeldOutVerdict, MIN_CALIBRATION_SAMPLES } from '../../src/decide/refit';
@@ -35,8 +35,26 @@ describe('confidence features', () => {
     const terms = queryTerms('How do I export invoices to PDF?');
     const features = confidenceFeatures(terms, [chunk('export', 1, 1, 'Exporting an invoice as a PDF file', 'Export invoices'), chunk('other', 0.4, 2, 'Unrelated words')], null);
     expect(features.coverage_top).toBe(1);
-    expect(features.title_coverage).toBeCloseTo(2 / 3);
+    expect(features.coverage_ratio).toBe(1);
+    expect(features.title_match).toBe(1);
     expect(features.self_score).toBe(0);
+  });
+
+  it('scores the selected doc’s share of what retrieval found of the question', () => {
+    const terms = ['export', 'invoice', 'pdf', 'email'];
+    // The selected doc holds 2 of the 3 terms any retrieved doc holds ("email" is in none).
+    const features = confidenceFeatures(terms, [chunk('a', 1, 1, 'export invoice'), chunk('b', 0.2, 2, 'pdf')], null);
+    expect(features.coverage_top).toBeCloseTo(2 / 4);
+    expect(features.coverage_any).toBeCloseTo(3 / 4);
+    expect(features.coverage_ratio).toBeCloseTo(2 / 3);
+  });
+
+  it('matches titles from the doc’s side: a restated title counts, one shared word of a long title does not', () => {
+    const terms = queryTerms('Hi, how can I cancel my subscription? I am moving to another tool.');
+    expect(titleMatch(terms, 'Cancel your subscription')).toBe(1);
+    expect(titleMatch(terms, 'Switch your subscription plan, add seats and change the billing cycle')).toBeLessThan(0.25);
+    // A title of stop words only says nothing.
+    expect(titleMatch(terms, 'How to')).toBe(0);
   });
 });
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, type ConfidenceFeatures } from '../../src/decide/confidence-features';
-import { atThreshold, auc, chooseThreshold, topDocLabel, type FeatureRow } from '../../scripts/lib/confidence-fit';
+import { atThreshold, auc, chooseThreshold, crossFitted, eceNoiseFloor, FIT_PRIOR_WEIGHT, fitRows, leaveOneCorpusOut, topDocLabel, type FeatureRow, type Scored } from '../../scripts/lib/confidence-fit';
 import { caseLine, isHeldOut, publicCases, ticketCases } from '../../scripts/lib/confidence-sets';
 import { parseCases } from '../../scripts/lib/cases';
 
 const features = (lead: number): ConfidenceFeatures => ({ ...(Object.fromEntries(FEATURE_NAMES.map((n) => [n, 0])) as ConfidenceFeatures), doc_lead: lead });
+// Fewer gradient steps than the shipped fit: these toy sets converge long before.
+const quickFit = (rows: readonly FeatureRow[]) => fitRows(rows, FIT_PRIOR_WEIGHT, 1500);
+const row = (id: string, lead: number, label: 0 | 1, heldOut: boolean): FeatureRow => ({ corpus: 'wixqa', id, heldOut, answerable: true, label, features: features(lead) });
 
 describe('confidence sets', () => {
   it('turns TechQA questions into tickets: answerable ones expect an auto-reply, unanswerable ones a person', () => {
@@ -62,13 +65,63 @@ describe('confidence fit metrics', () => {
     expect(atThreshold(points, 0.5)).toEqual({ threshold: 0.5, replied: 3, precision: 2 / 3, automation: 2 / 3, unanswerableReplied: 0 });
   });
 
-  it('chooses the threshold on the fitting part only', () => {
-    const params = { bias: -2, weights: features(4) };
-    const row = (id: string, lead: number, label: 0 | 1, heldOut: boolean): FeatureRow => ({ corpus: 'wixqa', id, heldOut, answerable: true, label, features: features(lead) });
-    // Fitting part: right above lead 0.75 only; the held-out part would say otherwise, and is ignored.
-    const rows = [row('a', 1, 1, false), row('b', 0.8, 1, false), row('c', 0.7, 0, false), row('d', 0.9, 0, true), row('e', 1, 0, true)];
-    const t = chooseThreshold(rows, params, 0.95);
-    expect(t).toBeGreaterThan(1 / (1 + Math.exp(-(-2 + 4 * 0.7))));
-    expect(t).toBeLessThanOrEqual(1 / (1 + Math.exp(-(-2 + 4 * 0.8))));
+  it('chooses the lowest threshold from which up every corpus keeps the target precision', () => {
+    const point = (p: number, label: 0 | 1): Scored => ({ p, label, answerable: true });
+    // A lucky dip: twenty right replies around 0.7 lift precision back over the target below a wrong one at 0.8.
+    const wix = [point(0.95, 1), point(0.9, 1), point(0.8, 0), ...Array.from({ length: 20 }, (_, i) => point(0.7 - i * 0.001, 1)), point(0.5, 0)];
+    const byCorpus = new Map([['wixqa' as const, wix]]);
+    // At 0.6 precision is 22/23 ≥ 0.95, but from 0.71 to 0.8 it is 2/3: only above 0.8 does it hold all the way up.
+    expect(atThreshold(wix, 0.6).precision).toBeGreaterThanOrEqual(0.95);
+    expect(chooseThreshold(byCorpus, 0.95)).toBe(0.81);
+    // Every corpus must agree: one that is right everywhere does not lower another's threshold.
+    expect(chooseThreshold(new Map([...byCorpus, ['tickets' as const, [point(0.3, 1)]]]), 0.95)).toBe(0.81);
+  });
+
+  it('scores each fitting row by models that did not see it, and a threshold chosen on them holds', () => {
+    // Right when the lead is high.
+    const rows = Array.from({ length: 40 }, (_, i) => row(`f${i}`, i % 2 === 0 ? 0.9 : 0.1, i % 2 === 0 ? 1 : 0, false));
+    // A stand-in fit whose bias names the model, so each score says which model gave it.
+    const trainedOn: Set<string>[] = [];
+    const labelled = crossFitted(rows, (fitOn) => {
+      trainedOn.push(new Set(fitOn.map((r) => r.id)));
+      return { bias: trainedOn.length, weights: features(0) };
+    }).get('wixqa')!;
+    const modelOf = labelled.map((p) => Math.round(Math.log(p.p / (1 - p.p))) - 1);
+    expect(trainedOn).toHaveLength(5);
+    expect(rows.every((r, i) => !trainedOn[modelOf[i]!]!.has(r.id))).toBe(true);
+    expect(new Set(modelOf).size).toBe(5);
+
+    const byCorpus = crossFitted(rows, quickFit);
+    const scored = byCorpus.get('wixqa')!;
+    expect(scored).toHaveLength(40);
+    expect(auc(scored)).toBe(1);
+    const t = chooseThreshold(byCorpus, 0.95);
+    expect(t).toBeLessThan(1);
+    expect(atThreshold(scored, t).precision).toBe(1);
+  });
+
+  it('judges transfer on a corpus the fit never saw', () => {
+    // wixqa and techqa: a high lead means right; tickets: the opposite. Left out, tickets is scored by the others' fit.
+    const rows = (['wixqa', 'techqa', 'tickets'] as const).flatMap((corpus) =>
+      Array.from({ length: 30 }, (_, i) => {
+        const high = i % 2 === 0;
+        return { ...row(`${corpus}${i}`, high ? 0.9 : 0.1, (corpus === 'tickets' ? !high : high) ? 1 : 0, false), corpus };
+      }),
+    );
+    const [tickets, wixqa] = leaveOneCorpusOut(['tickets', 'wixqa'], () => rows, 0.95, quickFit);
+    expect(tickets).toMatchObject({ corpus: 'tickets', n: 30, auc: 0 });
+    // Fitted on tickets and techqa, which disagree, wixqa gets no clear signal.
+    expect(wixqa!.corpus).toBe('wixqa');
+    expect(wixqa!.n).toBe(30);
+  });
+
+  it('estimates the ECE a calibrated model would show by chance: large on few cases, small on many, the same every run', () => {
+    const points = (n: number) => Array.from({ length: n }, (_, i): Scored => ({ p: 0.2 + (0.7 * i) / n, label: 1, answerable: true }));
+    const few = eceNoiseFloor(points(19))!;
+    const many = eceNoiseFloor(points(20_000))!;
+    expect(few).toBeGreaterThan(0.1);
+    expect(many).toBeLessThan(0.02);
+    expect(eceNoiseFloor(points(19))).toBe(few);
+    expect(eceNoiseFloor([])).toBeNull();
   });
 });

@@ -53,9 +53,15 @@ describe('eval metrics on a hand-computed case set', () => {
     expect(summary.retrieval).toEqual({ 'recall@1': 0.25, 'recall@5': 0.5, mrr: expect.closeTo((1 + 0.5 + 1 / 6) / 4, 10), n: 4 });
   });
 
-  it('measures calibration error against correct auto-replies', () => {
-    // bins: 0.9 → {a correct, b wrong}: |0.5 − 0.9| × 2/6; 0.6 → {c, e} none correct: 0.6 × 2/6; 0.2 → {d, f}: 0.2 × 2/6
-    expect(summary.ece).toBeCloseTo((0.4 * 2 + 0.6 * 2 + 0.2 * 2) / 6, 10);
+  it('measures calibration error on the cases that expect an auto-reply: does the draft cite a gold doc', () => {
+    // a, b, c only (d, e, f are the request type's to route): 0.9 → {a right, b wrong}: |0.5 − 0.9| × 2/3; 0.6 → {c wrong}: 0.6 × 1/3
+    expect(summary.ece).toBeCloseTo((0.4 * 2 + 0.6) / 3, 10);
+  });
+
+  it('counts a right draft held back for review as right: the confidence judges the draft, not the routing', () => {
+    const held = result({ id: 'r', expected: 'auto_reply', actual: 'review', confidence: 0.8, docSources: ['reset'], goldDocIds: ['reset'] });
+    expect(summarize([held]).ece).toBeCloseTo(0.2, 10);
+    expect(summarize([{ ...held, docSources: ['login'] }]).ece).toBeCloseTo(0.8, 10);
   });
 
   it('sums model cost and reports each case with its top five docs, request type and whether it needs a person', () => {
