@@ -3,7 +3,7 @@
 // vocabulary). Pure: chunks and query terms in, numbers out.
 import { queryTerms } from '../retrieval/query-terms';
 import { MAX_MARGIN, selectAnswer, type Selection } from './answer-selection';
-import { coverage, type FeatureChunk } from './term-coverage';
+import { coverage, coverageOfTexts, type FeatureChunk } from './term-coverage';
 
 export { coverage, type FeatureChunk } from './term-coverage';
 
@@ -99,8 +99,8 @@ export function confidenceFeatures(terms: readonly string[], chunks: readonly Fe
       ...self,
     };
   }
-  const coverageTop = coverage(terms, chosen.chunks.map(chunkText).join(' '));
-  const coverageAny = coverage(terms, chunks.map(chunkText).join(' '));
+  const coverageTop = coverageOfTexts(terms, chosen.chunks.map(chunkText));
+  const coverageAny = coverageOfTexts(terms, chunks.map(chunkText));
   return {
     coverage_top: coverageTop,
     coverage_any: coverageAny,
