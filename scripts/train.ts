@@ -5,7 +5,7 @@
 // saw (src/decide/request-type-model.report.json), and on corpus/request-type-check.jsonl,
 // which it never trains or tunes on. See README "Request types".
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { base64Encode } from '../src/security/encoding';
@@ -14,6 +14,7 @@ import { featurize, hashString, wordBucket, words, type SparseVector } from '../
 import { REQUEST_TYPES, type RequestType } from '../src/decide/request-types';
 import { isHeldOut, loadIntentSets, loadTicketFile, sharedDataDir, type Labelled } from './lib/request-type-data';
 import { rng } from './lib/synthetic';
+import { formatRegressions, regressions, type HeldOutReport } from './lib/train-guard';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const MODEL_FILE = path.join(ROOT, 'src/decide/request-type-model.json');
@@ -123,7 +124,7 @@ function pruneRows(weights: Int8Array, c: number, below: number): void {
 }
 
 async function main() {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { feedback: { type: 'string', multiple: true }, validate: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { feedback: { type: 'string', multiple: true }, validate: { type: 'boolean', default: false }, 'allow-regression': { type: 'boolean', default: false } } });
   const started = Date.now();
   const rand = rng(SEED);
   const all: Labelled[] = [
@@ -164,6 +165,9 @@ async function main() {
     trainedOn,
   };
   const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  // Kept to put back if the retrain guard refuses the new model.
+  const shippedModel = readFileSync(MODEL_FILE, 'utf8');
+  const shippedReport = existsSync(REPORT_FILE) ? (JSON.parse(readFileSync(REPORT_FILE, 'utf8')) as HeldOutReport) : null;
   writeFileSync(MODEL_FILE, `${JSON.stringify({ version: `rt-${hash.slice(0, 12)}`, ...body })}\n`);
   console.log(`trained on ${training.length} examples (${counts.join('/')} by type) in ${((Date.now() - started) / 1000).toFixed(1)} s → rt-${hash.slice(0, 12)}`);
   const kept = weights.reduce((n, v) => n + (v === 0 ? 0 : 1), 0);
@@ -181,6 +185,13 @@ async function main() {
     console.log(`\n${formatRouting(summary, `held-out ${source}`)}`);
     const { per_case: _perCase, ...numbers } = summary;
     (report.held_out as Record<string, unknown>)[source] = numbers;
+  }
+  // Reviewed tickets may teach the model the team's words; they may not cost held-out recall or add false alarms.
+  const found = reviewed.length > 0 && shippedReport && !values['allow-regression'] ? regressions(shippedReport, report as HeldOutReport) : [];
+  if (values.validate || found.length > 0) writeFileSync(MODEL_FILE, shippedModel);
+  if (found.length > 0) {
+    console.error(`\n${formatRegressions(found, shippedReport!.version)}`);
+    process.exit(2);
   }
   if (!values.validate) writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(ROOT, MODEL_FILE)} and ${path.relative(ROOT, REPORT_FILE)}`);
