@@ -25,7 +25,7 @@ import { planActions } from './pipeline/act';
 import { calibrationInForce } from './pipeline/calibration';
 import type { TicketMessage } from './queue-messages';
 import { derivedMessageId, newId, senderKey, type TicketDraft } from './ticket';
-import { actOnRollout, decidesNothing, earlierExchangeOf, loadRolloutContext, offDecision, readFollowUpVerdict } from './rollout/run';
+import { actOnRollout, decidesNothing, earlierExchangeOf, loadRolloutContext, offDecision, readFollowUpVerdict } from './pipeline/rollout';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;

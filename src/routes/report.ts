@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { buildDeps } from '../deps';
 import { AppError } from '../errors';
 import { requireBearer } from '../middleware/auth';
-import { loadReport, reportJson } from '../rollout/load-report';
+import { loadReport, type ShadowReport } from '../pipeline/report';
+import type { Precision, TypeReport } from '../rollout/report';
 
 const DAY_MS = 86_400_000;
 /** One row per decision is read: a quarter keeps the answer well inside D1's result limits. */
@@ -27,6 +28,33 @@ export function reportRange(query: Record<string, string>, now: number): { from:
     throw new AppError('validation_failed', 400, `A report covers at most ${MAX_REPORT_DAYS} days`, { fields: [{ field: 'from', message: `more than ${MAX_REPORT_DAYS} days before to` }] });
   }
   return { from, to };
+}
+
+/** The report on the wire: snake_case, ISO dates, each precision with its Wilson interval. */
+const precisionJson = (p: Precision) => ({ verdicts: p.verdicts, good: p.good, precision: p.precision, wilson_95: { lower: p.interval.lower, upper: p.interval.upper } });
+
+const typeJson = (t: Omit<TypeReport, 'mode' | 'recommendation'> & { mode: string | null; recommendation: string | null }) => ({
+  request_type: t.requestType,
+  mode: t.mode,
+  tickets: t.tickets,
+  would_auto_reply: t.wouldAutoReply,
+  would_be_automation: t.wouldBeAutomation,
+  drafts: precisionJson(t.drafts),
+  live: precisionJson(t.live),
+  median_confidence: t.medianConfidence,
+  recommendation: t.recommendation,
+});
+
+function reportJson(report: ShadowReport) {
+  return {
+    from: new Date(report.range.from).toISOString(),
+    to: new Date(report.range.to).toISOString(),
+    target_precision: report.targetPrecision,
+    min_verdicts: report.minVerdicts,
+    overall: typeJson(report.overall),
+    per_type: report.perType.map(typeJson),
+    kb_gaps: report.gaps.map((g) => ({ intent: g.intent, count: g.count, last_seen: new Date(g.lastSeen).toISOString(), example_ticket_id: g.exampleTicketId, example_subject: g.exampleSubject })),
+  };
 }
 
 export const reportApi = new Hono<{ Bindings: Env }>();

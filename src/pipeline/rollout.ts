@@ -12,11 +12,11 @@ import type { Deps } from '../deps';
 import { logEvent } from '../log';
 import type { EarlierExchange } from '../respond/types';
 import { newId } from '../ticket';
-import { judgeFollowUp } from './follow-up';
-import { applyMode, modeReason, offForEveryType, resolveMode, type ModedDecision, type ModeRule } from './modes';
+import { judgeFollowUp } from '../rollout/follow-up';
+import { applyMode, modeReason, offForEveryType, resolveMode, type ModedDecision, type ModeRule } from '../rollout/modes';
 
 /** The offline responder never auto-replies to a follow-up: it cannot read the earlier exchange. */
-export const FOLLOW_UP_REASON = 'follow_up';
+const FOLLOW_UP_REASON = 'follow_up';
 
 export type RolloutContext = {
   rules: ModeRule[];
