@@ -82,7 +82,7 @@ export default defineConfig(async () => {
             {
               name: 'provider-doubles',
               modules: true,
-              scriptPath: './test/act/doubles/provider-server.mjs',
+              scriptPath: './test/doubles/provider-server.mjs',
               compatibilityDate: '2026-04-26',
             },
           ],
