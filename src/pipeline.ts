@@ -237,7 +237,7 @@ async function decideTicket(ticket: TicketRow, deps: Deps, options: ProcessOptio
   options.failAfter?.('retrieve');
   const result = await timed('respond', () =>
     responder.respond({
-      ticket: { subject: ticket.subject, text, fromName: ticket.fromName, language: ticket.language },
+      ticket: { subject: ticket.subject, text, fromName: ticket.fromName },
       chunks: retrieval.chunks,
       queryTerms: retrieval.queryTerms,
       earlier: earlierExchangeOf(rollout),
