@@ -82,7 +82,7 @@ export default defineConfig(async () => {
             {
               name: 'provider-doubles',
               modules: true,
-              scriptPath: './test/act/doubles/provider-server.mjs',
+              scriptPath: './test/doubles/provider-server.mjs',
               compatibilityDate: '2026-04-26',
             },
           ],
@@ -105,6 +105,18 @@ export default defineConfig(async () => {
         appendFileSync(TEST_LOG_FILE, `${log}\n`);
       },
       setupFiles: ['./test/setup/apply-migrations.ts'],
+      // A test file's cost is mostly its own runtime: booting workerd and loading the Worker's
+      // module graph (~8 s a file on 2 loaded cores; the migrations take ~0.1 s). Vitest's default
+      // in a run is availableParallelism - 1 workers, i.e. one file at a time on a 2-core machine,
+      // leaving the second core idle while a runtime boots; two keep both busy. Each file still gets
+      // its own runtime and database (isolation stays on: files sharing one runtime also share
+      // D1, queues and the provider doubles' records, and they leaked into one another).
+      maxWorkers: 2,
+      // With two files at once on 2 cores, a step that takes 3.8 s alone (the corpus prune test's
+      // uploads) went over vitest's 5 s default; a timed-out test keeps running and spoils the
+      // next one. Budgets, not expectations: nothing here asserts a duration.
+      testTimeout: 15_000,
+      hookTimeout: 30_000,
       include: ['test/**/*.test.ts'],
       // Node-side script tests run under vitest.node.config.ts.
       exclude: [...configDefaults.exclude, 'test/eval/**', 'test/scripts/**', 'test/architecture/**'],

@@ -8,7 +8,6 @@ import { errorSummary } from './log';
 export const ERROR_CODES = [
   'config_invalid',
   'unauthorized',
-  'forbidden',
   'csrf_invalid',
   'not_found',
   'validation_failed',

@@ -26,7 +26,7 @@ import { errorSummary, logEvent } from './log';
 import { planActions } from './pipeline/act';
 import type { TicketMessage } from './queue-messages';
 import { derivedMessageId, newId, senderKey, type TicketDraft } from './ticket';
-import { actOnRollout, decidesNothing, earlierExchangeOf, offDecision, readFollowUpVerdict, type RolloutContext } from './rollout/run';
+import { actOnRollout, decidesNothing, earlierExchangeOf, offDecision, readFollowUpVerdict, rolloutContextOf } from './pipeline/rollout';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
@@ -240,7 +240,7 @@ async function decideTicket(ticket: TicketRow, modeRules: ModeRuleOf[], deps: De
   options.failAfter?.('retrieve');
   const result = await timed('respond', () =>
     responder.respond({
-      ticket: { subject: ticket.subject, text, fromName: ticket.fromName, language: ticket.language },
+      ticket: { subject: ticket.subject, text, fromName: ticket.fromName },
       chunks: retrieval.chunks,
       queryTerms: retrieval.queryTerms,
       earlier: earlierExchangeOf(rollout),
@@ -315,20 +315,6 @@ async function decideTicket(ticket: TicketRow, modeRules: ModeRuleOf[], deps: De
     latencyMs,
     decidedAt: now,
   });
-}
-
-/**
- * The rollout modes (read with the claim) and, for a reply in a thread, the exchange it
- * follows up on: what rollout/run.ts loadRolloutContext reads, without a second read of the modes.
- */
-async function rolloutContextOf(ticket: TicketRow, rules: ModeRuleOf[], deps: Deps): Promise<RolloutContext> {
-  const followsUp = ticket.threadId !== ticket.messageId || Boolean(ticket.inReplyTo);
-  return {
-    rules,
-    fallback: deps.config.DEFAULT_MODE,
-    address: ticket.toAddress ?? deps.config.SUPPORT_ADDRESS,
-    answered: followsUp ? await findAnsweredExchange(deps.db, ticket) : undefined,
-  };
 }
 
 /** The parameters in force: the newest accepted refit of the current feature set, else config (as pipeline/calibration.ts calibrationInForce). */

@@ -33,7 +33,7 @@ export async function postTicket(body: unknown, token: string | null = API_TOKEN
 }
 
 export async function loadCorpus(docs: SourceDoc[] = sampleDocs()): Promise<UploadSummary> {
-  // Tests load whichever corpus they need; the shrink guard is tested on its own (corpus-upload.test.ts).
+  // Tests load whichever corpus they need; the shrink guard is tested on its own (test/pipeline/corpus.test.ts).
   return uploadCorpus(docs, {
     baseUrl: BASE,
     token: ADMIN_TOKEN,

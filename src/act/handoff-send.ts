@@ -1,5 +1,5 @@
 // The OUTBOX's side of a hand-off: forward (inline only), mail, or post the signed webhook.
-import { findDecision } from '../db/decisions';
+import type { DecisionRow } from '../db/decisions';
 import type { DeliveryRow } from '../db/deliveries';
 import type { TicketRow } from '../db/tickets';
 import type { Deps } from '../deps';
@@ -10,10 +10,10 @@ import { isForwarder, type Mailer } from './types';
 
 type Sent = { providerId: string | null; payload: string | null };
 
-export async function performHandoff(delivery: DeliveryRow, ticket: TicketRow, deps: Deps, mailer: Mailer): Promise<Sent> {
+/** The decision is the one the delivery's claim returned (the pipeline reads it once). */
+export async function performHandoff(delivery: DeliveryRow, ticket: TicketRow, decision: DecisionRow | undefined, deps: Deps, mailer: Mailer): Promise<Sent> {
   const { config } = deps;
   if (!config.HANDOFF_ADDRESS) throw new OutboundError('hand-off is no longer configured (HANDOFF_ADDRESS)', false);
-  const decision = await findDecision(deps.db, ticket.id);
   if (!decision) throw new OutboundError(`delivery ${delivery.id} has no decision`, false);
   if (isForwarder(mailer) && ticket.source === 'email') {
     const headers = handoffHeaders(ticket, decision, config);
@@ -25,11 +25,10 @@ export async function performHandoff(delivery: DeliveryRow, ticket: TicketRow, d
   return { providerId: sent.providerId, payload: sent.payload ?? sent.mime };
 }
 
-export async function performHandoffWebhook(delivery: DeliveryRow, ticket: TicketRow, deps: Deps): Promise<Sent> {
+export async function performHandoffWebhook(delivery: DeliveryRow, ticket: TicketRow, decision: DecisionRow | undefined, deps: Deps): Promise<Sent> {
   const { config } = deps;
   const secret = config.secrets.HANDOFF_WEBHOOK_SECRET;
   if (!config.HANDOFF_WEBHOOK_URL || !secret) throw new OutboundError('the hand-off webhook is no longer configured (HANDOFF_WEBHOOK_URL)', false);
-  const decision = await findDecision(deps.db, ticket.id);
   if (!decision) throw new OutboundError(`delivery ${delivery.id} has no decision`, false);
   const body = JSON.stringify(handoffPayload(ticket, decision, config));
   const timestamp = String(Math.floor(Date.now() / 1000));

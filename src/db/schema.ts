@@ -36,7 +36,6 @@ export const tickets = sqliteTable(
       .notNull()
       .default(sql`'[]'`),
     rawRef: text('raw_ref'),
-    language: text('language'),
     status: text('status', { enum: TICKET_STATUSES }).notNull().default('received'),
     guardReason: text('guard_reason'),
     owner: text('owner'),

@@ -134,9 +134,9 @@ async function perform(claimed: ClaimedSend, deps: Deps, mailer: Mailer): Promis
       return notifierOf(deps).update(plan.response_url, plan.message);
     }
     case 'handoff':
-      return performHandoff(delivery, ticket, deps, mailer);
+      return performHandoff(delivery, ticket, claimed.decision, deps, mailer);
     case 'handoff_webhook':
-      return performHandoffWebhook(delivery, ticket, deps);
+      return performHandoffWebhook(delivery, ticket, claimed.decision, deps);
   }
 }
 

@@ -15,7 +15,7 @@ import { ConflictError, NotFoundError, PayloadInvalidError } from '../errors';
 import { enqueueDelivery } from './deliver';
 import { applyHumanAction, currentReplyText, type ActionResult, type Actor, type HumanAction } from './human-actions';
 import { RequestType } from '../decide/request-types';
-import { recordRequestTypeReview, recordReviewerVerdict } from '../rollout/verdicts';
+import { recordRequestTypeReview, recordReviewerVerdict } from './verdicts';
 
 const actorOf = (user: z.infer<typeof SlackUser>): Actor => ({ name: user.username ?? user.name ?? user.id, channel: 'slack' });
 

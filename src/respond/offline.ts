@@ -83,7 +83,7 @@ export class OfflineResponder implements Responder {
   async respond({ ticket, chunks, queryTerms: searched }: ResponderInput): Promise<ResponderResult> {
     const started = Date.now();
     const query = `${ticket.subject}\n${ticket.text}`;
-    const language = ticket.language ?? guessLanguage(query);
+    const language = guessLanguage(query);
     const terms = searched ?? queryTerms(query);
     const selection = selectAnswer(terms, chunks);
     const top = selection?.ranked[0]?.chunks[0] as RetrievedChunk | undefined;

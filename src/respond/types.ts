@@ -6,7 +6,7 @@ import type { TicketResponse } from './schema';
 export type EarlierExchange = { subject: string; customer: string; reply: string };
 
 export type ResponderInput = {
-  ticket: { subject: string; text: string; fromName: string | null; language: string | null };
+  ticket: { subject: string; text: string; fromName: string | null };
   chunks: RetrievedChunk[];
   /** The terms retrieval searched for (subject + text), so a responder need not tokenise the ticket again. */
   queryTerms?: readonly string[];

@@ -8,7 +8,7 @@ import { normalizeForChecks } from '../decide/normalize';
 /** Only the opening of a follow-up carries its verdict; the rest is detail (or a quote ingest missed). */
 export const FOLLOW_UP_SCAN_CHARS = 2000;
 /** Word-set overlap (Jaccard) at which a follow-up is the earlier question asked again. */
-export const REPEAT_SIMILARITY = 0.6;
+const REPEAT_SIMILARITY = 0.6;
 /** A repeat needs this many distinct words: "help?" twice is not a repeated question. */
 const REPEAT_MIN_WORDS = 4;
 

@@ -29,7 +29,7 @@ export type ReportThresholds = { targetPrecision: number; minVerdicts: number };
 
 const GOOD: ReadonlySet<FeedbackVerdict> = new Set(GOOD_DRAFT_VERDICTS);
 
-export function precisionOf(verdicts: readonly FeedbackVerdict[]): Precision {
+function precisionOf(verdicts: readonly FeedbackVerdict[]): Precision {
   const good = verdicts.filter((v) => GOOD.has(v)).length;
   return { verdicts: verdicts.length, good, precision: verdicts.length ? good / verdicts.length : null, interval: wilsonInterval(good, verdicts.length) };
 }
@@ -42,7 +42,7 @@ export function median(values: readonly number[]): number | null {
 }
 
 /** Auto for a type the drafts prove good enough; back to review for a live type that is proven below target. */
-export function recommendFor(type: string, mode: RolloutMode, drafts: Precision, live: Precision, thresholds: ReportThresholds): TypeReport['recommendation'] {
+function recommendFor(type: string, mode: RolloutMode, drafts: Precision, live: Precision, thresholds: ReportThresholds): TypeReport['recommendation'] {
   if (mode === 'auto') return live.verdicts > 0 && live.interval.upper < thresholds.targetPrecision ? 'review' : null;
   if (needsPerson(type as DecisionRequestType) || type === 'unclear' || mode === 'off') return null;
   return drafts.verdicts >= thresholds.minVerdicts && drafts.interval.lower >= thresholds.targetPrecision ? 'auto' : null;

@@ -2,7 +2,7 @@
 // DasGupta 2001 recommend it over the normal approximation for small n), pure.
 
 /** z for a two-sided 95% interval. */
-export const Z95 = 1.959963984540054;
+const Z95 = 1.959963984540054;
 
 export type Interval = { lower: number; upper: number };
 

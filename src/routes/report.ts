@@ -1,11 +1,12 @@
 // GET /api/report?from=YYYY-MM-DD&to=YYYY-MM-DD: the shadow report as JSON (issue 16),
 // behind the API token like every /api route. Days are UTC and `to` is inclusive.
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
 import { z } from 'zod';
-import { buildDeps } from '../deps';
 import { AppError } from '../errors';
 import { requireBearer } from '../middleware/auth';
-import { loadReport, reportJson } from '../rollout/load-report';
+import { loadReport, type ShadowReport } from '../pipeline/report';
+import type { Precision, TypeReport } from '../rollout/report';
 
 const DAY_MS = 86_400_000;
 /** One row per decision is read: a quarter keeps the answer well inside D1's result limits. */
@@ -29,10 +30,37 @@ export function reportRange(query: Record<string, string>, now: number): { from:
   return { from, to };
 }
 
-export const reportApi = new Hono<{ Bindings: Env }>();
+/** The report on the wire: snake_case, ISO dates, each precision with its Wilson interval. */
+const precisionJson = (p: Precision) => ({ verdicts: p.verdicts, good: p.good, precision: p.precision, wilson_95: { lower: p.interval.lower, upper: p.interval.upper } });
+
+const typeJson = (t: Omit<TypeReport, 'mode' | 'recommendation'> & { mode: string | null; recommendation: string | null }) => ({
+  request_type: t.requestType,
+  mode: t.mode,
+  tickets: t.tickets,
+  would_auto_reply: t.wouldAutoReply,
+  would_be_automation: t.wouldBeAutomation,
+  drafts: precisionJson(t.drafts),
+  live: precisionJson(t.live),
+  median_confidence: t.medianConfidence,
+  recommendation: t.recommendation,
+});
+
+function reportJson(report: ShadowReport) {
+  return {
+    from: new Date(report.range.from).toISOString(),
+    to: new Date(report.range.to).toISOString(),
+    target_precision: report.targetPrecision,
+    min_verdicts: report.minVerdicts,
+    overall: typeJson(report.overall),
+    per_type: report.perType.map(typeJson),
+    kb_gaps: report.gaps.map((g) => ({ intent: g.intent, count: g.count, last_seen: new Date(g.lastSeen).toISOString(), example_ticket_id: g.exampleTicketId, example_subject: g.exampleSubject })),
+  };
+}
+
+export const reportApi = new Hono<AppEnv>();
 
 reportApi.get('/api/report', requireBearer('API_TOKEN'), async (c) => {
-  const deps = buildDeps(c.env);
+  const { deps } = c.var;
   const report = await loadReport(deps, reportRange(c.req.query(), deps.clock.now()));
   return c.json(reportJson(report), 200);
 });

@@ -18,7 +18,7 @@ import { buildDeps, type Deps } from '../../src/deps';
 import { QUEUE_NAMES, consume } from '../../src/queues';
 import { newId } from '../../src/ticket';
 import { env, request } from '../helpers';
-import { ConsoleUser } from '../console/client';
+import { ConsoleUser } from '../routes/console/client';
 import { deliverOnce, providerRequests, scriptProvider } from './helpers';
 
 const HANDOFF_ADDRESS = 'support@tallybook.zendesk.test';

@@ -1,5 +1,5 @@
 // Helpers for the acting tests: the local Slack + MailChannels server (see
-// doubles/provider-server.mjs) and Slack-signed interactivity requests.
+// test/doubles/provider-server.mjs) and Slack-signed interactivity requests.
 import type { Deps } from '../../src/deps';
 import { consume } from '../../src/queues';
 import { newId } from '../../src/ticket';

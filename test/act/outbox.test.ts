@@ -1,6 +1,6 @@
 // OUTBOX delivery with the consumer driven directly: each call is one queue
 // delivery of one message, so repeats, retries and timeouts are exact. Email goes
-// to the local MailChannels server (doubles/provider-server.mjs) over real fetch.
+// to the local MailChannels server (test/doubles/provider-server.mjs) over real fetch.
 import { describe, expect, it } from 'vitest';
 import { retryAfterSeconds } from '../../src/act/http';
 import { OutboundError } from '../../src/errors';

@@ -21,6 +21,43 @@ export function readImportGraph(root: string): ImportGraph {
   return graph;
 }
 
+/**
+ * The same graph without the imports that vanish at run time (`import type`, `export type`,
+ * or every named binding marked `type`): what a module can actually call.
+ */
+export function readRuntimeImportGraph(root: string): ImportGraph {
+  const graph: ImportGraph = new Map();
+  for (const file of sourceFiles(root)) {
+    const source = ts.createSourceFile(file, readFileSync(path.join(root, file), 'utf8'), ts.ScriptTarget.Latest, false);
+    const specs = source.statements.flatMap((statement) => {
+      const spec = moduleSpecifierOf(statement);
+      return spec?.startsWith('.') && !isTypeOnly(statement) ? [resolveModule(root, path.join(path.dirname(file), spec))] : [];
+    });
+    graph.set(file, [...new Set(specs)]);
+  }
+  return graph;
+}
+
+function moduleSpecifierOf(statement: ts.Statement): string | undefined {
+  if (!ts.isImportDeclaration(statement) && !ts.isExportDeclaration(statement)) return undefined;
+  const spec = statement.moduleSpecifier;
+  return spec && ts.isStringLiteral(spec) ? spec.text : undefined;
+}
+
+function isTypeOnly(statement: ts.Statement): boolean {
+  if (ts.isExportDeclaration(statement)) {
+    if (statement.isTypeOnly) return true;
+    const clause = statement.exportClause;
+    return !!clause && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly);
+  }
+  if (!ts.isImportDeclaration(statement)) return false;
+  const clause = statement.importClause;
+  if (!clause) return false; // `import './x'` runs the module
+  if (clause.isTypeOnly) return true;
+  const named = clause.namedBindings;
+  return !clause.name && !!named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+}
+
 function sourceFiles(root: string, dir = ''): string[] {
   return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
     const rel = path.join(dir, entry.name);
@@ -53,6 +90,25 @@ export const FORBIDDEN: Record<string, readonly string[]> = {
 };
 
 export type Violation = { from: string; to: string; rule: string };
+
+/**
+ * The layers that may call `db/`: the pipeline sequences the effects, `deps.ts` and the
+ * entry points (`index.ts`, `queues.ts`) compose them, a route reads what it shows,
+ * and the D1-backed retrievers (`retrieval/`) are the Retriever port's storage
+ * implementations. Anywhere else a row type is fine (`import type`), a query is not.
+ */
+export const STORAGE_CALLERS: readonly string[] = ['pipeline', 'db', 'deps', 'routes', 'queues', 'index', 'retrieval'];
+
+/** Run-time imports of `db/` from a layer outside STORAGE_CALLERS. */
+export function storageViolations(runtimeGraph: ImportGraph, callers = STORAGE_CALLERS): Violation[] {
+  const violations: Violation[] = [];
+  for (const [from, targets] of runtimeGraph) {
+    const layer = layerOf(from);
+    if (callers.includes(layer)) continue;
+    for (const to of targets) if (layerOf(to) === 'db') violations.push({ from, to, rule: `${layer}/ must not call db` });
+  }
+  return violations;
+}
 
 export function layeringViolations(graph: ImportGraph, forbidden = FORBIDDEN): Violation[] {
   const violations: Violation[] = [];

@@ -39,7 +39,7 @@ describe('bench arguments', () => {
   it('defaults to 30 s of load, five runs and 1k/10k/50k chunks', () => {
     expect(parseBenchArgs([])).toEqual({
       kind: 'run',
-      options: { json: false, out: null, durationS: 30, runs: 5, sizes: [1000, 10000, 50000], only: ['bundle', 'sample', 'worker-js', 'hostile', 'ingest', 'retrieval'] },
+      options: { json: false, out: null, durationS: 30, runs: 5, sizes: [1000, 10000, 50000], only: ['bundle', 'sample', 'worker-js', 'routing', 'hostile', 'ingest', 'retrieval'] },
     });
   });
 
@@ -54,7 +54,7 @@ describe('bench arguments', () => {
     [['--runs', 'many'], /--runs must be a whole number/],
     [['--sizes', '1000,x'], /--sizes must be chunk counts/],
     [['--fast'], /Unknown option '--fast'/],
-    [['--only', 'retrieval,cpu'], /--only takes bundle, sample, worker-js, hostile, ingest, retrieval/],
+    [['--only', 'retrieval,cpu'], /--only takes bundle, sample, worker-js, routing, hostile, ingest, retrieval/],
   ])('refuses %j with a usage error', (argv, message) => {
     const parsed = parseBenchArgs(argv);
     expect(parsed.kind === 'usage_error' && parsed.message).toMatch(message);

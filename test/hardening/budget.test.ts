@@ -8,7 +8,7 @@ import { buildDeps, type Deps } from '../../src/deps';
 import { consume, QUEUE_NAMES } from '../../src/queues';
 import { sweepTickets } from '../../src/pipeline/sweep';
 import { newId } from '../../src/ticket';
-import { answer, mockClaude } from '../respond/mock-claude';
+import { answer, mockClaude } from '../doubles/anthropic';
 import { loadCorpus } from '../helpers';
 
 beforeAll(async () => {

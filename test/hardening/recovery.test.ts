@@ -15,7 +15,7 @@ import { processTicket } from '../../src/pipeline';
 import { consume, QUEUE_NAMES } from '../../src/queues';
 import { sweepDeliveries } from '../../src/pipeline/sweep';
 import { newId } from '../../src/ticket';
-import { ConsoleUser } from '../console/client';
+import { ConsoleUser } from '../routes/console/client';
 import { loadCorpus, waitForTicket } from '../helpers';
 
 beforeAll(async () => {

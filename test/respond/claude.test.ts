@@ -7,7 +7,7 @@ import { storeDraft } from '../../src/pipeline';
 import { processTicket } from '../../src/pipeline';
 import type { TicketResponse } from '../../src/respond/schema';
 import { loadCorpus, request, waitForTicket, type TicketView } from '../helpers';
-import { answer, apiError, message, mockClaude, type MockClaude } from './mock-claude';
+import { answer, apiError, message, mockClaude, type MockClaude } from '../doubles/anthropic';
 import PostalMime from 'postal-mime';
 
 const FAST = 'claude-haiku-5-5';

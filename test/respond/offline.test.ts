@@ -17,7 +17,7 @@ const chunk = (over: Partial<RetrievedChunk>): RetrievedChunk => ({
   ...over,
 });
 
-const ticket = (fromName: string | null) => ({ subject: '429 errors', text: 'We keep getting 429 errors from the API. What should we do when it happens?', fromName, language: 'en' });
+const ticket = (fromName: string | null) => ({ subject: '429 errors', text: 'We keep getting 429 errors from the API. What should we do when it happens?', fromName });
 
 describe('OfflineResponder replies', () => {
   it('quotes the matching steps cleanly, with the article title and link', async () => {

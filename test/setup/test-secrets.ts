@@ -4,7 +4,7 @@
 export const TEST_SECRETS = {
   API_TOKEN: 'test-api-token',
   ADMIN_TOKEN: 'test-admin-token',
-  // Slack is configured; its traffic reaches the local provider server (test/act/doubles).
+  // Slack is configured; its traffic reaches the local provider server (test/doubles/provider-server.mjs).
   SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0TEST/B0TEST/test-webhook-secret',
   SLACK_SIGNING_SECRET: 'test-slack-signing-secret',
   POSTMARK_WEBHOOK_TOKEN: 'test-postmark-token',

@@ -8,12 +8,11 @@ import { z } from 'zod';
 import { listModeChanges, listModeRules } from '../../db/modes';
 import { ROLLOUT_MODES } from '../../db/schema';
 import { DecisionRequestType, RequestType } from '../../decide/request-types';
-import { buildDeps } from '../../deps';
 import { AppError } from '../../errors';
-import { changeMode } from '../../rollout/change-mode';
-import { loadReport } from '../../rollout/load-report';
+import { changeMode } from '../../pipeline/change-mode';
+import { loadReport } from '../../pipeline/report';
 import { ANY, resolveMode } from '../../rollout/modes';
-import { recordRequestTypeReview, recordReviewerVerdict } from '../../rollout/verdicts';
+import { recordRequestTypeReview, recordReviewerVerdict } from '../../pipeline/verdicts';
 import { reportRange } from '../report';
 import type { ConsoleEnv } from './auth';
 import { isoDay, Page } from './layout';
@@ -56,7 +55,7 @@ const NOTICES: Record<string, string> = { changed: 'Mode changed.', unchanged: '
 
 export function registerRolloutRoutes(app: Hono<ConsoleEnv>): void {
   app.get('/console/modes', async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const [rules, changes] = await Promise.all([listModeRules(deps.db), listModeChanges(deps.db, CHANGES_SHOWN)]);
     const effective = DecisionRequestType.options.map((t) => ({ requestType: t, mode: resolveMode(rules, deps.config.SUPPORT_ADDRESS, t, deps.config.DEFAULT_MODE) }));
     const notice = NOTICES[c.req.query('result') ?? ''];
@@ -65,12 +64,12 @@ export function registerRolloutRoutes(app: Hono<ConsoleEnv>): void {
 
   app.post('/console/modes', async (c) => {
     const form = parseForm(ModeForm, await c.req.parseBody());
-    const result = await changeMode({ address: form.address || null, requestType: form.request_type }, form.mode === 'default' ? null : form.mode, c.get('session').actor, buildDeps(c.env));
+    const result = await changeMode({ address: form.address || null, requestType: form.request_type }, form.mode === 'default' ? null : form.mode, c.get('session').actor, c.var.deps);
     return c.redirect(`/console/modes?result=${result.changed ? 'changed' : 'unchanged'}`, 303);
   });
 
   app.get('/console/report', async (c) => {
-    const deps = buildDeps(c.env);
+    const { deps } = c.var;
     const range = reportRange(c.req.query(), deps.clock.now());
     const report = await loadReport(deps, range);
     const notice = c.req.query('applied');
@@ -95,7 +94,7 @@ export function registerRolloutRoutes(app: Hono<ConsoleEnv>): void {
   // One click from the report: the recommended mode for the type at every address.
   app.post('/console/report/apply', async (c) => {
     const form = parseForm(ApplyForm, await c.req.parseBody());
-    await changeMode({ address: null, requestType: form.request_type }, form.mode, c.get('session').actor, buildDeps(c.env));
+    await changeMode({ address: null, requestType: form.request_type }, form.mode, c.get('session').actor, c.var.deps);
     const back = new URLSearchParams({ ...(form.from ? { from: form.from } : {}), ...(form.to ? { to: form.to } : {}), applied: `${form.request_type}:${form.mode}` });
     return c.redirect(`/console/report?${back}`, 303);
   });
@@ -103,14 +102,14 @@ export function registerRolloutRoutes(app: Hono<ConsoleEnv>): void {
   app.post('/console/tickets/:id/verdict', async (c) => {
     const form = parseForm(VerdictForm, await c.req.parseBody());
     const id = c.req.param('id');
-    await recordReviewerVerdict(id, form.verdict, { name: c.get('session').actor, channel: 'console' }, buildDeps(c.env));
+    await recordReviewerVerdict(id, form.verdict, { name: c.get('session').actor, channel: 'console' }, c.var.deps);
     return c.redirect(`/console/tickets/${encodeURIComponent(id)}?result=verdict_recorded`, 303);
   });
 
   app.post('/console/tickets/:id/request-type', async (c) => {
     const form = parseForm(TypeForm, await c.req.parseBody());
     const id = c.req.param('id');
-    const result = await recordRequestTypeReview(id, form.request_type, { name: c.get('session').actor, channel: 'console' }, buildDeps(c.env));
+    const result = await recordRequestTypeReview(id, form.request_type, { name: c.get('session').actor, channel: 'console' }, c.var.deps);
     return c.redirect(`/console/tickets/${encodeURIComponent(id)}?result=${result}`, 303);
   });
 }

@@ -4,7 +4,6 @@
 // verdict on the earlier auto-reply is recorded once the follow-up is decided.
 import type { NewDecision } from '../db/decisions';
 import { findAnsweredExchange, recordFollowUpVerdict, type AnsweredExchange } from '../db/follow-ups';
-import { listModeRules } from '../db/modes';
 import type { Outcome, RolloutMode } from '../db/schema';
 import type { TicketRow } from '../db/tickets';
 import { DecisionRequestType } from '../decide/request-types';
@@ -12,11 +11,11 @@ import type { Deps } from '../deps';
 import { logEvent } from '../log';
 import type { EarlierExchange } from '../respond/types';
 import { newId } from '../ticket';
-import { judgeFollowUp } from './follow-up';
-import { applyMode, modeReason, offForEveryType, resolveMode, type ModedDecision, type ModeRule } from './modes';
+import { judgeFollowUp } from '../rollout/follow-up';
+import { applyMode, modeReason, offForEveryType, resolveMode, type ModedDecision, type ModeRule } from '../rollout/modes';
 
 /** The offline responder never auto-replies to a follow-up: it cannot read the earlier exchange. */
-export const FOLLOW_UP_REASON = 'follow_up';
+const FOLLOW_UP_REASON = 'follow_up';
 
 export type RolloutContext = {
   rules: ModeRule[];
@@ -27,9 +26,18 @@ export type RolloutContext = {
   answered: AnsweredExchange | undefined;
 };
 
-export async function loadRolloutContext(ticket: TicketRow, deps: Deps): Promise<RolloutContext> {
-  const [rules, answered] = await Promise.all([listModeRules(deps.db), ticket.threadId === ticket.messageId && !ticket.inReplyTo ? undefined : findAnsweredExchange(deps.db, ticket)]);
-  return { rules, fallback: deps.config.DEFAULT_MODE, address: ticket.toAddress ?? deps.config.SUPPORT_ADDRESS, answered };
+/**
+ * The rollout modes (read with the ticket's claim) and, for a reply in a thread, the
+ * exchange it follows up on: the modes are not read a second time.
+ */
+export async function rolloutContextOf(ticket: TicketRow, rules: ModeRule[], deps: Deps): Promise<RolloutContext> {
+  const followsUp = ticket.threadId !== ticket.messageId || Boolean(ticket.inReplyTo);
+  return {
+    rules,
+    fallback: deps.config.DEFAULT_MODE,
+    address: ticket.toAddress ?? deps.config.SUPPORT_ADDRESS,
+    answered: followsUp ? await findAnsweredExchange(deps.db, ticket) : undefined,
+  };
 }
 
 /** `off` for every request type at this address: nothing is retrieved, drafted or decided. */

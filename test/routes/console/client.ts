@@ -1,7 +1,7 @@
 // A console user in tests: logs in through the real form, keeps the cookies,
 // and posts forms with the CSRF token the page rendered.
 import { SELF } from 'cloudflare:test';
-import { ADMIN_TOKEN } from '../helpers';
+import { ADMIN_TOKEN } from '../../helpers';
 
 export const BASE = 'https://deflect.test';
 

@@ -2,10 +2,10 @@
 // nothing is sent to anyone (Slack is configured in these tests, and gets nothing),
 // the human reply is stored, and the console shows the draft beside it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countAutoReplies } from '../../src/db/decisions';
-import { buildDeps } from '../../src/deps';
-import { providerRequests } from '../act/helpers';
-import { ADMIN_TOKEN, env, loadCorpus, request } from '../helpers';
+import { countAutoReplies } from '../../../src/db/decisions';
+import { buildDeps } from '../../../src/deps';
+import { providerRequests } from '../../act/helpers';
+import { ADMIN_TOKEN, env, loadCorpus, request } from '../../helpers';
 import { ConsoleUser, csrfIn } from './client';
 
 beforeAll(async () => {

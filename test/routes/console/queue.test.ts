@@ -2,9 +2,9 @@
 // actions, and a ticket page that offers only what can still take effect.
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { database } from '../../src/db/client';
-import { decisions, deliveries, feedback, tickets } from '../../src/db/schema';
-import { env, waitForTicket } from '../helpers';
+import { database } from '../../../src/db/client';
+import { decisions, deliveries, feedback, tickets } from '../../../src/db/schema';
+import { env, waitForTicket } from '../../helpers';
 import { ConsoleUser, fetchConsole } from './client';
 
 const db = database(env.DB);

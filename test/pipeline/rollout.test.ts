@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { database } from '../../src/db/client';
 import { feedback } from '../../src/db/schema';
 import worker from '../../src/index';
-import { ConsoleUser } from '../console/client';
+import { ConsoleUser } from '../routes/console/client';
 import { env, getTicket as getTicketView, loadCorpus, postTicket, request, waitForTicket, type TicketView } from '../helpers';
 import { buttonClick, postSlackInteraction } from '../act/helpers';
 import { emailMessage, type TestEmail } from '../ingest/samples';

@@ -4,7 +4,7 @@ import { setModeRule } from '../db/modes';
 import type { RolloutMode } from '../domain';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
-import { ANY, checkModeChange, normalizeAddress } from './modes';
+import { ANY, checkModeChange, normalizeAddress } from '../rollout/modes';
 
 export async function changeMode(
   scope: { address: string | null; requestType: string },

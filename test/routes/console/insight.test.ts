@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { database } from '../../src/db/client';
-import { calibrations, decisions, feedback, tickets, type FeedbackVerdict, type Outcome } from '../../src/db/schema';
-import { DEFAULT_CALIBRATION } from '../../src/decide/calibration';
-import { confidenceFeatures } from '../../src/decide/confidence-features';
-import { env } from '../helpers';
+import { database } from '../../../src/db/client';
+import { calibrations, decisions, feedback, tickets, type FeedbackVerdict, type Outcome } from '../../../src/db/schema';
+import { DEFAULT_CALIBRATION } from '../../../src/decide/calibration';
+import { confidenceFeatures } from '../../../src/decide/confidence-features';
+import { env } from '../../helpers';
 import { ConsoleUser } from './client';
 
 const db = database(env.DB);
@@ -69,7 +69,7 @@ const many = async (n: number, row: Seed) => {
 };
 
 beforeAll(async () => {
-  // The known set of recommend.test.ts, through real rows: 40 reviewed drafts.
+  // The known set of test/decide/recommend.test.ts, through real rows: 40 reviewed drafts.
   // Shadow verdicts (would send / would not send) and post-hoc ones (right / wrong) count as approvals and rejections do.
   await many(8, { confidence: 0.95, outcome: 'auto_reply', verdicts: ['approved'] });
   await many(2, { confidence: 0.95, outcome: 'auto_reply', verdicts: ['right'] });

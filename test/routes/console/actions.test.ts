@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import PostalMime from 'postal-mime';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { database } from '../../src/db/client';
-import { deliveries, feedback, tickets } from '../../src/db/schema';
-import { env, getTicket, loadCorpus, postTicket, waitForTicket, type TicketView } from '../helpers';
+import { database } from '../../../src/db/client';
+import { deliveries, feedback, tickets } from '../../../src/db/schema';
+import { env, getTicket, loadCorpus, postTicket, waitForTicket, type TicketView } from '../../helpers';
 import { ConsoleUser } from './client';
 
 const db = database(env.DB);

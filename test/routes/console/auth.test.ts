@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus, postTicket, request, waitForTicket } from '../helpers';
+import { loadCorpus, postTicket, request, waitForTicket } from '../../helpers';
 import { ConsoleUser, cookiesFrom, csrfIn, fetchConsole, form } from './client';
 
 let ticketId: string;
