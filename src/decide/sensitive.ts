@@ -22,6 +22,11 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
   ],
   // Asking for money back, not asking about the refund policy ("What are your refund terms?" is a how-to).
   refund: [
+    // A first-person demand ("I want a refund", "we'd like a full refund", "refund me"), not a question about the
+    // policy ("in what cases can I request a refund?") nor a refund already under way ("I expect a refund of $12").
+    /\b(i|we)('d| would)? (want|need|demand|like|am requesting|are requesting) (a |an |my |our |the )?(full |partial |immediate )?refund\b(?! (polic|terms|rules|process|window))/i,
+    /\b(refund|reimburse) (me|us)\b/i,
+    /\b(give|send|pay) (me|us) (my |our |the )?money back\b/i,
     /\brembourse[zr]?[- ]moi\b/i,
     /\b(voudrais|veux|demande|exige)\b.{0,20}\b(un |le |mon )?rembours/i,
     /\b(geld zurück|rückerstattung (beantrag|verlang|fordern|möchte))/i,
