@@ -6,20 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
 import { csvCell } from '../../src/routes/console/export';
 import { loadCorpus, postTicket, request, waitForTicket } from '../helpers';
-
-function countingLimiter(budget: number): RateLimit & { keys: string[] } {
-  const used = new Map<string, number>();
-  const keys: string[] = [];
-  return {
-    keys,
-    async limit({ key }) {
-      keys.push(key);
-      const n = (used.get(key) ?? 0) + 1;
-      used.set(key, n);
-      return { success: n <= budget };
-    },
-  };
-}
+import { countingLimiter } from '../doubles/rate-limit';
 
 beforeAll(async () => {
   await loadCorpus();

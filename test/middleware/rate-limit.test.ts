@@ -1,21 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
-
-/** A RateLimit binding double with the binding's contract: `limit({key})` → `{success}` per key and budget. */
-function countingLimiter(budget: number): RateLimit & { keys: string[] } {
-  const used = new Map<string, number>();
-  const keys: string[] = [];
-  return {
-    keys,
-    async limit({ key }) {
-      keys.push(key);
-      const n = (used.get(key) ?? 0) + 1;
-      used.set(key, n);
-      return { success: n <= budget };
-    },
-  };
-}
+import { countingLimiter } from '../doubles/rate-limit';
 
 const ticketRequest = (ip: string) =>
   new Request('https://deflect.test/api/tickets/tkt_none', { headers: { authorization: 'Bearer test-api-token', 'cf-connecting-ip': ip } });
