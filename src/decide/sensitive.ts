@@ -177,7 +177,10 @@ const BULK = [
   /\blimited access to (e-?mail|my inbox)\b/i,
   /^[ \t]*(automatic reply|auto-?reply|out of office)[ \t]*:/im,
   /\b(this is an automated (message|confirmation|reply|response)|do not reply to this (message|e-?mail))\b/i,
-  /\b(to unsubscribe|unsubscribe (here|below|at any time)|you are receiving this (e-?mail|message) because)\b/i,
+  // A newsletter's footer ("To unsubscribe, click here."), not a customer asking how to unsubscribe
+  // ("help to unsubscribe from your newsletter") or a question that mentions it ("I try to unsubscribe the event").
+  /(^|[.!?]\s+)to unsubscribe\b/im,
+  /\b(unsubscribe (here|below|at any time)|you are receiving this (e-?mail|message) because)\b/i,
 ];
 
 export function needsNoAction(text: string, subject = ''): boolean {

@@ -32,6 +32,13 @@ describe('on the labelled sample tickets', () => {
     expect(labelled.filter((t) => t.expect === 'ignore' && !needsNoAction(t.question, t.subject)).map((t) => t.id)).toEqual([]);
     expect(labelled.filter((t) => t.expect !== 'ignore' && needsNoAction(t.question, t.subject)).map((t) => t.id)).toEqual([]);
   });
+
+  it("reads a newsletter's unsubscribe footer as bulk mail, and a customer asking to unsubscribe as a request", () => {
+    expect(needsNoAction('Our spring sale is on.\nTo unsubscribe, click here.')).toBe(true);
+    expect(needsNoAction('Big news this week. To unsubscribe reply STOP.')).toBe(true);
+    expect(needsNoAction('help to unsubscribe from your newsletter')).toBe(false);
+    expect(needsNoAction('When editing a widget I try to unsubscribe the event subscription, but the tick stays.')).toBe(false);
+  });
 });
 
 describe('detectSensitiveTopics', () => {
