@@ -92,7 +92,9 @@ async function startWorker(persist: string): Promise<ChildProcess> {
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   const dev = spawn(
     wrangler,
-    ['dev', '--local', '--port', String(PORT), '--persist-to', persist, '--show-interactive-dev-session=false', '--var', `API_TOKEN:${API_TOKEN}`, '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`],
+    // The seeded reviewers approve and reject drafts: a deployment past shadow (a shadow draft is never sent, so Approve & send
+    // is refused), replying through the log mailer as npm start does (MAILER=auto with no provider fails replies).
+    ['dev', '--local', '--port', String(PORT), '--persist-to', persist, '--show-interactive-dev-session=false', '--var', `API_TOKEN:${API_TOKEN}`, '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`, '--var', 'DEFAULT_MODE:auto', '--var', 'MAILER:log'],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } },
   );
   let log = '';

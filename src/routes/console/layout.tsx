@@ -47,6 +47,7 @@ tr.current td{background:#eef4ff}
 kbd{font:11px ui-monospace,monospace;border:1px solid #c5ccd8;border-radius:3px;padding:0 4px;background:#fff}
 @media (max-width:720px){
 header{height:auto;flex-wrap:wrap;padding:8px 12px;gap:8px}header form{margin-left:0}
+header nav{display:flex;flex-wrap:wrap;gap:4px 12px}header nav a{margin-right:0}
 main{padding:12px}
 table{display:block;overflow-x:auto}
 .hide-narrow{display:none}
