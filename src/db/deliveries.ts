@@ -67,27 +67,8 @@ export async function planThreadAcknowledgement(db: Database, ticket: { id: stri
   return existing ? { delivery: existing, created: inserted[0]?.id === existing.id } : null;
 }
 
-/** Why an automated reply may not go out now, checked in the claim itself (see claimDelivery). */
+/** Why an automated reply may not go out now, checked in the claim itself (see claimDeliveryRun). */
 export type SendRefusal = 'sender_daily_cap' | 'thread_owned';
-
-/**
- * Move a delivery to `sending` for one attempt. Only a queued one, or one whose
- * previous attempt stalled past `staleMs` (a crash mid-send), can be claimed.
- * An automated reply (an email_reply no person planned) is claimed only while its
- * sender is under `senderDailyCap` replies in flight or sent in the last day and no
- * person owns its thread: one statement, so concurrent tickets cannot both pass.
- */
-export async function claimDelivery(
-  db: Database,
-  id: string,
-  now: number,
-  staleMs: number,
-  gate: { senderDailyCap: number; since: number },
-): Promise<DeliveryRow | undefined> {
-  const query = preparedOnce(db, 'claimDelivery', () => claim(db).returning().prepare());
-  const [claimed] = await query.all(claimValues(id, now, staleMs, gate));
-  return claimed;
-}
 
 /** A claimed delivery with what sending it reads: its ticket, the ticket's decision and reviewers' verdicts. */
 export type ClaimedDelivery = {
@@ -99,8 +80,13 @@ export type ClaimedDelivery = {
 };
 
 /**
- * claimDelivery, returning in the same statement the rows the send reads, as they are
- * at the claim: a send is the claim and the mark, nothing between.
+ * Move a delivery to `sending` for one attempt. Only a queued one, or one whose
+ * previous attempt stalled past `staleMs` (a crash mid-send), can be claimed.
+ * An automated reply (an email_reply no person planned) is claimed only while its
+ * sender is under `senderDailyCap` replies in flight or sent in the last day and no
+ * person owns its thread: one statement, so concurrent tickets cannot both pass.
+ * The same statement returns the rows the send reads, as they are at the claim: a
+ * send is the claim and the mark, nothing between.
  */
 export async function claimDeliveryRun(
   db: Database,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
 import { chunkIdsOf, chunksByIds, searchChunks, storedDocIds } from '../../src/db/corpus';
 import { countAutoRepliesTo, findDecision, readDecisionContext } from '../../src/db/decisions';
-import { claimDelivery, claimDeliveryRun, listDeliveries } from '../../src/db/deliveries';
+import { claimDeliveryRun, listDeliveries } from '../../src/db/deliveries';
 import * as schema from '../../src/db/schema';
 import { claimTicket, claimTicketRun, findTicketByMessageId, storeTicket } from '../../src/db/tickets';
 
@@ -93,7 +93,7 @@ const hotQueries: [string, (db: Database) => Promise<unknown>, RegExp][] = [
       }),
     /SEARCH tickets USING (COVERING )?INDEX tickets_sender_key_idx.*SEARCH tickets USING INDEX tickets_thread_idx.*SEARCH decisions USING (COVERING )?INDEX decisions_outcome_idx.*SEARCH calibrations USING INDEX calibrations_status_fitted_idx/,
   ],
-  ['delivery claim', (db) => claimDelivery(db, 'dlv_x', now, 60_000, { senderDailyCap: 5, since: now - 86_400_000 }), /USING INTEGER PRIMARY KEY|USING PRIMARY KEY|USING INDEX sqlite_autoindex_deliveries/],
+  ['delivery claim', (db) => claimDeliveryRun(db, 'dlv_x', now, 60_000, { senderDailyCap: 5, since: now - 86_400_000 }), /USING INTEGER PRIMARY KEY|USING PRIMARY KEY|USING INDEX sqlite_autoindex_deliveries/],
   [
     'the ingest batch, with the sender cap and the thread lookup',
     (db) =>

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { planActions } from '../../src/pipeline/act';
 import { ReplyMailer } from '../../src/act/reply-mailer';
 import { recordDecision } from '../../src/db/decisions';
-import { claimDelivery, findDelivery, listDeliveries, planDelivery } from '../../src/db/deliveries';
+import { claimDeliveryRun, findDelivery, listDeliveries, planDelivery } from '../../src/db/deliveries';
 import { claimTicket, findTicket, storeTicket, type TicketRow } from '../../src/db/tickets';
 import { buildDeps, type Deps } from '../../src/deps';
 import { app } from '../../src/app';
@@ -108,7 +108,7 @@ describe('deliveries are recovered', () => {
     const staleMs = deps.config.SEND_STALE_SECONDS * 1000;
     // The crashed attempt claimed it longer ago than the stale window and never came back.
     const crashedAt = Date.now() - staleMs - MINUTE;
-    expect(await claimDelivery(deps.db, delivery.id, crashedAt, staleMs, { senderDailyCap: 5, since: 0 })).toBeDefined();
+    expect(await claimDeliveryRun(deps.db, delivery.id, crashedAt, staleMs, { senderDailyCap: 5, since: 0 })).toBeDefined();
     // Inside the stale window the sweep leaves an in-flight send alone.
     expect(await sweepDeliveries(deps, crashedAt + MINUTE)).toBe(0);
     expect(await sweepDeliveries(deps, Date.now())).toBeGreaterThanOrEqual(1);
@@ -121,7 +121,7 @@ describe('deliveries are recovered', () => {
     const ticket = await storedTicket(deps);
     await decided(deps, ticket, 'auto_reply');
     const { delivery } = await planDelivery(deps.db, ticket.id, 'email_reply', deps.clock.now());
-    await claimDelivery(deps.db, delivery.id, deps.clock.now(), deps.config.SEND_STALE_SECONDS * 1000, { senderDailyCap: 5, since: 0 });
+    await claimDeliveryRun(deps.db, delivery.id, deps.clock.now(), deps.config.SEND_STALE_SECONDS * 1000, { senderDailyCap: 5, since: 0 });
     const [outcome] = await deliverBatch(QUEUE_NAMES.outbox, [{ deliveryId: delivery.id }], deps);
     expect(outcome!.acked).toBe(false);
     expect(outcome!.retried!.delaySeconds).toBeGreaterThan(deps.config.SEND_STALE_SECONDS - 10);
