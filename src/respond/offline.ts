@@ -80,12 +80,12 @@ export function readableIntent(docId: string, title: string): string {
 export class OfflineResponder implements Responder {
   readonly name = 'offline' as const;
 
-  async respond({ ticket, chunks, queryTerms: searched }: ResponderInput): Promise<ResponderResult> {
+  async respond({ ticket, chunks, queryTerms: searched, selection: selected }: ResponderInput): Promise<ResponderResult> {
     const started = Date.now();
     const query = `${ticket.subject}\n${ticket.text}`;
     const language = guessLanguage(query);
     const terms = searched ?? queryTerms(query);
-    const selection = selectAnswer(terms, chunks);
+    const selection = selected ?? selectAnswer(terms, chunks);
     const top = selection?.ranked[0]?.chunks[0] as RetrievedChunk | undefined;
     const call = {
       model: 'offline-extractive',

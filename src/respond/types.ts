@@ -1,4 +1,5 @@
 import type { ModelCall } from '../db/schema';
+import type { Selection } from '../decide/answer-selection';
 import type { RetrievedChunk } from '../retrieval/types';
 import type { TicketResponse } from './schema';
 
@@ -10,6 +11,8 @@ export type ResponderInput = {
   chunks: RetrievedChunk[];
   /** The terms retrieval searched for (subject + text), so a responder need not tokenise the ticket again. */
   queryTerms?: readonly string[];
+  /** Answer selection over these chunks and terms, when the caller already ran it (the pipeline's confidence features read it too). */
+  selection?: Selection | null;
   /** Set when the ticket is a follow-up in a thread we answered (issue 16). */
   earlier?: EarlierExchange | null;
 };
