@@ -3,7 +3,7 @@
 // headings and text speak to the whole ticket. A small linear scorer over per-doc
 // evidence that means the same on any help center (shares and ranks, no raw bm25),
 // fitted across several corpora by `npm run fit:confidence`. Pure.
-import { coverage, termMatcher, type FeatureChunk } from './term-coverage';
+import { chunkTexts, coverage, coverageOfTexts, textsMatcher, type FeatureChunk } from './term-coverage';
 import { SHIPPED_SELECTION_MODEL } from './answer-selection-model';
 
 export const DOC_FEATURE_NAMES = [
@@ -50,9 +50,9 @@ export function docGroups(chunks: readonly FeatureChunk[]): { docId: string; chu
  * candidate has ("invoice" on an invoicing help center) says nothing about which
  * one answers; a term only one has says a lot.
  */
-function distinctCoverage(terms: readonly string[], texts: readonly string[], index: number): number {
+function distinctCoverage(terms: readonly string[], texts: readonly (readonly string[])[], index: number): number {
   if (terms.length === 0) return 0;
-  const matchers = texts.map(termMatcher);
+  const matchers = texts.map(textsMatcher);
   let total = 0;
   let covered = 0;
   for (const term of terms) {
@@ -66,24 +66,25 @@ function distinctCoverage(terms: readonly string[], texts: readonly string[], in
   return total === 0 ? 0 : covered / total;
 }
 
-const textOf = (chunks: readonly FeatureChunk[]) => chunks.map((c) => `${c.title} ${c.headingPath ?? ''} ${c.text ?? ''}`).join(' ');
+/** A doc's texts: every chunk's title, heading and text (`chunkTexts`), matched as one text. */
+const textsOf = (chunks: readonly FeatureChunk[]) => chunks.flatMap(chunkTexts);
 
 export function docFeatures(terms: readonly string[], chunks: readonly FeatureChunk[]): { docId: string; chunks: FeatureChunk[]; features: DocFeatures }[] {
   const groups = docGroups(chunks);
   const best = Math.max(0, ...chunks.map((c) => c.score));
-  const texts = groups.map((g) => textOf(g.chunks));
+  const texts = groups.map((g) => textsOf(g.chunks));
   return groups.map((g, i) => {
     const top = g.chunks[0]!;
     const vectorRanks = g.chunks.map((c) => c.vectorRank).filter((r): r is number => r !== null);
-    const headings = [top.title, ...g.chunks.map((c) => c.headingPath ?? '')].join(' ');
+    const headings = [top.title, ...g.chunks.map((c) => c.headingPath ?? '')];
     return {
       ...g,
       features: {
         rank_reciprocal: 1 / (i + 1),
         score_share: best > 0 ? Math.max(...g.chunks.map((c) => c.score)) / best : 0,
         title_coverage: coverage(terms, top.title),
-        heading_coverage: coverage(terms, headings),
-        text_coverage: coverage(terms, texts[i]!),
+        heading_coverage: coverageOfTexts(terms, headings),
+        text_coverage: coverageOfTexts(terms, texts[i]!),
         distinct_coverage: distinctCoverage(terms, texts, i),
         chunk_share: g.chunks.length / chunks.length,
         vector_reciprocal: vectorRanks.length ? 1 / Math.min(...vectorRanks) : 0,

@@ -3,7 +3,7 @@
 // vocabulary). Pure: chunks and query terms in, numbers out.
 import { queryTerms } from '../retrieval/query-terms';
 import { MAX_MARGIN, selectAnswer, type Selection } from './answer-selection';
-import { coverage, coverageOfTexts, type FeatureChunk } from './term-coverage';
+import { chunkTexts, coverage, coverageOfTexts, type FeatureChunk } from './term-coverage';
 
 export { coverage, type FeatureChunk } from './term-coverage';
 
@@ -29,8 +29,6 @@ export const logit = (p: number): number => {
   const q = Math.min(1 - EPSILON, Math.max(EPSILON, p));
   return Math.log(q / (1 - q));
 };
-
-const chunkText = (c: FeatureChunk) => `${c.title} ${c.headingPath ?? ''} ${c.text ?? ''}`;
 
 /** Best fused score per doc, best doc first: the lead is between docs, not between chunks of one doc. */
 function docScores(chunks: readonly FeatureChunk[]): number[] {
@@ -99,8 +97,8 @@ export function confidenceFeatures(terms: readonly string[], chunks: readonly Fe
       ...self,
     };
   }
-  const coverageTop = coverageOfTexts(terms, chosen.chunks.map(chunkText));
-  const coverageAny = coverageOfTexts(terms, chunks.map(chunkText));
+  const coverageTop = coverageOfTexts(terms, chosen.chunks.flatMap(chunkTexts));
+  const coverageAny = coverageOfTexts(terms, chunks.flatMap(chunkTexts));
   return {
     coverage_top: coverageTop,
     coverage_any: coverageAny,

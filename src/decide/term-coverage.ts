@@ -16,10 +16,11 @@ const STEM = 5;
 
 type WordSets = { words: Set<string>; stems: Set<string> };
 
-// One ticket reads the same chunk texts several times (answer selection per doc, then
-// the confidence features): their word sets are kept for the next few tickets. Bounded,
-// and keyed by the text itself, so a cached answer is always the computed one.
-const CACHE_LIMIT = 512;
+// One ticket reads each chunk's title, heading and text for several features (answer
+// selection per doc, then the confidence features), and the next tickets mostly read
+// the same chunks: each text's word sets are kept. Bounded (cleared when full), and
+// keyed by the text itself, so a cached answer is always the computed one.
+const CACHE_LIMIT = 4096;
 const cache = new Map<string, WordSets>();
 
 function wordsOf(text: string): WordSets {
@@ -32,10 +33,21 @@ function wordsOf(text: string): WordSets {
   return sets;
 }
 
-/** A test for "does `text` contain this term", reading the text once for many terms. */
-export function termMatcher(text: string): (term: string) => boolean {
-  const { words, stems } = wordsOf(text);
-  return (t) => words.has(t) || stems.has(t.slice(0, STEM));
+/**
+ * The texts of a chunk the features read. A word never spans the space of a join (nor
+ * do lower-casing and NFKC act across it), so matching against these is matching
+ * against `${title} ${headingPath} ${text}`, and each part is tokenised once however
+ * many joins it takes part in.
+ */
+export const chunkTexts = (c: FeatureChunk): string[] => [c.title, c.headingPath ?? '', c.text ?? ''];
+
+/** A test for "does any of `texts` contain this term", reading each text once for many terms: the test on their join, without building it. */
+export function textsMatcher(texts: readonly string[]): (term: string) => boolean {
+  const sets = texts.map(wordsOf).filter((s) => s.words.size > 0);
+  return (t) => {
+    const stem = t.slice(0, STEM);
+    return sets.some(({ words, stems }) => words.has(t) || stems.has(stem));
+  };
 }
 
 /** Share of the query's terms found in `text` (a 5-letter prefix match stands in for stemming). */
@@ -46,6 +58,6 @@ export function coverage(terms: readonly string[], text: string): number {
 /** Share of the query's terms found in any of `texts`: `coverage` of their join, without building it. */
 export function coverageOfTexts(terms: readonly string[], texts: readonly string[]): number {
   if (terms.length === 0) return 0;
-  const matchers = texts.map(termMatcher);
-  return terms.filter((t) => matchers.some((m) => m(t))).length / terms.length;
+  const has = textsMatcher(texts);
+  return terms.filter(has).length / terms.length;
 }

@@ -9,7 +9,7 @@ describe('term coverage', () => {
   });
 
   it('coverageOfTexts is the coverage of the texts joined, and a repeated text (read from the cache) gives the same answer', () => {
-    const word = fc.constantFrom('invoice', 'invoices', 'export', 'exporting', 'stripe', 'pdf', 'café', 'Straße', 'csv', 'refund');
+    const word = fc.constantFrom('invoice', 'invoices', 'export', 'exporting', 'stripe', 'pdf', 'café', 'Straße', 'ΟΔΟΣ', 'ﬁle', 'csv', 'refund');
     const text = fc.array(word, { maxLength: 8 }).map((w) => w.join(' '));
     fc.assert(
       fc.property(fc.array(word, { maxLength: 6 }), fc.array(text, { maxLength: 5 }), (terms, texts) => {
