@@ -38,8 +38,10 @@ function trimEdges(word: string): string {
 
 const withoutWww = (host: string) => (host.startsWith('www.') ? host.slice(4) : host);
 
+type Links = { hosts: ReadonlySet<string>; emails: ReadonlySet<string> };
+
 /** Hosts linked to and addresses named in `text`, lower case. */
-function linksIn(text: string): { hosts: Set<string>; emails: Set<string> } {
+function linksIn(text: string): Links {
   const hosts = new Set<string>();
   const emails = new Set<string>();
   for (const raw of text.split(WORD_BREAK)) {
@@ -63,6 +65,21 @@ function linksIn(text: string): { hosts: Set<string>; emails: Set<string> } {
   return { hosts, emails };
 }
 
+// Every reply is checked against the chunks retrieved for it, and the next tickets
+// mostly retrieve the same chunks: the links of each doc text are kept. Bounded
+// (cleared when full), and keyed by the text itself, so a cached answer is always the computed one.
+const DOC_LINKS_LIMIT = 4096;
+const docLinks = new Map<string, Links>();
+
+function docLinksIn(text: string): Links {
+  const hit = docLinks.get(text);
+  if (hit) return hit;
+  const links = linksIn(text);
+  if (docLinks.size >= DOC_LINKS_LIMIT) docLinks.clear();
+  docLinks.set(text, links);
+  return links;
+}
+
 function hostOf(url: string): string | null {
   try {
     return withoutWww(new URL(url).hostname.toLowerCase());
@@ -80,7 +97,7 @@ export function checkReply({ reply, docs, secrets, ownAddresses = [] }: ReplyChe
   for (const doc of docs) {
     const host = doc.url ? hostOf(doc.url) : null;
     if (host) allowedHosts.add(host);
-    const found = linksIn(doc.text);
+    const found = docLinksIn(doc.text);
     for (const h of found.hosts) allowedHosts.add(h);
     for (const e of found.emails) allowedEmails.add(e);
   }
