@@ -3,11 +3,27 @@
 // crypto.subtle (Node scripts never load this file).
 import { sha256 } from './crypto';
 
+// The configured secrets are the same on every request an isolate serves: each one's
+// digest is taken once. Keyed by the secret itself, so a rotated secret is digested
+// anew; bounded (cleared when full), though a deployment configures only a few.
+const CONFIGURED_LIMIT = 16;
+const configuredDigests = new Map<string, ArrayBuffer>();
+
+async function configuredDigest(secret: string): Promise<ArrayBuffer> {
+  const hit = configuredDigests.get(secret);
+  if (hit) return hit;
+  const digest = await sha256(secret);
+  if (configuredDigests.size >= CONFIGURED_LIMIT) configuredDigests.clear();
+  configuredDigests.set(secret, digest);
+  return digest;
+}
+
 /**
- * Two secrets compared in constant time. Hashing both first gives equal lengths,
+ * A presented secret compared in constant time with the configured one (`expected`,
+ * never a caller's input: its digest is kept). Hashing both first gives equal lengths,
  * so neither the comparison nor an early length check says how much matched.
  */
 export async function secretsEqual(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
+  const [a, b] = await Promise.all([sha256(given), configuredDigest(expected)]);
   return crypto.subtle.timingSafeEqual(a, b);
 }
