@@ -1,7 +1,8 @@
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import * as schema from './schema';
 
-export type Database = DrizzleD1Database<typeof schema>;
+/** The client, with its binding (`$client`) for a batch of statements prepared once. */
+export type Database = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 // drizzle() builds the relational config of the whole schema: a third of the Worker's
 // JS per ticket when it ran on every buildDeps. The binding is the same object for

@@ -32,7 +32,12 @@ function jsonValue(column: Column): SQL {
  */
 export function rowFromObject<T extends SQLiteTable>(table: T, text: string | null | undefined): T['$inferSelect'] | undefined {
   if (text === null || text === undefined) return undefined;
-  const stored = JSON.parse(text) as Record<string, unknown>;
+  return rowFromStored(table, JSON.parse(text) as Record<string, unknown>);
+}
+
+/** A row as stored (column names as keys, as D1 returns a select's), decoded as drizzle decodes it. Undefined: there was no row. */
+export function rowFromStored<T extends SQLiteTable>(table: T, stored: Record<string, unknown> | undefined): T['$inferSelect'] | undefined {
+  if (!stored) return undefined;
   const row: Record<string, unknown> = {};
   for (const [key, column] of Object.entries(getTableColumns(table))) {
     const value = stored[column.name] ?? null;

@@ -1,13 +1,13 @@
 // Ticket rows: insert-once by Message-ID, and lease-based claims so concurrent
 // queue deliveries and the cron sweep never run the pipeline twice at once.
-import { and, asc, eq, getTableColumns, gt, inArray, is, lt, or, SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, fillPlaceholders, getTableColumns, gt, inArray, is, lt, or, SQL, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { StorageUnavailableError } from '../errors';
 import { newId, senderKey, type TicketDraft } from '../ticket';
 import { preparedOnce, type Database } from './client';
 import type { DecisionRow } from './decisions';
 import { modeRulesArray, modeRulesFrom, type ModeRuleOf } from './modes';
-import { qualified, rowFromObject, rowObject } from './rows';
+import { placeholderValues, qualified, rowFromObject, rowFromStored, rowObject } from './rows';
 import { decisions, rawMessages, tickets, type TicketStatus } from './schema';
 
 export type TicketRow = typeof tickets.$inferSelect;
@@ -36,79 +36,143 @@ export type StoreOptions = {
  */
 export async function storeTicket(db: Database, draft: TicketDraft & { messageId: string }, options: StoreOptions): Promise<StoreResult> {
   const id = newId('tkt');
-  const overCap = capExceeded(draft.from.address, options.senderCap);
-  const guardReason = draft.guardReason ?? (overCap ? sql<string | null>`CASE WHEN ${overCap} THEN ${options.senderCap!.reason} END` : null);
-  const status = draft.guardReason ? 'ignored' : overCap ? sql<TicketStatus>`CASE WHEN ${overCap} THEN 'ignored' ELSE 'received' END` : 'received';
-  const insertTicket = db
-    .insert(tickets)
-    .values({
-      id,
-      source: draft.source,
-      messageId: draft.messageId,
-      inReplyTo: draft.inReplyTo,
-      references: draft.references,
-      threadId: options.threadId ?? threadOf(draft.messageId, options.references ?? []),
-      fromAddress: draft.from.address,
-      fromName: draft.from.name,
-      toAddress: draft.to,
-      subject: draft.subject,
-      bodyText: draft.text,
-      bodyUnstripped: draft.unstripped ?? null,
-      senderAuthenticated: draft.senderAuthenticated ?? null,
-      senderKey: senderKey(draft.from.address),
-      headers: draft.headers,
-      attachments: draft.attachments,
-      rawRef: draft.raw ? `d1:raw_messages/${id}` : null,
-      status,
-      guardReason,
-      receivedAt: options.now,
-      updatedAt: options.now,
-    })
-    .onConflictDoNothing({ target: tickets.messageId });
-  // Both follow-ups write only if this batch inserted the ticket (its id is new): a duplicate adds nothing.
+  const row = ticketValues(id, draft, options);
+  const shape = storeShape(draft, options, row);
+  // Rendering the batch's SQL was most of ingest's own JavaScript: each shape is rendered once per client, and bound per ticket.
+  const statements = preparedOnce(db, `storeTicket:${JSON.stringify(shape)}`, () => storeStatements(db, shape));
   const raw = draft.raw ? rawCopyOf(draft.raw, options.maxRawBytes) : null;
-  const insertRaw = raw
-    ? db
-        .insert(rawMessages)
-        .select(sql`SELECT ${id}, ${raw.contentType}, ${raw.body}, ${raw.size}, ${raw.truncated ? 1 : 0} WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ${id})`)
-    : null;
-  const decision = options.ignoreDecision;
-  // Only the audit fields (no model ran); every other column gets its schema default, so a new decisions column needs nothing here.
-  const insertIgnore = decision
-    ? db.insert(decisions).select(
-        sql`SELECT ${columnsWithDefaults(decisions, {
-          id: sql`${decision.id}`,
-          ticketId: sql`id`,
-          outcome: sql`'ignore'`,
-          reasons: sql`json_array(guard_reason)`,
-          thresholds: sql`${JSON.stringify(decision.thresholds)}`,
-          decidedAt: sql`${options.now}`,
-        })} FROM tickets WHERE id = ${id} AND status = 'ignored' AND guard_reason IS NOT NULL`,
-      )
-    : null;
-  const readBack = db.select().from(tickets).where(eq(tickets.messageId, draft.messageId)).limit(1);
-  const writes = [insertRaw, insertIgnore].filter((q) => q !== null);
-  const results = await db.batch([insertTicket, ...writes, readBack]);
-  const stored = (results.at(-1) as TicketRow[])[0];
+  const cap = options.senderCap;
+  const references = (options.references ?? []).slice(-MAX_THREAD_REFERENCES);
+  const values: Record<string, unknown> = {
+    ...placeholderValues(tickets, row),
+    ...Object.fromEntries(references.map((r, i) => [`reference${i}`, r])),
+    firstReference: options.references?.[0] ?? null,
+    capSenderKey: senderKey(draft.from.address),
+    capSince: cap?.since ?? null,
+    capLimit: cap?.limit ?? null,
+    capReason: cap?.reason ?? null,
+    rawContentType: raw?.contentType ?? null,
+    rawBody: raw?.body ?? null,
+    rawSize: raw?.size ?? null,
+    rawTruncated: raw?.truncated ? 1 : 0,
+    decisionId: options.ignoreDecision?.id ?? null,
+    decisionThresholds: options.ignoreDecision ? JSON.stringify(options.ignoreDecision.thresholds) : null,
+    now: options.now,
+  };
+  const results = await db.$client.batch(statements.map((s) => s.statement.bind(...fillPlaceholders(s.params, values))));
+  const stored = rowFromStored(tickets, results.at(-1)?.results[0] as Record<string, unknown> | undefined);
   if (!stored) throw new Error(`ticket ${draft.messageId} was neither stored nor found`);
   return { ticket: stored, created: stored.id === id };
 }
 
-/**
- * The sender-cap condition as SQL: counted before this insert, so the cap-th ticket is
- * the last one run. It counts the normalised sender, so `flood+53@` is `flood@`.
- */
-function capExceeded(address: string, cap: StoreOptions['senderCap']) {
-  if (!cap || cap.limit === 0) return null;
-  // Replayed history is not mail from the sender today: it does not spend their cap.
-  return sql`(SELECT count(*) FROM tickets WHERE sender_key = ${senderKey(address)} AND received_at >= ${cap.since} AND source != 'replay') >= ${cap.limit}`;
+/** The References a new ticket's thread is looked up by: the most recent ones. */
+const MAX_THREAD_REFERENCES = 50;
+
+type NewTicket = typeof tickets.$inferInsert;
+
+/** The ticket's column values as its insert binds them (the thread, status and guard reason are SQL in some shapes). */
+function ticketValues(id: string, draft: TicketDraft & { messageId: string }, options: StoreOptions): NewTicket {
+  return {
+    id,
+    source: draft.source,
+    messageId: draft.messageId,
+    inReplyTo: draft.inReplyTo,
+    references: draft.references,
+    threadId: options.threadId ?? draft.messageId,
+    fromAddress: draft.from.address,
+    fromName: draft.from.name,
+    toAddress: draft.to,
+    subject: draft.subject,
+    bodyText: draft.text,
+    bodyUnstripped: draft.unstripped ?? null,
+    senderAuthenticated: draft.senderAuthenticated ?? null,
+    senderKey: senderKey(draft.from.address),
+    headers: draft.headers,
+    attachments: draft.attachments,
+    rawRef: draft.raw ? `d1:raw_messages/${id}` : null,
+    status: draft.guardReason ? 'ignored' : 'received',
+    guardReason: draft.guardReason,
+    receivedAt: options.now,
+    updatedAt: options.now,
+  };
 }
 
-/** The thread of the first stored ticket this message refers to, else the first reference, else its own id. */
-function threadOf(messageId: string, referenced: string[]) {
-  if (referenced.length === 0) return messageId;
-  const recent = referenced.slice(-50);
-  return sql<string>`COALESCE((SELECT thread_id FROM tickets WHERE message_id IN (${sql.join(recent.map((r) => sql`${r}`), sql`, `)}) LIMIT 1), ${referenced[0]!})`;
+/** What decides the batch's SQL text, never a value. */
+type StoreShape = {
+  /** The columns the insert names; those left undefined get their default, as drizzle renders it. */
+  columns: (keyof NewTicket)[];
+  missing: (keyof NewTicket)[];
+  guard: 'given' | 'capped' | 'none';
+  status: 'ignored' | 'capped' | 'received';
+  /** The thread: given, the ticket's own Message-ID, or looked up by this many references. */
+  thread: 'given' | 'own' | number;
+  raw: boolean;
+  ignoreDecision: boolean;
+};
+
+function storeShape(draft: TicketDraft, options: StoreOptions, row: NewTicket): StoreShape {
+  const capped = Boolean(options.senderCap && options.senderCap.limit !== 0);
+  const references = Math.min(MAX_THREAD_REFERENCES, options.references?.length ?? 0);
+  const columns = Object.keys(row) as (keyof NewTicket)[];
+  return {
+    columns,
+    missing: columns.filter((k) => row[k] === undefined),
+    guard: draft.guardReason !== null && draft.guardReason !== undefined ? 'given' : capped ? 'capped' : 'none',
+    status: draft.guardReason ? 'ignored' : capped ? 'capped' : 'received',
+    thread: options.threadId !== null && options.threadId !== undefined ? 'given' : references === 0 ? 'own' : references,
+    raw: Boolean(draft.raw),
+    ignoreDecision: Boolean(options.ignoreDecision),
+  };
+}
+
+/** The batch's statements of one shape, values as placeholders (`storeTicket` names them), each prepared on the binding. */
+function storeStatements(db: Database, shape: StoreShape) {
+  const p = (name: string) => sql`${sql.placeholder(name)}`;
+  const id = p('id');
+  // The sender cap, counted before this insert (so the cap-th ticket is the last one run) over the normalised
+  // sender (`flood+53@` is `flood@`); replayed history is not mail from the sender today: it does not spend the cap.
+  const overCap = sql`(SELECT count(*) FROM tickets WHERE sender_key = ${p('capSenderKey')} AND received_at >= ${p('capSince')} AND source != 'replay') >= ${p('capLimit')}`;
+  // The thread of the first stored ticket this message refers to, else the first reference, else its own id.
+  const threadId =
+    shape.thread === 'given' || shape.thread === 'own'
+      ? p(shape.thread === 'given' ? 'threadId' : 'messageId')
+      : sql`COALESCE((SELECT thread_id FROM tickets WHERE message_id IN (${sql.join(Array.from({ length: shape.thread }, (_, i) => p(`reference${i}`)), sql`, `)}) LIMIT 1), ${p('firstReference')})`;
+  const values = Object.fromEntries(shape.columns.map((k) => [k, shape.missing.includes(k) ? undefined : p(k)])) as Record<keyof NewTicket, SQL>;
+  const insertTicket = db
+    .insert(tickets)
+    .values({
+      ...values,
+      threadId,
+      status: shape.status === 'capped' ? sql`CASE WHEN ${overCap} THEN 'ignored' ELSE 'received' END` : p('status'),
+      guardReason: shape.guard === 'capped' ? sql`CASE WHEN ${overCap} THEN ${p('capReason')} END` : shape.guard === 'given' ? p('guardReason') : null,
+    })
+    .onConflictDoNothing({ target: tickets.messageId });
+  // Both follow-ups write only if this batch inserted the ticket (its id is new): a duplicate adds nothing.
+  const insertRaw = shape.raw
+    ? db
+        .insert(rawMessages)
+        .select(sql`SELECT ${id}, ${p('rawContentType')}, ${p('rawBody')}, ${p('rawSize')}, ${p('rawTruncated')} WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ${id})`)
+    : null;
+  // Only the audit fields (no model ran); every other column gets its schema default, so a new decisions column needs nothing here.
+  const insertIgnore = shape.ignoreDecision
+    ? db.insert(decisions).select(
+        sql`SELECT ${columnsWithDefaults(decisions, {
+          id: p('decisionId'),
+          ticketId: sql`id`,
+          outcome: sql`'ignore'`,
+          reasons: sql`json_array(guard_reason)`,
+          thresholds: p('decisionThresholds'),
+          decidedAt: p('now'),
+        })} FROM tickets WHERE id = ${id} AND status = 'ignored' AND guard_reason IS NOT NULL`,
+      )
+    : null;
+  const readBack = db.select().from(tickets).where(eq(tickets.messageId, p('messageId'))).limit(1);
+  return [insertTicket, insertRaw, insertIgnore, readBack]
+    .filter((q) => q !== null)
+    .map((q) => {
+      const { sql: text, params } = q.toSQL();
+      return { params, statement: db.$client.prepare(text) };
+    });
 }
 
 function rawCopyOf(raw: NonNullable<TicketDraft['raw']>, maxRawBytes: number) {
