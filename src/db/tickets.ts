@@ -252,10 +252,16 @@ export async function setTicketStatus(
   now: number,
   extra: { lastError?: string | null; owner?: string | null } = {},
 ): Promise<void> {
-  await db
-    .update(tickets)
-    .set({ status, leaseUntil: null, updatedAt: now, ...extra })
-    .where(eq(tickets.id, id));
+  // Built once per client for each set of extra columns (undefined ones are not written, as in drizzle's set).
+  const given = (['lastError', 'owner'] as const).filter((k) => extra[k] !== undefined);
+  const statement = preparedOnce(db, `setTicketStatus:${given.join(',')}`, () =>
+    db
+      .update(tickets)
+      .set({ status: sql`${sql.placeholder('status')}`, leaseUntil: null, updatedAt: sql`${sql.placeholder('now')}`, ...Object.fromEntries(given.map((k) => [k, sql`${sql.placeholder(k)}`])) })
+      .where(eq(tickets.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  await statement.run({ id, status, now, ...Object.fromEntries(given.map((k) => [k, extra[k]])) });
 }
 
 /** Tickets whose run never finished: waiting too long, or processing past the lease. Oldest first, a page at a time after `after`. */
