@@ -15,10 +15,24 @@ const MAX_EXTRACT_CHARS = 1200;
 /** A block must share this many of the ticket's terms to be quoted (the first block is always kept). */
 const MIN_BLOCK_TERMS = 1;
 
-type Block = { text: string; steps: boolean };
+type Block = { readonly text: string; readonly steps: boolean };
+
+// The next tickets mostly quote the same chunks: each chunk text's blocks are kept. Bounded
+// (cleared when full), and keyed by the text itself, so a cached answer is always the computed one.
+const BLOCKS_LIMIT = 1024;
+const blocksByText = new Map<string, readonly Block[]>();
+
+function blocksOf(text: string): readonly Block[] {
+  const hit = blocksByText.get(text);
+  if (hit) return hit;
+  const blocks = parseBlocks(text);
+  if (blocksByText.size >= BLOCKS_LIMIT) blocksByText.clear();
+  blocksByText.set(text, blocks);
+  return blocks;
+}
 
 /** Markdown chunk text → readable blocks: headings, table rules and emphasis dropped; lists kept as lists. */
-function blocksOf(text: string): Block[] {
+function parseBlocks(text: string): Block[] {
   return text
     .split(/\n\s*\n/)
     .map((raw) =>
