@@ -2,6 +2,7 @@
 // untrusted text; these catch what an injection could make it write. Links are
 // found with or without a scheme (`www.evil.example/reset`, `evil.example/reset`),
 // and so are email addresses: a reply may only point where the retrieved docs do.
+import { memoByText } from '../memo-by-text';
 
 /** Phrases from our own prompt that must never reach a customer. */
 const PROMPT_MARKERS = [/<ticket>/i, /<\/?docs?>/i, /\bsystem prompt\b/i, /\bTicketResponse\b/, /\bconfidence_score\b/, /\bdoc_sources\b/];
@@ -65,20 +66,8 @@ function linksIn(text: string): Links {
   return { hosts, emails };
 }
 
-// Every reply is checked against the chunks retrieved for it, and the next tickets
-// mostly retrieve the same chunks: the links of each doc text are kept. Bounded
-// (cleared when full), and keyed by the text itself, so a cached answer is always the computed one.
-const DOC_LINKS_LIMIT = 4096;
-const docLinks = new Map<string, Links>();
-
-function docLinksIn(text: string): Links {
-  const hit = docLinks.get(text);
-  if (hit) return hit;
-  const links = linksIn(text);
-  if (docLinks.size >= DOC_LINKS_LIMIT) docLinks.clear();
-  docLinks.set(text, links);
-  return links;
-}
+// Every reply is checked against the chunks retrieved for it: the links of each doc text are kept.
+const docLinksIn = memoByText(4096, linksIn);
 
 function hostOf(url: string): string | null {
   try {

@@ -1,5 +1,6 @@
 // Which of a ticket's terms a text contains: shared by the confidence features and
 // answer selection. Pure.
+import { memoByText } from '../memo-by-text';
 
 /** The fields of a retrieved chunk the features read (RetrievedChunk has them all). */
 export type FeatureChunk = {
@@ -17,21 +18,11 @@ const STEM = 5;
 type WordSets = { words: Set<string>; stems: Set<string> };
 
 // One ticket reads each chunk's title, heading and text for several features (answer
-// selection per doc, then the confidence features), and the next tickets mostly read
-// the same chunks: each text's word sets are kept. Bounded (cleared when full), and
-// keyed by the text itself, so a cached answer is always the computed one.
-const CACHE_LIMIT = 4096;
-const cache = new Map<string, WordSets>();
-
-function wordsOf(text: string): WordSets {
-  const hit = cache.get(text);
-  if (hit) return hit;
+// selection per doc, then the confidence features): each text's word sets are kept.
+const wordsOf = memoByText(4096, (text): WordSets => {
   const words = new Set(text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []);
-  const sets = { words, stems: new Set([...words].map((w) => w.slice(0, STEM))) };
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(text, sets);
-  return sets;
-}
+  return { words, stems: new Set([...words].map((w) => w.slice(0, STEM))) };
+});
 
 /**
  * The texts of a chunk the features read. A word never spans the space of a join (nor

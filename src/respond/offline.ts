@@ -8,6 +8,7 @@ import { selectAnswer } from '../decide/answer-selection';
 import { confidenceFeatures, coverage } from '../decide/confidence-features';
 import { queryTerms } from '../retrieval/lexical';
 import type { RetrievedChunk } from '../retrieval/types';
+import { memoByText } from '../memo-by-text';
 import { guessLanguage } from './language';
 import type { Responder, ResponderInput, ResponderResult } from './types';
 
@@ -17,19 +18,8 @@ const MIN_BLOCK_TERMS = 1;
 
 type Block = { readonly text: string; readonly steps: boolean };
 
-// The next tickets mostly quote the same chunks: each chunk text's blocks are kept. Bounded
-// (cleared when full), and keyed by the text itself, so a cached answer is always the computed one.
-const BLOCKS_LIMIT = 1024;
-const blocksByText = new Map<string, readonly Block[]>();
-
-function blocksOf(text: string): readonly Block[] {
-  const hit = blocksByText.get(text);
-  if (hit) return hit;
-  const blocks = parseBlocks(text);
-  if (blocksByText.size >= BLOCKS_LIMIT) blocksByText.clear();
-  blocksByText.set(text, blocks);
-  return blocks;
-}
+// Each chunk text's quoted blocks are kept for the next tickets, which mostly quote the same chunks.
+const blocksOf = memoByText(1024, (text): readonly Block[] => parseBlocks(text));
 
 /** Markdown chunk text → readable blocks: headings, table rules and emphasis dropped; lists kept as lists. */
 function parseBlocks(text: string): Block[] {
