@@ -45,21 +45,24 @@ export function docGroups(chunks: readonly FeatureChunk[]): { docId: string; chu
   return [...groups.entries()].map(([docId, list]) => ({ docId, chunks: list }));
 }
 
+/** For each term, which docs' texts contain it: read once per ticket, shared by every doc's features. */
+function termHolders(terms: readonly string[], matchers: readonly ((term: string) => boolean)[]): boolean[][] {
+  return terms.map((term) => matchers.map((has) => has(term)));
+}
+
 /**
  * Coverage weighted by how few candidate docs contain each term: a term every
  * candidate has ("invoice" on an invoicing help center) says nothing about which
  * one answers; a term only one has says a lot.
  */
-function distinctCoverage(terms: readonly string[], texts: readonly (readonly string[])[], index: number): number {
-  if (terms.length === 0) return 0;
-  const matchers = texts.map(textsMatcher);
+function distinctCoverage(holdersByTerm: readonly (readonly boolean[])[], docs: number, index: number): number {
+  if (holdersByTerm.length === 0) return 0;
   let total = 0;
   let covered = 0;
-  for (const term of terms) {
-    const holders = matchers.map((has) => has(term));
+  for (const holders of holdersByTerm) {
     const count = holders.filter(Boolean).length;
     if (count === 0) continue;
-    const weight = Math.log(1 + texts.length / count);
+    const weight = Math.log(1 + docs / count);
     total += weight;
     if (holders[index]) covered += weight;
   }
@@ -72,7 +75,8 @@ const textsOf = (chunks: readonly FeatureChunk[]) => chunks.flatMap(chunkTexts);
 export function docFeatures(terms: readonly string[], chunks: readonly FeatureChunk[]): { docId: string; chunks: FeatureChunk[]; features: DocFeatures }[] {
   const groups = docGroups(chunks);
   const best = Math.max(0, ...chunks.map((c) => c.score));
-  const texts = groups.map((g) => textsOf(g.chunks));
+  const matchers = groups.map((g) => textsMatcher(textsOf(g.chunks)));
+  const holders = termHolders(terms, matchers);
   return groups.map((g, i) => {
     const top = g.chunks[0]!;
     const vectorRanks = g.chunks.map((c) => c.vectorRank).filter((r): r is number => r !== null);
@@ -84,8 +88,8 @@ export function docFeatures(terms: readonly string[], chunks: readonly FeatureCh
         score_share: best > 0 ? Math.max(...g.chunks.map((c) => c.score)) / best : 0,
         title_coverage: coverage(terms, top.title),
         heading_coverage: coverageOfTexts(terms, headings),
-        text_coverage: coverageOfTexts(terms, texts[i]!),
-        distinct_coverage: distinctCoverage(terms, texts, i),
+        text_coverage: terms.length === 0 ? 0 : holders.filter((h) => h[i]).length / terms.length,
+        distinct_coverage: distinctCoverage(holders, groups.length, i),
         chunk_share: g.chunks.length / chunks.length,
         vector_reciprocal: vectorRanks.length ? 1 / Math.min(...vectorRanks) : 0,
       },
