@@ -1,5 +1,5 @@
 // Per-isolate memo for pure functions of a text (chunk texts, mostly: the next tickets
-// retrieve the same chunks). Keyed by the text itself, so a cached answer is always the
+// retrieve the same chunks; an async one keeps its promise). Keyed by the text itself, so a cached answer is always the
 // computed one; bounded, and cleared whole when full, so a burst of new texts cannot grow it.
 export function memoByText<T>(limit: number, compute: (text: string) => T): (text: string) => T {
   const cache = new Map<string, T>();

@@ -89,7 +89,7 @@ export class OfflineResponder implements Responder {
     const query = `${ticket.subject}\n${ticket.text}`;
     const language = guessLanguage(query);
     const terms = searched ?? queryTerms(query);
-    const selection = selected ?? selectAnswer(terms, chunks);
+    const selection = selected !== undefined ? selected : selectAnswer(terms, chunks);
     const top = selection?.ranked[0]?.chunks[0] as RetrievedChunk | undefined;
     const call = {
       model: 'offline-extractive',

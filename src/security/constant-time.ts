@@ -1,22 +1,13 @@
 // Comparing a presented secret with the configured one without the time taken
 // saying how much of it matched. timingSafeEqual is workerd's extension of
 // crypto.subtle (Node scripts never load this file).
+import { memoByText } from '../memo-by-text';
 import { sha256 } from './crypto';
 
 // The configured secrets are the same on every request an isolate serves: each one's
-// digest is taken once. Keyed by the secret itself, so a rotated secret is digested
-// anew; bounded (cleared when full), though a deployment configures only a few.
-const CONFIGURED_LIMIT = 16;
-const configuredDigests = new Map<string, ArrayBuffer>();
-
-async function configuredDigest(secret: string): Promise<ArrayBuffer> {
-  const hit = configuredDigests.get(secret);
-  if (hit) return hit;
-  const digest = await sha256(secret);
-  if (configuredDigests.size >= CONFIGURED_LIMIT) configuredDigests.clear();
-  configuredDigests.set(secret, digest);
-  return digest;
-}
+// digest is taken once (the promise is kept, so concurrent first requests share it).
+// Keyed by the secret itself, so a rotated secret is digested anew.
+const configuredDigest = memoByText(16, sha256);
 
 /**
  * A presented secret compared in constant time with the configured one (`expected`,
