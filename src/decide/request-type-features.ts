@@ -28,14 +28,18 @@ export function words(text: string): string[] {
   return featureText(text).match(WORD) ?? [];
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const fnvStep = (hash: number, code: number): number => Math.imul(hash ^ code, FNV_PRIME);
+/** FNV-1a continued over `value` from a state: hashing a key piece by piece without building it. */
+function fnvOver(hash: number, value: string): number {
+  for (let i = 0; i < value.length; i++) hash = fnvStep(hash, value.charCodeAt(i));
+  return hash;
+}
+
 /** FNV-1a, 32-bit: stable across runtimes, so a trained artifact means the same everywhere. */
 export function hashString(value: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < value.length; i++) {
-    hash ^= value.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
+  return fnvOver(FNV_OFFSET, value) >>> 0;
 }
 
 export const wordBucket = (word: string, dims: number): number => hashString(`w:${word}`) % dims;
@@ -44,40 +48,94 @@ const WORD_WEIGHT = 1;
 
 export type SparseVector = { index: Uint32Array; value: Float32Array };
 
-/** The hashed, L2-normalised feature vector of a text (indices unique, any order). */
-export function featurize(text: string, dims: number): SparseVector {
-  const counts = new Map<number, number>();
-  const add = (key: string, weight = 1) => {
-    const i = hashString(key) % dims;
-    counts.set(i, (counts.get(i) ?? 0) + weight);
-  };
-  const normalized = featureText(text);
-  const tokens = normalized.match(WORD) ?? [];
-  // Shape: a question is rarely an acknowledgement, a two-word mail rarely a how-to.
-  if (normalized.includes('?')) add('s:question', WORD_WEIGHT);
-  add(`s:length${Math.min(4, Math.floor(Math.log2(1 + tokens.length)))}`, WORD_WEIGHT);
-  for (let t = 0; t < tokens.length; t++) {
-    const word = tokens[t]!;
-    // Whole words and word pairs carry the request ("refund policy" vs "refund me"); grams carry the spelling.
-    add(`w:${word}`, WORD_WEIGHT);
-    if (t > 0) add(`b:${tokens[t - 1]} ${word}`, WORD_WEIGHT);
-    const padded = `<${word}>`;
-    for (let n = 3; n <= 5; n++) {
-      for (let s = 0; s + n <= padded.length; s++) add(`c:${padded.slice(s, s + n)}`);
+// The states after each feature family's prefix, so a key is hashed without being built.
+const WORD_PREFIX = fnvOver(FNV_OFFSET, 'w:');
+const PAIR_PREFIX = fnvOver(FNV_OFFSET, 'b:');
+const GRAM_PREFIX = fnvOver(FNV_OFFSET, 'c:');
+const SPACE = 0x20;
+const GRAM_START = 0x3c; // '<'
+const GRAM_END = 0x3e; // '>'
+
+/** The feature vector, and the bucket of each word (what the known-word share is read from). */
+export type TextFeatures = SparseVector & { wordBuckets: Uint32Array };
+
+/**
+ * The hashed, L2-normalised feature vector of a text (indices unique, any order). Every key
+ * is hashed as the string `w:word`, `b:previous word`, `c:gram` (grams of `<word>`) would
+ * be, without allocating one; keys are added in the same order as they always were.
+ */
+export function featurize(text: string, dims: number): TextFeatures {
+  const counts = new BucketCounts(dims);
+  try {
+    const normalized = featureText(text);
+    const tokens = normalized.match(WORD) ?? [];
+    const wordBuckets = new Uint32Array(tokens.length);
+    // Shape: a question is rarely an acknowledgement, a two-word mail rarely a how-to.
+    if (normalized.includes('?')) counts.add(fnvOver(FNV_OFFSET, 's:question'), WORD_WEIGHT);
+    counts.add(fnvOver(FNV_OFFSET, `s:length${Math.min(4, Math.floor(Math.log2(1 + tokens.length)))}`), WORD_WEIGHT);
+    for (let t = 0; t < tokens.length; t++) {
+      const word = tokens[t]!;
+      // Whole words and word pairs carry the request ("refund policy" vs "refund me"); grams carry the spelling.
+      const wordHash = fnvOver(WORD_PREFIX, word);
+      wordBuckets[t] = (wordHash >>> 0) % dims;
+      counts.add(wordHash, WORD_WEIGHT);
+      if (t > 0) counts.add(fnvOver(fnvStep(fnvOver(PAIR_PREFIX, tokens[t - 1]!), SPACE), word), WORD_WEIGHT);
+      const padded = word.length + 2;
+      for (let n = 3; n <= 5; n++) {
+        for (let s = 0; s + n <= padded; s++) {
+          let hash = GRAM_PREFIX;
+          for (let j = s; j < s + n; j++) hash = fnvStep(hash, j === 0 ? GRAM_START : j === padded - 1 ? GRAM_END : word.charCodeAt(j - 1));
+          counts.add(hash, 1);
+        }
+      }
     }
+    return { ...counts.normalised(), wordBuckets };
+  } finally {
+    counts.clear();
   }
-  const index = new Uint32Array(counts.size);
-  const value = new Float32Array(counts.size);
-  let norm = 0;
-  let k = 0;
-  for (const [i, count] of counts) {
-    const v = 1 + Math.log(count);
-    index[k] = i;
-    value[k] = v;
-    norm += v * v;
-    k++;
+}
+
+// A bucket's position (+1) among the text's distinct buckets, 0 for none yet: one table per
+// size, reused and cleared after each text (a Map per text was a quarter of featurize's time).
+const slotTables = new Map<number, Int32Array>();
+
+/** One text's distinct buckets in first-seen order, with their counts. */
+class BucketCounts {
+  private readonly buckets: number[] = [];
+  private readonly counts: number[] = [];
+  private readonly slot: Int32Array;
+
+  constructor(private readonly dims: number) {
+    let table = slotTables.get(dims);
+    if (!table) slotTables.set(dims, (table = new Int32Array(dims)));
+    this.slot = table;
   }
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let j = 0; j < value.length; j++) value[j]! *= scale;
-  return { index, value };
+
+  add(hash: number, weight: number): void {
+    const i = (hash >>> 0) % this.dims;
+    const at = this.slot[i]!;
+    if (at === 0) {
+      this.buckets.push(i);
+      this.counts.push(weight);
+      this.slot[i] = this.buckets.length;
+    } else this.counts[at - 1]! += weight;
+  }
+
+  /** Sublinear counts, L2-normalised. */
+  normalised(): SparseVector {
+    const value = new Float32Array(this.counts.length);
+    let norm = 0;
+    for (let k = 0; k < this.counts.length; k++) {
+      const v = 1 + Math.log(this.counts[k]!);
+      value[k] = v;
+      norm += v * v;
+    }
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let j = 0; j < value.length; j++) value[j]! *= scale;
+    return { index: Uint32Array.from(this.buckets), value };
+  }
+
+  clear(): void {
+    for (const i of this.buckets) this.slot[i] = 0;
+  }
 }

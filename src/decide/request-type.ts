@@ -5,7 +5,7 @@
 import artifact from './request-type-model.json';
 import { base64Decode } from '../security/encoding';
 import { decodeSparse, type DecodedWeights } from './request-type-artifact';
-import { featurize, wordBucket, words } from './request-type-features';
+import { featurize } from './request-type-features';
 import { REQUEST_TYPES, type RequestType } from './request-types';
 
 export type RequestTypeArtifact = {
@@ -52,7 +52,7 @@ export function scoreRequestType(text: string, model: LoadedModel = shippedModel
   const { dims, classes, bias, scales } = model.artifact;
   const c = classes.length;
   const logits = bias.slice();
-  const { index, value } = featurize(text, dims);
+  const { index, value, wordBuckets } = featurize(text, dims);
   const { rowOf, values } = model.weights;
   for (let j = 0; j < index.length; j++) {
     const row = rowOf[index[j]!]!;
@@ -70,16 +70,14 @@ export function scoreRequestType(text: string, model: LoadedModel = shippedModel
     probabilities[classes[k]!] = exp[k]! / sum;
     if (exp[k]! > exp[best]!) best = k;
   }
-  const tokens = words(text);
   let known = 0;
-  for (const word of tokens) {
-    const bucket = wordBucket(word, dims);
+  for (const bucket of wordBuckets) {
     if ((model.known[bucket >>> 3]! >>> (bucket & 7)) & 1) known++;
   }
   return {
     type: classes[best]!,
     probability: exp[best]! / sum,
     probabilities,
-    knownWordShare: tokens.length === 0 ? 0 : known / tokens.length,
+    knownWordShare: wordBuckets.length === 0 ? 0 : known / wordBuckets.length,
   };
 }
