@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBasic, parseBearer } from '../../src/security/credentials';
 import { secretsEqual } from '../../src/security/constant-time';
-import { hmacKey, hmacSign, hmacVerify, sha256Hex } from '../../src/security/crypto';
+import { hmacKey, hmacSign, hmacVerify, randomBytes, sha256Hex } from '../../src/security/crypto';
 import {
   base64Decode,
   base64Encode,
@@ -79,6 +79,29 @@ describe('sha256Hex (FIPS 180-2 examples)', () => {
     ['abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
   ])('hashes %j', async (message, digest) => {
     expect(await sha256Hex(message)).toBe(digest);
+  });
+});
+
+describe('randomBytes (drawn from the CSPRNG a pool at a time)', () => {
+  it('hands out each drawn byte once, across refills of the pool', () => {
+    // 12-byte ids, enough of them to refill the 4096-byte pool several times.
+    const ids = Array.from({ length: 2000 }, () => hexEncode(randomBytes(12)));
+    expect(ids.every((id) => id.length === 24)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('gives copies: changing one changes neither the pool nor the next id', () => {
+    const first = randomBytes(16);
+    first.fill(0);
+    const next = randomBytes(16);
+    expect(next.some((b) => b !== 0)).toBe(true);
+  });
+
+  it('serves a length larger than the pool in one draw', () => {
+    const large = randomBytes(10_000);
+    expect(large.length).toBe(10_000);
+    // 10,000 uniform bytes take every value: a zero-filled or short buffer would not.
+    expect(new Set(large).size).toBe(256);
   });
 });
 
