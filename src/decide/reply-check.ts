@@ -46,6 +46,8 @@ function linksIn(text: string): Links {
   const hosts = new Set<string>();
   const emails = new Set<string>();
   for (const raw of text.split(WORD_BREAK)) {
+    // Links and addresses have a dot; most words do not, and trimming cannot add one.
+    if (!raw.includes('.')) continue;
     const word = trimEdges(raw);
     if (!word.includes('.')) continue;
     const email = EMAIL.exec(word);
@@ -69,13 +71,14 @@ function linksIn(text: string): Links {
 // Every reply is checked against the chunks retrieved for it: the links of each doc text are kept.
 const docLinksIn = memoByText(4096, linksIn);
 
-function hostOf(url: string): string | null {
+// A doc's URL is parsed once per isolate, not once per ticket that retrieves it.
+const hostOf = memoByText(4096, (url): string | null => {
   try {
     return withoutWww(new URL(url).hostname.toLowerCase());
   } catch {
     return null;
   }
-}
+});
 
 export function checkReply({ reply, docs, secrets, ownAddresses = [] }: ReplyCheckInput): string[] {
   const problems: string[] = [];
