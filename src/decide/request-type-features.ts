@@ -76,9 +76,7 @@ export function featurize(text: string, dims: number): TextFeatures {
     for (let t = 0; t < tokens.length; t++) {
       const word = tokens[t]!;
       // Whole words and word pairs carry the request ("refund policy" vs "refund me"); grams carry the spelling.
-      const wordHash = fnvOver(WORD_PREFIX, word);
-      wordBuckets[t] = (wordHash >>> 0) % dims;
-      counts.add(wordHash, WORD_WEIGHT);
+      wordBuckets[t] = counts.add(fnvOver(WORD_PREFIX, word), WORD_WEIGHT);
       if (t > 0) counts.add(fnvOver(fnvStep(fnvOver(PAIR_PREFIX, tokens[t - 1]!), SPACE), word), WORD_WEIGHT);
       const padded = word.length + 2;
       for (let n = 3; n <= 5; n++) {
@@ -111,7 +109,8 @@ class BucketCounts {
     this.slot = table;
   }
 
-  add(hash: number, weight: number): void {
+  /** Count a key's hash in its bucket; returns the bucket. */
+  add(hash: number, weight: number): number {
     const i = (hash >>> 0) % this.dims;
     const at = this.slot[i]!;
     if (at === 0) {
@@ -119,6 +118,7 @@ class BucketCounts {
       this.counts.push(weight);
       this.slot[i] = this.buckets.length;
     } else this.counts[at - 1]! += weight;
+    return i;
   }
 
   /** Sublinear counts, L2-normalised. */
