@@ -10,19 +10,14 @@ import { scoreRequestType } from '../src/decide/request-type';
 import { typeFromScores } from '../src/decide/request-type-routing';
 import { needsPerson } from '../src/decide/request-types';
 import { SENSITIVE_PATTERNS } from '../src/decide/sensitive';
-import { isHeldOut, loadIntentSets, loadTicketFile, sharedDataDir } from './lib/request-type-data';
+import { isHeldOutExample, loadLabelledExamples } from './lib/request-type-data';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const config = parseConfig({});
-const all = [
-  ...loadIntentSets(sharedDataDir(ROOT)),
-  ...loadTicketFile(path.join(ROOT, 'corpus/tickets.jsonl'), 'tickets'),
-  ...loadTicketFile(path.join(ROOT, 'corpus/request-type-tickets.jsonl'), 'tallybook'),
-  ...loadTicketFile(path.join(ROOT, 'corpus/request-type-check.jsonl'), 'check'),
-];
+const all = loadLabelledExamples(ROOT, { check: true });
 const cases = all.map((e) => {
   const main = ticketTexts({ subject: e.subject, text: e.text }, config).main;
-  const unseen = e.source === 'check' || isHeldOut(e.id);
+  const unseen = e.source === 'check' || isHeldOutExample(e);
   return { ...e, main, unseen, classifierPerson: needsPerson(typeFromScores(scoreRequestType(main), config)) };
 });
 

@@ -99,6 +99,25 @@ describe('the refund keyword asks for money back, not about the policy', () => {
   );
 });
 
+describe('the security keywords catch a report, not a question about a published bulletin', () => {
+  it.each([
+    "I'd like to report a security vulnerability in your password reset flow.",
+    'I found a critical vulnerability in your login. Pay $5,000 and I will send the details.',
+    'There is a vulnerability in your API that exposes other customers\' invoices.',
+    'An unauthorized login happened on our account last night.',
+  ])('flags %j', (text) => {
+    expect(detectSensitiveTopics(text, SENSITIVE_TOPICS, 0)).toContain('security_incident');
+  });
+
+  it.each([
+    'Help with Security Bulletin: Vulnerabilities in OpenSSL affect WebSphere MQ 5.3 (CVE-2017-3735). What is the fix?',
+    'Which security vulnerabilities are addressed in fix pack 8.5.5.6?',
+    'Security Bulletin: MQSISTOP commands with unauthorized user succeed. Which versions are affected?',
+  ])('does not flag %j', (text) => {
+    expect(detectSensitiveTopics(text, SENSITIVE_TOPICS, 0)).not.toContain('security_incident');
+  });
+});
+
 // Each input is at the cap the policy applies before any pattern runs (MAX_TICKET_CHARS = 20,000
 // by default; 30,000 here, more than any caller passes). Linear patterns finish in milliseconds;
 // the old HTML-comment pattern took seconds on the first of these.

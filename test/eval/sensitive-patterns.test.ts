@@ -1,12 +1,13 @@
 // The keyword net's rule (issue 14): no pattern may send a how-to question to a person.
-// Checked on every labelled how-to we have: the public intent sets, the sample tickets,
-// the Tallybook training tickets and the check set, read as the policy reads them.
+// Checked on every labelled how-to we have: the public intent sets, the WixQA and TechQA
+// questions, the sample tickets, the Tallybook training tickets and the check set, read as
+// the policy reads them.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, SENSITIVE_TOPICS } from '../../src/config';
 import { ticketTexts } from '../../src/decide/policy';
 import { detectSensitiveTopics } from '../../src/decide/sensitive';
-import { loadIntentSets, loadTicketFile, sharedDataDir } from '../../scripts/lib/request-type-data';
+import { loadLabelledExamples } from '../../scripts/lib/request-type-data';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const config = parseConfig({});
@@ -16,12 +17,7 @@ const KNOWN = new Set(['rt328']);
 
 describe('sensitive patterns', () => {
   it('fire on no labelled how-to question, policy questions about refunds, chargebacks, GDPR and security included', () => {
-    const howTos = [
-      ...loadIntentSets(sharedDataDir(ROOT)),
-      ...loadTicketFile(path.join(ROOT, 'corpus/tickets.jsonl'), 'tickets'),
-      ...loadTicketFile(path.join(ROOT, 'corpus/request-type-tickets.jsonl'), 'tallybook'),
-      ...loadTicketFile(path.join(ROOT, 'corpus/request-type-check.jsonl'), 'check'),
-    ].filter((e) => e.type === 'how_to');
+    const howTos = loadLabelledExamples(ROOT, { check: true }).filter((e) => e.type === 'how_to');
     expect(howTos.length).toBeGreaterThan(2000);
     const fired = howTos.flatMap((e) => {
       const topics = detectSensitiveTopics(ticketTexts({ subject: e.subject, text: e.text }, config).main, SENSITIVE_TOPICS, 0);
