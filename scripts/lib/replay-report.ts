@@ -1,6 +1,8 @@
 // The replay's summary: per request type (deflect's own), how many past tickets it
 // would have answered on its own, and how often its type matched the history's label.
-export type ReplayOutcome = { request_type: string | null; outcome: string | null; labelled_type: string | null };
+// It counts what the policy decided (`policy_outcome`), not what the rollout mode then did:
+// a deployment in `shadow`, the default, turns every would-be auto-reply into a review.
+export type ReplayOutcome = { request_type: string | null; outcome: string | null; policy_outcome?: string | null; labelled_type: string | null };
 
 export type TypeRow = { type: string; tickets: number; autoReply: number; review: number; escalate: number; ignore: number; undecided: number; labelled: number; labelAgrees: number };
 
@@ -10,14 +12,15 @@ export function summarize(results: ReplayOutcome[]): { rows: TypeRow[]; total: T
   const total = empty('all');
   for (const result of results) {
     const type = result.request_type ?? '(none)';
+    const outcome = result.policy_outcome ?? result.outcome;
     const row = rows.get(type) ?? empty(type);
     rows.set(type, row);
     for (const r of [row, total]) {
       r.tickets++;
-      if (result.outcome === 'auto_reply') r.autoReply++;
-      else if (result.outcome === 'review') r.review++;
-      else if (result.outcome === 'escalate') r.escalate++;
-      else if (result.outcome === 'ignore') r.ignore++;
+      if (outcome === 'auto_reply') r.autoReply++;
+      else if (outcome === 'review') r.review++;
+      else if (outcome === 'escalate') r.escalate++;
+      else if (outcome === 'ignore') r.ignore++;
       else r.undecided++;
       if (result.labelled_type) {
         r.labelled++;

@@ -133,4 +133,13 @@ describe('the replay summary', () => {
     expect(summary.total).toMatchObject({ tickets: 3, autoReply: 1, review: 1, escalate: 1, labelled: 2, labelAgrees: 1 });
     expect(formatSummary(summary)).toMatch(/how_to\s+2\s+1 \(50%\)/);
   });
+
+  it('counts what the policy decided, so a shadow deployment still shows its would-be auto-replies', () => {
+    const summary = summarize([
+      { request_type: 'how_to', outcome: 'review', policy_outcome: 'auto_reply', labelled_type: null },
+      { request_type: 'how_to', outcome: 'review', policy_outcome: 'review', labelled_type: null },
+      { request_type: 'spam', outcome: 'ignore', labelled_type: null },
+    ]);
+    expect(summary.total).toMatchObject({ tickets: 3, autoReply: 1, review: 1, ignore: 1 });
+  });
 });

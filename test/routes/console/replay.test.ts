@@ -3,6 +3,8 @@
 // the human reply is stored, and the console shows the draft beside it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countAutoReplies } from '../../../src/db/decisions';
+import { setModeRule } from '../../../src/db/modes';
+import { ANY } from '../../../src/rollout/modes';
 import { buildDeps } from '../../../src/deps';
 import { providerRequests } from '../../act/helpers';
 import { ADMIN_TOKEN, env, loadCorpus, request } from '../../helpers';
@@ -12,7 +14,7 @@ beforeAll(async () => {
   await loadCorpus();
 });
 
-type ReplayResult = { ticket_id: string; created: boolean; status: string; outcome: string | null; request_type: string | null; labelled_type: string | null };
+type ReplayResult = { ticket_id: string; created: boolean; status: string; outcome: string | null; policy_outcome: string | null; request_type: string | null; labelled_type: string | null };
 
 function postReplay(body: unknown, token: string | null = ADMIN_TOKEN): Promise<Response> {
   return request('/admin/replay', { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -63,6 +65,17 @@ describe('POST /admin/replay', () => {
     expect(await deliveriesOf(result.ticket_id)).toEqual([]);
     // A replayed auto-reply went to nobody: it spends none of the deployment's sending limits.
     expect(await countAutoReplies(deps.db, 0)).toBe(before);
+  });
+
+  it('in shadow, the shipped default, reports what the policy would have done beside what the mode did', async () => {
+    const deps = buildDeps(env);
+    await setModeRule(deps.db, { address: ANY, requestType: ANY }, 'shadow', 'test', Date.now());
+    try {
+      const result = await (await postReplay({ ...PASSWORD, id: 'hist-password-shadow', from: 'nina@example.com' })).json<ReplayResult>();
+      expect(result).toMatchObject({ status: 'done', outcome: 'review', policy_outcome: 'auto_reply', request_type: 'how_to' });
+    } finally {
+      await setModeRule(deps.db, { address: ANY, requestType: ANY }, null, 'test', Date.now());
+    }
   });
 
   it('an escalated past ticket reaches neither Slack nor the helpdesk', async () => {
