@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isHeldOut as isConfidenceHeldOut } from '../../scripts/lib/confidence-sets';
 import { isHeldOutExample, loadLabelledExamples, loadPublicQuestions, PUBLIC_QUESTION_EXCEPTIONS, sharedDataDir } from '../../scripts/lib/request-type-data';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -18,7 +17,6 @@ describe('public help-center questions as request types', () => {
       const ofSet = questions.filter((q) => q.source === set);
       expect(ofSet.length).toBeGreaterThan(90);
       expect(ofSet.filter(isHeldOutExample).map((q) => q.id).sort()).toEqual(heldOutFile(set).sort());
-      for (const q of ofSet) expect(isHeldOutExample(q)).toBe(isConfidenceHeldOut(set, q.id));
     }
   });
 
