@@ -13,7 +13,7 @@ import { base64Encode } from '../src/security/encoding';
 import { encodeSparse, WEIGHT_LEVELS } from '../src/decide/request-type-artifact';
 import { featurize, hashString, wordBucket, words, type SparseVector } from '../src/decide/request-type-features';
 import { REQUEST_TYPES, type RequestType } from '../src/decide/request-types';
-import { CHECK_FILE, isHeldOutExample, loadLabelledExamples, loadTicketFile, type Labelled } from './lib/request-type-data';
+import { CHECK_FILE, HELD_OUT_SHARES, isHeldOutExample, loadLabelledExamples, loadTicketFile, TRAINING_SOURCES, type Labelled } from './lib/request-type-data';
 import { rng } from './lib/synthetic';
 import { formatRegressions, regressions, type HeldOutReport } from './lib/train-guard';
 
@@ -166,7 +166,7 @@ async function main() {
     const bucket = wordBucket(word, DIMS);
     known[bucket >>> 3]! |= 1 << (bucket & 7);
   }
-  const trainedOn = Object.fromEntries(['bitext', 'banking77', 'clinc150', 'wixqa', 'techqa', 'tickets', 'tallybook', 'feedback'].map((s) => [s, base.filter((e) => e.source === s).length]));
+  const trainedOn = Object.fromEntries([...TRAINING_SOURCES, 'feedback'].map((s) => [s, base.filter((e) => e.source === s).length]));
   const body = {
     format: 2 as const,
     dims: DIMS,
@@ -190,8 +190,8 @@ async function main() {
   const { runRouting, formatRouting } = await import('./lib/eval-routing');
   // --validate leaves the check set out: tuning must not look at it.
   const check = values.validate ? [] : loadTicketFile(path.join(ROOT, CHECK_FILE), 'check');
-  const sources = ['bitext', 'banking77', 'clinc150', 'wixqa', 'techqa', 'tickets', 'tallybook', ...(values.validate ? [] : ['check'])];
-  const report: Record<string, unknown> = { version: `rt-${hash.slice(0, 12)}`, command: 'npm run train', held_out_share: { wixqa: 0.3, techqa: 0.3, others: 0.2 }, trained_on: trainedOn, held_out: {} };
+  const sources = [...TRAINING_SOURCES, ...(values.validate ? [] : ['check'])];
+  const report: Record<string, unknown> = { version: `rt-${hash.slice(0, 12)}`, command: 'npm run train', held_out_share: HELD_OUT_SHARES, trained_on: trainedOn, held_out: {} };
   for (const source of sources) {
     const cases = [...heldOut, ...check].filter((e) => e.source === source).map((e) => ({ id: e.id, subject: e.subject, text: e.text, expect: e.type, source }));
     const summary = runRouting(cases);

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashString } from '../../src/decide/request-type-features';
 import { RequestType } from '../../src/decide/request-types';
-import { publicCases, type CorpusName } from './confidence-sets';
+import { HELD_OUT_PERCENT, publicCases, type CorpusName } from './confidence-sets';
 
 /** `heldOut` fixes the example's split where its source has one of its own (the public help-center questions). */
 export type Labelled = { id: string; source: string; subject: string; text: string; type: RequestType; heldOut?: boolean };
@@ -38,7 +38,11 @@ export const CLINC150_MAP: Record<string, RequestType> = {
 /** Written apart from the training tickets (other products, other phrasing); never trained or tuned on. */
 export const CHECK_FILE = 'corpus/request-type-check.jsonl';
 
-export const isHeldOut = (id: string): boolean => hashString(`heldout:${id}`) % 5 === 0;
+/** Sources in the order `npm run train` reports them (`feedback` is reviewed tickets, `--feedback`). */
+export const TRAINING_SOURCES = ['bitext', 'banking77', 'clinc150', 'wixqa', 'techqa', 'tickets', 'tallybook'] as const;
+
+const HELD_OUT_EVERY = 5;
+export const isHeldOut = (id: string): boolean => hashString(`heldout:${id}`) % HELD_OUT_EVERY === 0;
 
 /** An example's split: its source's own where it has one, otherwise 20% by a hash of its id. */
 export const isHeldOutExample = (e: Labelled): boolean => e.heldOut ?? isHeldOut(e.id);
@@ -56,6 +60,9 @@ export const PUBLIC_QUESTION_EXCEPTIONS: Record<string, RequestType> = {
 };
 
 const PUBLIC_QUESTION_SETS: CorpusName[] = ['wixqa', 'techqa'];
+
+/** The share of each source held out, as the report states it. */
+export const HELD_OUT_SHARES = { ...Object.fromEntries(PUBLIC_QUESTION_SETS.map((set) => [set, HELD_OUT_PERCENT / 100])), others: 1 / HELD_OUT_EVERY };
 
 /**
  * The public help-center questions (`retrieval/<set>/questions.jsonl`) as request types. Their
