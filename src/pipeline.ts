@@ -10,7 +10,7 @@ import { ReplyMailer } from './act/reply-mailer';
 import type { Mailer } from './act/types';
 import { calibrate, CalibrationParams } from './decide/calibration';
 import { selectAnswer } from './decide/answer-selection';
-import { confidenceFeatures } from './decide/confidence-features';
+import { retrievalFeatures, withSelfScore } from './decide/confidence-features';
 import { checkReply } from './decide/reply-check';
 import { decide } from './decide/policy';
 import { findDecision, readDecisionContext, recordDecision, type DecisionContext, type DecisionRow } from './db/decisions';
@@ -239,14 +239,16 @@ async function decideTicket(ticket: TicketRow, modeRules: ModeRuleOf[], deps: De
 
   const retrieval = await timed('retrieve', () => retriever.retrieve(query, config.RETRIEVAL_TOP_K));
   options.failAfter?.('retrieve');
-  // Run once: the offline responder answers from it, and the confidence features read it.
+  // Run once: the offline responder answers from them, and the decision's confidence reads them.
   const selection = selectAnswer(retrieval.queryTerms, retrieval.chunks);
+  const evidence = retrievalFeatures(retrieval.queryTerms, retrieval.chunks, selection);
   const result = await timed('respond', () =>
     responder.respond({
       ticket: { subject: ticket.subject, text, fromName: ticket.fromName },
       chunks: retrieval.chunks,
       queryTerms: retrieval.queryTerms,
       selection,
+      evidence,
       earlier: earlierExchangeOf(rollout),
     }),
   );
@@ -255,7 +257,7 @@ async function decideTicket(ticket: TicketRow, modeRules: ModeRuleOf[], deps: De
   const now = clock.now();
   const modelConfidence = result.response?.confidence_score ?? null;
   // The offline responder's score is itself this calibration; only Claude's self-score is extra evidence.
-  const features = confidenceFeatures(retrieval.queryTerms, retrieval.chunks, responder.name === 'claude' ? modelConfidence : null, selection);
+  const features = withSelfScore(evidence, responder.name === 'claude' ? modelConfidence : null);
   const { policy, confidence, calibrationVersion } = await timed('decide', async () => {
     const context = await readDecisionContext(db, {
       senderKey: ticket.senderKey ?? senderKey(ticket.fromAddress),

@@ -5,7 +5,7 @@
 // same policy as Claude's answers.
 import { calibrate, DEFAULT_CALIBRATION } from '../decide/calibration';
 import { selectAnswer } from '../decide/answer-selection';
-import { confidenceFeatures, coverage } from '../decide/confidence-features';
+import { coverage, retrievalFeatures } from '../decide/confidence-features';
 import { queryTerms } from '../retrieval/lexical';
 import type { RetrievedChunk } from '../retrieval/types';
 import { memoByText } from '../memo-by-text';
@@ -84,7 +84,7 @@ export function readableIntent(docId: string, title: string): string {
 export class OfflineResponder implements Responder {
   readonly name = 'offline' as const;
 
-  async respond({ ticket, chunks, queryTerms: searched, selection: selected }: ResponderInput): Promise<ResponderResult> {
+  async respond({ ticket, chunks, queryTerms: searched, selection: selected, evidence }: ResponderInput): Promise<ResponderResult> {
     const started = Date.now();
     const query = `${ticket.subject}\n${ticket.text}`;
     const language = guessLanguage(query);
@@ -123,7 +123,7 @@ export class OfflineResponder implements Responder {
       response: {
         intent: readableIntent(top.docId, top.title),
         suggested_reply: reply,
-        confidence_score: calibrate(DEFAULT_CALIBRATION, confidenceFeatures(terms, chunks, null, selection)),
+        confidence_score: calibrate(DEFAULT_CALIBRATION, evidence ?? retrievalFeatures(terms, chunks, selection)),
         escalate: false,
         escalation_reason: null,
         doc_sources: used.map((c) => c.chunkId),

@@ -1,5 +1,6 @@
 import type { ModelCall } from '../db/schema';
 import type { Selection } from '../decide/answer-selection';
+import type { ConfidenceFeatures } from '../decide/confidence-features';
 import type { RetrievedChunk } from '../retrieval/types';
 import type { TicketResponse } from './schema';
 
@@ -13,6 +14,8 @@ export type ResponderInput = {
   queryTerms?: readonly string[];
   /** Answer selection over these chunks and terms, when the caller already ran it (the pipeline's confidence features read it too). */
   selection?: Selection | null;
+  /** Retrieval's confidence features (no self-score) for this selection, when the caller already computed them. */
+  evidence?: ConfidenceFeatures;
   /** Set when the ticket is a follow-up in a thread we answered (issue 16). */
   earlier?: EarlierExchange | null;
 };

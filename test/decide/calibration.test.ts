@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { calibrate, DEFAULT_CALIBRATION, fitCalibration, type CalibrationSample } from '../../src/decide/calibration';
-import { confidenceFeatures, docLead, titleMatch, type FeatureChunk } from '../../src/decide/confidence-features';
+import { confidenceFeatures, docLead, retrievalFeatures, titleMatch, withSelfScore, type FeatureChunk } from '../../src/decide/confidence-features';
 import { recentCalibrations } from '../../src/db/calibrations';
 import { calibrationInForce, refitCalibration, refitWhenDue } from '../../src/pipeline/calibration';
 import { isHeldOutVerdict, MIN_CALIBRATION_SAMPLES } from '../../src/decide/refit';
@@ -55,6 +55,15 @@ describe('confidence features', () => {
     expect(titleMatch(terms, 'Switch your subscription plan, add seats and change the billing cycle')).toBeLessThan(0.25);
     // A title of stop words only says nothing.
     expect(titleMatch(terms, 'How to')).toBe(0);
+  });
+
+  it('adds a self-score to retrieval evidence as the whole computation would', () => {
+    const terms = queryTerms('How do I export invoices to PDF?');
+    const chunks = [chunk('export', 1, 1, 'Exporting an invoice as a PDF file', 'Export invoices'), chunk('other', 0.4, 2, 'Unrelated words')];
+    const evidence = retrievalFeatures(terms, chunks);
+    expect(evidence).toEqual(confidenceFeatures(terms, chunks, null));
+    expect(withSelfScore(evidence, 0.8)).toEqual(confidenceFeatures(terms, chunks, 0.8));
+    expect(withSelfScore(evidence, 0.8).self_present).toBe(1);
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OfflineResponder, readableIntent } from '../../src/respond/offline';
 import type { RetrievedChunk } from '../../src/retrieval/types';
+import { retrievalFeatures } from '../../src/decide/confidence-features';
+import { queryTerms } from '../../src/retrieval/lexical';
 
 const chunk = (over: Partial<RetrievedChunk>): RetrievedChunk => ({
   chunkId: 'api-rate-limits#2',
@@ -45,6 +47,18 @@ describe('OfflineResponder replies', () => {
     expect(p).toBeGreaterThan(0);
     expect(p).toBeLessThan(1);
     expect(p).toBeGreaterThan(q);
+  });
+
+  it('scores the evidence the pipeline already computed, the same as computing it itself', async () => {
+    const chunks = [chunk({}), chunk({ chunkId: 'b#0', docId: 'b', title: 'Invoices', text: 'Invoices', score: 0.2, lexicalRank: 2 })];
+    const own = await new OfflineResponder().respond({ ticket: ticket(null), chunks });
+    const terms = queryTerms(`${ticket(null).subject}\n${ticket(null).text}`);
+    const evidence = retrievalFeatures(terms, chunks);
+    const given = await new OfflineResponder().respond({ ticket: ticket(null), chunks, evidence });
+    expect(given.response!.confidence_score).toBe(own.response!.confidence_score);
+    // And it does read what it is given: weaker evidence, a lower score.
+    const weaker = await new OfflineResponder().respond({ ticket: ticket(null), chunks, evidence: { ...evidence, selection_share: 0, selection_margin: 0 } });
+    expect(weaker.response!.confidence_score).toBeLessThan(own.response!.confidence_score);
   });
 });
 
