@@ -96,7 +96,6 @@ const NO_SELF_SCORE = { self_score: 0, self_present: 0 };
 
 /** The retrieval evidence alone (no self-score): what the offline responder scores, and what Claude's score is added to. */
 export function retrievalFeatures(terms: readonly string[], chunks: readonly FeatureChunk[], selection: Selection | null = selectAnswer(terms, chunks)): ConfidenceFeatures {
-  const self = NO_SELF_SCORE;
   const chosen = selection?.ranked[0];
   if (!chosen) {
     return {
@@ -109,7 +108,7 @@ export function retrievalFeatures(terms: readonly string[], chunks: readonly Fea
       agreement: 0,
       selection_margin: 0,
       selection_share: 0,
-      ...self,
+      ...NO_SELF_SCORE,
     };
   }
   const coverageTop = coverageOfTexts(terms, chosen.chunks.flatMap(chunkTexts));
@@ -127,6 +126,6 @@ export function retrievalFeatures(terms: readonly string[], chunks: readonly Fea
     selection_margin: selection.margin / MAX_MARGIN,
     // Selection's softmax share of its choice: the margin sees the runner-up only, this sees the whole field.
     selection_share: selection.probability,
-    ...self,
+    ...NO_SELF_SCORE,
   };
 }

@@ -57,13 +57,18 @@ describe('confidence features', () => {
     expect(titleMatch(terms, 'How to')).toBe(0);
   });
 
-  it('adds a self-score to retrieval evidence as the whole computation would', () => {
+  it('adds a self-score to retrieval evidence as its log-odds, clamped, and changes nothing else', () => {
     const terms = queryTerms('How do I export invoices to PDF?');
     const chunks = [chunk('export', 1, 1, 'Exporting an invoice as a PDF file', 'Export invoices'), chunk('other', 0.4, 2, 'Unrelated words')];
     const evidence = retrievalFeatures(terms, chunks);
-    expect(evidence).toEqual(confidenceFeatures(terms, chunks, null));
-    expect(withSelfScore(evidence, 0.8)).toEqual(confidenceFeatures(terms, chunks, 0.8));
-    expect(withSelfScore(evidence, 0.8).self_present).toBe(1);
+    expect([evidence.self_score, evidence.self_present]).toEqual([0, 0]);
+    expect(evidence.coverage_top).toBe(1);
+    const scored = withSelfScore(evidence, 0.8);
+    expect(scored.self_score).toBeCloseTo(Math.log(0.8 / 0.2), 10);
+    expect(scored.self_present).toBe(1);
+    expect(withSelfScore(evidence, 1).self_score).toBeCloseTo(Math.log(0.99 / 0.01), 10);
+    expect({ ...scored, self_score: 0, self_present: 0 }).toEqual(evidence);
+    expect(withSelfScore(evidence, null)).toEqual(evidence);
   });
 });
 

@@ -6,6 +6,8 @@ import { buildDeps } from '../../src/deps';
 import { storeDraft } from '../../src/pipeline';
 import { processTicket } from '../../src/pipeline';
 import type { TicketResponse } from '../../src/respond/schema';
+import { calibrate, DEFAULT_CALIBRATION } from '../../src/decide/calibration';
+import type { ConfidenceFeatures } from '../../src/decide/confidence-features';
 import { loadCorpus, request, waitForTicket, type TicketView } from '../helpers';
 import { answer, apiError, message, mockClaude, type MockClaude } from '../doubles/anthropic';
 import PostalMime from 'postal-mime';
@@ -40,6 +42,11 @@ beforeAll(async () => {
 async function decideWithClaude(claude: MockClaude, ticket = PASSWORD_TICKET, vars: Record<string, string> = {}): Promise<TicketView> {
   const deps = buildDeps({ ...env, ANTHROPIC_API_KEY: 'test-anthropic-key', ANTHROPIC_BASE_URL: claude.baseURL, ...vars });
   expect(deps.responder.name).toBe('claude');
+  return decideWith(deps, ticket);
+}
+
+/** Store a ticket and run the real pipeline with these deps. */
+async function decideWith(deps: ReturnType<typeof buildDeps>, ticket = PASSWORD_TICKET): Promise<TicketView> {
   const id = crypto.randomUUID();
   const { ticket: row } = await storeDraft(
     {
@@ -250,6 +257,23 @@ describe('a model fooled by the ticket', () => {
 });
 
 describe('choosing the responder', () => {
+  it("records Claude's score as evidence beside retrieval's, which the offline path records alone", async () => {
+    const claude = mockClaude();
+    // 0.95: above the strong model's band, so the fast draft's score is the one recorded.
+    await claude.script(answer(reply({ confidence_score: 0.95 })));
+    const withClaude = (await decideWithClaude(claude)).decision!;
+    const offline = (await decideWith(buildDeps(env))).decision!;
+    const [c, o] = [withClaude.confidence_features as Record<string, number>, offline.confidence_features as Record<string, number>];
+    expect(c.self_present).toBe(1);
+    expect(c.self_score).toBeCloseTo(Math.log(0.95 / 0.05), 10);
+    expect(o.self_present).toBe(0);
+    expect(o.self_score).toBe(0);
+    // Same ticket, same retrieval: only the model's part differs.
+    expect({ ...c, self_score: 0, self_present: 0 }).toEqual(o);
+    expect(withClaude.confidence).toBeCloseTo(calibrate(DEFAULT_CALIBRATION, c as ConfidenceFeatures), 10);
+    expect(offline.confidence).toBeCloseTo(calibrate(DEFAULT_CALIBRATION, o as ConfidenceFeatures), 10);
+  });
+
   it('uses the offline responder when no ANTHROPIC_API_KEY is set, and /health says so', async () => {
     expect(buildDeps(env).responder.name).toBe('offline');
     const health = (await (await request('/health', { token: null })).json()) as { ports: Record<string, unknown> };

