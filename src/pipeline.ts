@@ -10,7 +10,7 @@ import { ReplyMailer } from './act/reply-mailer';
 import type { Mailer } from './act/types';
 import { calibrate, CalibrationParams } from './decide/calibration';
 import { selectAnswer } from './decide/answer-selection';
-import { retrievalFeatures, withSelfScore } from './decide/confidence-features';
+import { confidenceFeatures, withSelfScore } from './decide/confidence-features';
 import { checkReply } from './decide/reply-check';
 import { decide } from './decide/policy';
 import { findDecision, readDecisionContext, recordDecision, type DecisionContext, type DecisionRow } from './db/decisions';
@@ -241,7 +241,7 @@ async function decideTicket(ticket: TicketRow, modeRules: ModeRuleOf[], deps: De
   options.failAfter?.('retrieve');
   // Run once: the offline responder answers from them, and the decision's confidence reads them.
   const selection = selectAnswer(retrieval.queryTerms, retrieval.chunks);
-  const evidence = retrievalFeatures(retrieval.queryTerms, retrieval.chunks, selection);
+  const evidence = confidenceFeatures(retrieval.queryTerms, retrieval.chunks, null, selection);
   const result = await timed('respond', () =>
     responder.respond({
       ticket: { subject: ticket.subject, text, fromName: ticket.fromName },

@@ -80,13 +80,14 @@ export function titleMatch(terms: readonly string[], title: string): number {
  * offline responder, which has none.
  */
 export function confidenceFeatures(terms: readonly string[], chunks: readonly FeatureChunk[], selfScore: number | null, selection: Selection | null = selectAnswer(terms, chunks)): ConfidenceFeatures {
-  return withSelfScore(retrievalFeatures(terms, chunks, selection), selfScore);
+  return withSelfScore(retrievalEvidence(terms, chunks, selection), selfScore);
 }
 
 /**
  * The model's own score added to retrieval evidence: two features, so a refit can
- * learn both how much the score says and where its neutral point is. The retrieval
- * part is computed once per ticket; only this part differs between responders.
+ * learn both how much the score says and where its neutral point is. The pipeline
+ * computes the retrieval part once per ticket (`confidenceFeatures` with no score)
+ * and adds Claude's score to it with this.
  */
 export function withSelfScore(features: ConfidenceFeatures, selfScore: number | null): ConfidenceFeatures {
   return { ...features, self_score: selfScore === null ? 0 : logit(selfScore), self_present: selfScore === null ? 0 : 1 };
@@ -94,8 +95,7 @@ export function withSelfScore(features: ConfidenceFeatures, selfScore: number | 
 
 const NO_SELF_SCORE = { self_score: 0, self_present: 0 };
 
-/** The retrieval evidence alone (no self-score): what the offline responder scores, and what Claude's score is added to. */
-export function retrievalFeatures(terms: readonly string[], chunks: readonly FeatureChunk[], selection: Selection | null = selectAnswer(terms, chunks)): ConfidenceFeatures {
+function retrievalEvidence(terms: readonly string[], chunks: readonly FeatureChunk[], selection: Selection | null): ConfidenceFeatures {
   const chosen = selection?.ranked[0];
   if (!chosen) {
     return {

@@ -5,7 +5,7 @@
 // same policy as Claude's answers.
 import { calibrate, DEFAULT_CALIBRATION } from '../decide/calibration';
 import { selectAnswer } from '../decide/answer-selection';
-import { coverage, retrievalFeatures } from '../decide/confidence-features';
+import { confidenceFeatures, coverage } from '../decide/confidence-features';
 import { queryTerms } from '../retrieval/lexical';
 import type { RetrievedChunk } from '../retrieval/types';
 import { memoByText } from '../memo-by-text';
@@ -123,7 +123,7 @@ export class OfflineResponder implements Responder {
       response: {
         intent: readableIntent(top.docId, top.title),
         suggested_reply: reply,
-        confidence_score: calibrate(DEFAULT_CALIBRATION, evidence ?? retrievalFeatures(terms, chunks, selection)),
+        confidence_score: calibrate(DEFAULT_CALIBRATION, evidence ?? confidenceFeatures(terms, chunks, null, selection)),
         escalate: false,
         escalation_reason: null,
         doc_sources: used.map((c) => c.chunkId),

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { calibrate, DEFAULT_CALIBRATION, fitCalibration, type CalibrationSample } from '../../src/decide/calibration';
-import { confidenceFeatures, docLead, retrievalFeatures, titleMatch, withSelfScore, type FeatureChunk } from '../../src/decide/confidence-features';
+import { confidenceFeatures, docLead, titleMatch, withSelfScore, type FeatureChunk } from '../../src/decide/confidence-features';
 import { recentCalibrations } from '../../src/db/calibrations';
 import { calibrationInForce, refitCalibration, refitWhenDue } from '../../src/pipeline/calibration';
 import { isHeldOutVerdict, MIN_CALIBRATION_SAMPLES } from '../../src/decide/refit';
@@ -60,7 +60,7 @@ describe('confidence features', () => {
   it('adds a self-score to retrieval evidence as its log-odds, clamped, and changes nothing else', () => {
     const terms = queryTerms('How do I export invoices to PDF?');
     const chunks = [chunk('export', 1, 1, 'Exporting an invoice as a PDF file', 'Export invoices'), chunk('other', 0.4, 2, 'Unrelated words')];
-    const evidence = retrievalFeatures(terms, chunks);
+    const evidence = confidenceFeatures(terms, chunks, null);
     expect([evidence.self_score, evidence.self_present]).toEqual([0, 0]);
     expect(evidence.coverage_top).toBe(1);
     const scored = withSelfScore(evidence, 0.8);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OfflineResponder, readableIntent } from '../../src/respond/offline';
 import type { RetrievedChunk } from '../../src/retrieval/types';
-import { retrievalFeatures } from '../../src/decide/confidence-features';
+import { confidenceFeatures } from '../../src/decide/confidence-features';
 import { calibrate, DEFAULT_CALIBRATION } from '../../src/decide/calibration';
 import { queryTerms } from '../../src/retrieval/lexical';
 
@@ -54,7 +54,7 @@ describe('OfflineResponder replies', () => {
     const chunks = [chunk({}), chunk({ chunkId: 'b#0', docId: 'b', title: 'Invoices', text: 'Invoices', score: 0.2, lexicalRank: 2 })];
     const own = await new OfflineResponder().respond({ ticket: ticket(null), chunks });
     const terms = queryTerms(`${ticket(null).subject}\n${ticket(null).text}`);
-    const evidence = retrievalFeatures(terms, chunks);
+    const evidence = confidenceFeatures(terms, chunks, null);
     const given = await new OfflineResponder().respond({ ticket: ticket(null), chunks, evidence });
     expect(given.response!.confidence_score).toBe(own.response!.confidence_score);
     // And it does read what it is given: weaker evidence, a lower score.
