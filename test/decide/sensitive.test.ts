@@ -118,6 +118,35 @@ describe('the security keywords catch a report, not a question about a published
   });
 });
 
+describe('account activity the customer did not do', () => {
+  const topics = (text: string) => detectSensitiveTopics(text, SENSITIVE_TOPICS, 0);
+
+  it.each([
+    'There are 14 labels on my account from this morning that none of us created.',
+    'Projects are being deleted in our workspace and nobody here is doing it.',
+    'Someone is using our account to send invoices.',
+    "Quelqu'un utilise mon compte, des projets ont été supprimés sans moi.",
+    'Jemand hat mein Passwort geändert.',
+    'Alguien accedió a mi cuenta anoche.',
+    "I'm a security researcher and found that invoice ids can be enumerated.",
+  ])('reaches a person: %s', (text) => {
+    expect(topics(text)).toContain('security_incident');
+  });
+
+  it.each([
+    'What should I do if I ever think someone else got into my account?',
+    "Que faire si quelqu'un utilise mon compte ?",
+    'Wenn jemand mein Passwort kennt, hilft dann 2FA?',
+    'Do you have a bug bounty or a responsible disclosure policy?',
+    'How do I tell a real sign-in alert from a phishing mail?',
+    "I'm a security researcher. Before I start, what is in scope?",
+    'If a former employee was still logging in, where would we see it?',
+    'Tell me the settings so I know where to look.',
+  ])('stays a how-to: %s', (text) => {
+    expect(topics(text)).toEqual([]);
+  });
+});
+
 // Each input is at the cap the policy applies before any pattern runs (MAX_TICKET_CHARS = 20,000
 // by default; 30,000 here, more than any caller passes). Linear patterns finish in milliseconds;
 // the old HTML-comment pattern took seconds on the first of these.
@@ -129,6 +158,8 @@ describe('patterns stay linear on hostile input', () => {
     ['spaces after confidence', `confidence${' '.repeat(30_000)}`],
     ['a long digit run', '9'.repeat(30_000)],
     ['nested comments', '<!-- <!-- <!-- '.repeat(2000)],
+    ['hypotheticals before every subject', 'if someone if jemand si alguien '.repeat(900)],
+    ['subjects with no verb', 'none of us someone else quelqu\'un '.repeat(850)],
   ] as const;
 
   it.each(hostile)('%s: every check returns quickly with the right answer', (_name, text) => {
