@@ -33,7 +33,7 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(quiero|exijo|solicito)\b.{0,30}\b(reembolso|devoluci[oó]n|dinero)\b/i,
     /\bdevuelvan el dinero\b/i,
   ],
-  legal: [/\blawyers?\b/i, /\battorneys?\b/i, /\blegal action\b/i, /\bsu(e|ing)\b (you|your|tallybook|the company)/i, /\blawsuit\b/i, /\bcourt\b/i, /\bsubpoena/i, /\bsmall claims\b/i, /\banwalt/i, /\bavocat\b/i, /\babogad[oa]\b/i, /\bconsumer protection\b/i,
+  legal: [/\blawyers?\b(?! (asked|wants to know|would like to know) (whether|if|about|where))/i, /\battorneys?\b/i, /\blegal action\b/i, /\bsu(e|ing)\b (you|your|tallybook|the company)/i, /\blawsuit\b/i, /\bcourt\b/i, /\bsubpoena/i, /\bsmall claims\b/i, /\banwalt/i, /\bavocat\b/i, /\babogad[oa]\b/i, /\bconsumer protection\b/i,
     /\blitigation\b/i,
     /\bpreserve and produce\b/i,
     /\b(police|law enforcement|detective|warrant|court order)\b/i,
@@ -83,7 +83,8 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
   ],
   threat: [/\b(kill|shoot|hurt|bomb|attack)\b.{0,20}\b(you|your|staff|office|people)/i, /\byou('ll| will) regret\b/i, /\bi know where (you|your|he|she|they)\b/i],
   human_requested: [
-    /\b(speak|talk|chat)\b.{0,15}\b(to|with)\b.{0,10}\b(a |an |the )?(human|person|real person|someone|agent|manager|supervisor|representative)/i,
+    // Not a question about when people answer ("is there any way to talk to a human on weekends?").
+    /\b(speak|talk|chat)\b.{0,15}\b(to|with)\b.{0,10}\b(a |an |the )?(human|person|real person|someone|agent|manager|supervisor|representative)\b(?!.{0,12}\b(on )?(weekends?|evenings?|nights?|holidays|outside|after hours|business hours)\b)/i,
     /\b(real|actual) (human|person)\b/i,
     /\bescalate (this|my)\b/i,
     /\b(your|a) (manager|supervisor)\b/i,

@@ -147,6 +147,17 @@ describe('account activity the customer did not do', () => {
   });
 });
 
+describe('questions about people and lawyers, and requests for them', () => {
+  const topics = (text: string) => detectSensitiveTopics(text, SENSITIVE_TOPICS, 0);
+
+  it('escalates a request for a person or a lawyer, not a question about support hours or terms', () => {
+    expect(topics('I want to talk to a human, now.')).toContain('human_requested');
+    expect(topics('Is there any way to talk to a human on weekends?')).toEqual([]);
+    expect(topics('My lawyer will be in touch about this.')).toContain('legal');
+    expect(topics('Our lawyer asked whether your terms allow hosting client data in the US.')).toEqual([]);
+  });
+});
+
 // Each input is at the cap the policy applies before any pattern runs (MAX_TICKET_CHARS = 20,000
 // by default; 30,000 here, more than any caller passes). Linear patterns finish in milliseconds;
 // the old HTML-comment pattern took seconds on the first of these.

@@ -24,9 +24,11 @@ describe('eval --routing-only', () => {
     const policy = routeCase({ id: 'p', subject: '', text: 'What are your refund terms?', expect: 'how_to' });
     expect(policy).toMatchObject({ request_type: 'how_to', outcome: 'auto_reply', reasons: ['confident_grounded'] });
     const howTo = routeCase({ id: 'h', subject: '2FA', text: 'How do I turn on two-factor authentication?', expect: 'how_to' });
-    expect(howTo).toMatchObject({ request_type: 'how_to', needs_person: false, outcome: 'auto_reply' });    // A refund demand behind a how-to question: the classifier reads the how-to, the first-person pattern the demand.
+    expect(howTo).toMatchObject({ request_type: 'how_to', needs_person: false, outcome: 'auto_reply' });
+    // A refund demand behind a how-to question: whatever the classifier reads, the first-person pattern catches the demand.
     const both = routeCase({ id: 'b', subject: 'Password reset and a refund', text: 'I forgot my password and cannot log in. How do I reset it? Also I want a refund for last month.', expect: 'refund_request' });
-    expect(both).toMatchObject({ outcome: 'escalate', reasons: ['sensitive:refund'] });
+    expect(both.outcome).toBe('escalate');
+    expect(both.reasons).toContain('sensitive:refund');
   });
 
   it('counts person_recall on escalations, how_to_false_person on any person, and the confusion by type', () => {
