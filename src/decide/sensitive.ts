@@ -33,7 +33,7 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(quiero|exijo|solicito)\b.{0,30}\b(reembolso|devoluci[oó]n|dinero)\b/i,
     /\bdevuelvan el dinero\b/i,
   ],
-  legal: [/\blawyers?\b(?! (asked|wants to know|would like to know) (whether|if|about|where))/i, /\battorneys?\b/i, /\blegal action\b/i, /\bsu(e|ing)\b (you|your|tallybook|the company)/i, /\blawsuit\b/i, /\bcourt\b/i, /\bsubpoena/i, /\bsmall claims\b/i, /\banwalt/i, /\bavocat\b/i, /\babogad[oa]\b/i, /\bconsumer protection\b/i,
+  legal: [/\blawyers?\b(?! (asked|wants to know|would like to know) (whether|if|where))/i, /\battorneys?\b/i, /\blegal action\b/i, /\bsu(e|ing)\b (you|your|tallybook|the company)/i, /\blawsuit\b/i, /\bcourt\b/i, /\bsubpoena/i, /\bsmall claims\b/i, /\banwalt/i, /\bavocat\b/i, /\babogad[oa]\b/i, /\bconsumer protection\b/i,
     /\blitigation\b/i,
     /\bpreserve and produce\b/i,
     /\b(police|law enforcement|detective|warrant|court order)\b/i,
@@ -46,7 +46,7 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(api key|password|token|secret|credentials?)\b.{0,60}\b(leak(ed)?|exposed|pushed|posted|published)\b/i,
     /\b(leak(ed)?|exposed|pushed|posted|published|committed)\b.{0,40}\b(api key|password|token|secret|credentials?)\b/i,
     // A researcher with a finding; "do you have a bug bounty?" (researcher or not) asks for the policy.
-    /\bsecurity researcher\b.{0,80}\b(found|discovered|identified|noticed)\b|\bidor\b/i,
+    /\bsecurity researcher\b.{0,80}\b(found|discovered|identified|noticed) (a|an|that|what|some|several|multiple|two|three)\b|\bidor\b/i,
     /(?<!\b(if|whether|when)\b.{0,30})\b(former|ex-?)\s?(employee|staff|colleague|admin|contractor)\b.{0,60}\b(access|logg|still)/i,
     /\b(belong(s|ing)? to|from) (another|some other|a different) (company|business|account|customer)/i,
     // Not "an unauthorized user": a security bulletin's "commands with unauthorized user succeed" is a how-to (TechQA).
@@ -57,20 +57,22 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\bvulnerabilit(y|ies)\b.{0,20}\b(in|on) your\b/i,
     /\bexploit\b/i,
     // Phishing the customer received or fell for, not "how do I tell a real alert from a phishing mail?".
-    /\b(clicked|entered|typed|fell for|got|received)\b.{0,40}\bphishing\b|\bphishing\b.{0,60}\b(clicked|entered|typed|fell for)\b/i,
+    /\b(clicked|entered|typed|fell for|received)\b.{0,40}\bphishing\b|\bphishing\b.{0,60}\b(clicked|entered|typed|fell for)\b/i,
     // What the customer sees happen on their account that their team did not do, in their own words
-    // ("labels none of us created", "projects are being deleted and none of us is doing it"); never
-    // a hypothetical ("what do I do if I think someone got into my account?", "si quelqu'un…"), which is a how-to.
-    /\b(none of us|no ?one (here|else|on (my|our) team)|nobody (here|else|on (my|our) team))\b.{0,20}\b(is doing|was doing|did|does|created|made|bought|placed|ordered|sent|changed|deleted|removed|added)\b/i,
-    /\b(that|which) (i|we|none of us) (didn'?t|did not|never) (make|create|buy|order|place|send|delete|change|add)\b/i,
-    /(?<!\b(if|whether|when)\b.{0,20})\bsomeone( else)?\b.{0,10}\b(is using|has been using|used|got into|logged into|is logging into|keeps logging into|accessed|changed|deleted|has access to)\b.{0,10}\b(my|our)\b/i,
-    /(?<!\b(si|quand|lorsque)\b.{0,20})\bquelqu'un\b.{0,20}\b(utilise|a utilisé|s'est connecté|se connecte|a accédé|accède|a modifié|a changé|a supprimé)\b/i,
-    /\b(supprimée?s?|modifiée?s?|créée?s?|changée?s?)\b.{0,20}\bsans (moi|nous|notre|mon)\b/i,
+    // ("invoices none of us created", "projects are being deleted and none of us is doing it"). Where a
+    // subject starts the sentence, an "if" shortly before it makes it a hypothetical, which is a how-to
+    // ("what do I do if I think someone got into my account?", "si quelqu'un…"). `(?!\w)` ends a word
+    // where `\b` cannot: without the u flag an accented letter is not a word character ("a utilisé").
+    /\b(none of us|no ?one (here|else|on (my|our) team)|nobody (here|else|on (my|our) team))\b.{0,20}\b(is doing|was doing|did|created|made|bought|placed|ordered|sent|changed|deleted|removed|added)\b/i,
+    /\b(that|which) (i|we|none of us) ((didn'?t|did not) (make|create|buy|order|place|send|delete|change|add)\b(?! (it )?yet)|never (made|created|bought|ordered|placed|sent|deleted|changed|added)\b)/i,
+    /(?<!\b(if|whether|in case)\b.{0,20})\bsomeone( else)?\b.{0,10}\b(is using|has been using|used|got into|logged into|is logging into|keeps logging into|accessed|changed|deleted)\b.{0,10}\b(my|our)\b/i,
+    /(?<!\b(si|quand|lorsque)\b.{0,20})\bquelqu'un\b.{0,20}\b(utilise|a utilisé|s'est connecté|se connecte|a accédé|accède|a modifié|a changé|a supprimé)(?!\w)/i,
+    /\b(supprimée?s?|modifiée?s?|créée?s?|changée?s?)(?!\w).{0,20}\bsans (moi|nous|notre|mon)\b/i,
     /(?<!\b(wenn|falls|ob)\b.{0,20})\bjemand\b.{0,30}\b(hat|nutzt|benutzt|verwendet)\b.{0,30}\b(mein|meine|meinen|unser|unsere|unseren)\b.{0,20}\b(konto|account|zugang|passwort|e-?mail)/i,
-    /(?<!\b(si|cuando)\b.{0,20})\balguien\b.{0,20}\b(accedi[oó]|entr[oó]|est[aá] (usando|entrando|accediendo)|us[oó]|cambi[oó]|borr[oó]|elimin[oó])/i,
-    /(?<!\b(se|quando)\b.{0,20})\bqualcuno\b.{0,20}\b(ha (usato|cambiato|eliminato|cancellato|modificato)|sta usando|è entrato|ha accesso|accede)/i,
-    /(?<!\b(se|quando)\b.{0,20})\balgu[eé]m\b.{0,20}\b(acessou|entrou|est[aá] usando|usou|mudou|alterou|apagou|excluiu)/i,
-    /(?<!\b(als|wanneer|of)\b.{0,20})\biemand\b.{0,20}\b(heeft|gebruikt)\b.{0,30}\b(mijn|ons|onze)\b.{0,20}\b(account|wachtwoord|e-?mail)/i,
+    /(?<!\bsi\b.{0,20})\balguien\b.{0,20}\b(accedi[oó]|entr[oó]|est[aá] (usando|entrando|accediendo)|us[oó]|cambi[oó]|borr[oó]|elimin[oó])/i,
+    /(?<!\bse\b.{0,20})\bqualcuno\b.{0,20}(?<!\w)(ha (usato|cambiato|eliminato|cancellato|modificato)|sta usando|è entrato|ha accesso|accede)/i,
+    /(?<!\bse\b.{0,20})\balgu[eé]m(?!\w).{0,20}\b(acessou|entrou|est[aá] usando|usou|mudou|alterou|apagou|excluiu)/i,
+    /(?<!\b(als|of)\b.{0,20})\biemand\b.{0,20}\b(heeft|gebruikt)\b.{0,30}\b(mijn|ons|onze)\b.{0,20}\b(account|wachtwoord|e-?mail)/i,
   ],
   data_deletion: [
     /\bright to (be forgotten|erasure)\b/i,
@@ -81,11 +83,11 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\blösch(en|ung)\b/i,
     /\b(eliminar|borrar)\b.{0,20}\b(cuenta|datos)/i,
   ],
-  threat: [/\b(kill|shoot|hurt|bomb|attack)\b.{0,20}\b(you|your|staff|office|people)/i, /\byou('ll| will) regret\b/i, /\bi know where (you|your|he|she|they)\b/i],
+  threat: [/\b(kill|shoot|hurt|bomb|attack)\b.{0,20}\b(you|your|staff|office|people)/i, /\byou('ll| will) regret\b/i, /\bi know where (you|your|he|she|they|to find you)\b/i],
   human_requested: [
     // Not a question about when people answer ("is there any way to talk to a human on weekends?").
-    /\b(speak|talk|chat)\b.{0,15}\b(to|with)\b.{0,10}\b(a |an |the )?(human|person|real person|someone|agent|manager|supervisor|representative)\b(?!.{0,12}\b(on )?(weekends?|evenings?|nights?|holidays|outside|after hours|business hours)\b)/i,
-    /\b(real|actual) (human|person)\b/i,
+    /\b(speak|talk|chat)\b.{0,15}\b(to|with)\b.{0,10}\b(a |an |the )?(human|person|real person|someone|agent|manager|supervisor|representative)\b(?! (on |at |during |outside )?(the )?(weekends?|evenings?|nights?|holidays|business hours)\b| after hours\b)/i,
+    /\b(real|actual) (human|person)\b(?! (on |at |during |outside )?(the )?(weekends?|evenings?|nights?|holidays|business hours)\b| after hours\b)/i,
     /\bescalate (this|my)\b/i,
     /\b(your|a) (manager|supervisor)\b/i,
   ],
@@ -154,7 +156,12 @@ export function largestAmount(text: string): number | null {
   return best;
 }
 
-export function detectSensitiveTopics(text: string, enabled: readonly SensitiveTopic[], refundLimitUsd: number): SensitiveTopic[] {
+// Phones type a typographic apostrophe ("didn’t", "quelqu’un"); the patterns spell the ASCII one.
+const TYPOGRAPHIC_APOSTROPHE = /[\u2018\u2019\u02BC]/g;
+const foldApostrophes = (text: string): string => text.replace(TYPOGRAPHIC_APOSTROPHE, "'");
+
+export function detectSensitiveTopics(input: string, enabled: readonly SensitiveTopic[], refundLimitUsd: number): SensitiveTopic[] {
+  const text = foldApostrophes(input);
   const found: SensitiveTopic[] = [];
   for (const topic of enabled) {
     if (!SENSITIVE_PATTERNS[topic].some((p) => p.test(text))) continue;
@@ -167,7 +174,8 @@ export function detectSensitiveTopics(text: string, enabled: readonly SensitiveT
   return found;
 }
 
-export function looksLikeInjection(text: string): boolean {
+export function looksLikeInjection(input: string): boolean {
+  const text = foldApostrophes(input);
   return INJECTION.some((p) => p.test(text)) || hasHiddenInstruction(text);
 }
 
