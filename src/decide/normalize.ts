@@ -2,7 +2,8 @@
 // injection, request type): a look-alike spelling must not slip past them.
 // NFKC folds full-width and compatibility forms (ｒｅｆｕｎｄ, ﬁ); zero-width and
 // bidi controls are dropped (r\u200Befund); Cyrillic and Greek letters that render
-// like Latin ones are folded to Latin (Cyrillic "rеfund"). Used for checks only:
+// like Latin ones are folded to Latin (Cyrillic "rеfund"); typographic apostrophes, which
+// phones type, become the ASCII one the patterns spell ("didn’t", "quelqu’un"). Used for checks only:
 // the stored ticket and the reply keep the customer's text as sent.
 
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g;
@@ -16,11 +17,13 @@ const CONFUSABLES: Record<string, string> = {
   Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y', Χ: 'X',
 };
 const LOOKALIKE = /[\u0370-\u03FF\u0400-\u052F]/g;
+const TYPOGRAPHIC_APOSTROPHE = /[\u2018\u2019\u02BC]/g;
 
-/** Text as the checks see it: NFKC, no invisible characters, look-alike letters folded to Latin. */
+/** Text as the checks see it: NFKC, no invisible characters, look-alike letters folded to Latin, ASCII apostrophes. */
 export function normalizeForChecks(text: string): string {
   return text
     .normalize('NFKC')
     .replace(INVISIBLE, '')
-    .replace(LOOKALIKE, (ch) => CONFUSABLES[ch] ?? ch);
+    .replace(LOOKALIKE, (ch) => CONFUSABLES[ch] ?? ch)
+    .replace(TYPOGRAPHIC_APOSTROPHE, "'");
 }

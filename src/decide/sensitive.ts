@@ -156,12 +156,7 @@ export function largestAmount(text: string): number | null {
   return best;
 }
 
-// Phones type a typographic apostrophe ("didn’t", "quelqu’un"); the patterns spell the ASCII one.
-const TYPOGRAPHIC_APOSTROPHE = /[\u2018\u2019\u02BC]/g;
-const foldApostrophes = (text: string): string => text.replace(TYPOGRAPHIC_APOSTROPHE, "'");
-
-export function detectSensitiveTopics(input: string, enabled: readonly SensitiveTopic[], refundLimitUsd: number): SensitiveTopic[] {
-  const text = foldApostrophes(input);
+export function detectSensitiveTopics(text: string, enabled: readonly SensitiveTopic[], refundLimitUsd: number): SensitiveTopic[] {
   const found: SensitiveTopic[] = [];
   for (const topic of enabled) {
     if (!SENSITIVE_PATTERNS[topic].some((p) => p.test(text))) continue;
@@ -174,8 +169,7 @@ export function detectSensitiveTopics(input: string, enabled: readonly Sensitive
   return found;
 }
 
-export function looksLikeInjection(input: string): boolean {
-  const text = foldApostrophes(input);
+export function looksLikeInjection(text: string): boolean {
   return INJECTION.some((p) => p.test(text)) || hasHiddenInstruction(text);
 }
 

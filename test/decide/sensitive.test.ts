@@ -2,6 +2,7 @@
 // corpus has them (corpus/tickets.jsonl) and on hand-written edge cases.
 import { describe, expect, it } from 'vitest';
 import { SENSITIVE_TOPICS } from '../../src/config';
+import { normalizeForChecks } from '../../src/decide/normalize';
 import { detectSensitiveTopics, largestAmount, looksLikeInjection, needsNoAction } from '../../src/decide/sensitive';
 import tickets from '../../corpus/tickets.jsonl?raw';
 
@@ -119,7 +120,8 @@ describe('the security keywords catch a report, not a question about a published
 });
 
 describe('account activity the customer did not do', () => {
-  const topics = (text: string) => detectSensitiveTopics(text, SENSITIVE_TOPICS, 0);
+  // As the policy reads a ticket: normalised first (a phone's typographic apostrophe included).
+  const topics = (text: string) => detectSensitiveTopics(normalizeForChecks(text), SENSITIVE_TOPICS, 0);
 
   it.each([
     'Three invoices went out to our clients this morning that none of us created.',
