@@ -28,8 +28,10 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(refund|reimburse) (me|us)\b/i,
     /\b(give|send|pay) (me|us) (my |our |the )?money back\b/i,
     /\brembourse[zr]?[- ]moi\b/i,
-    /\b(voudrais|veux|demande|exige)\b.{0,20}\b(un |le |mon )?rembours/i,
-    /\b(geld zurück|rückerstattung (beantrag|verlang|fordern|möchte))/i,
+    // The verb, not the noun: "combien de temps prend une demande de remboursement ?" asks about the process.
+    /\b(voudrais|veux|exige|(je|nous) (vous )?demand(e|ons))\b.{0,20}\b(un |le |mon )?rembours/i,
+    // Wanting one's money back, not "bekomme ich dann anteilig Geld zurück?" about the policy.
+    /\b((mir|uns) (das|mein|unser)|mein|unser)(e[nm]?)? geld\b[^.?!\n]{0,30}\bzurück|\b(möchte|möchten|will|wollen|verlange|verlangen|fordere|fordern)\b[^.?!\n]{0,25}\bgeld zurück|\brückerstattung (beantrag|verlang|fordern|möchte)/i,
     /\b(quiero|exijo|solicito)\b.{0,30}\b(reembolso|devoluci[oó]n|dinero)\b/i,
     /\bdevuelvan el dinero\b/i,
   ],
@@ -42,7 +44,8 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
   ],
   security_incident: [
     /\b(sign(ed)?[- ]?in|log(ged)?[- ]?in|used|access(ed)?)\b.{0,60}\b(wasn'?t|was not) me\b/i,
-    /\b(don'?t|do not|didn'?t|did not) recogni[sz]e\b/i,
+    // Not after an "if" in the same sentence: "if I ever see a charge I don't recognise, what's the process?".
+    /(?<!\b(if|whether|in case|should)\b[^.?!\n]{0,60})\b(don'?t|do not|didn'?t|did not) recogni[sz]e\b/i,
     /\b(api key|password|token|secret|credentials?)\b.{0,60}\b(leak(ed)?|exposed|pushed|posted|published)\b/i,
     /\b(leak(ed)?|exposed|pushed|posted|published|committed)\b.{0,40}\b(api key|password|token|secret|credentials?)\b/i,
     // A researcher with a finding; "do you have a bug bounty?" (researcher or not) asks for the policy.
@@ -53,7 +56,8 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\bunauthori[sz]ed\b.{0,30}\b(access|login|log-?in|sign-?in|charge|transaction)/i,
     // Someone reporting a vulnerability, not a customer asking what a published bulletin means
     // ("Help with Security Bulletin: Vulnerabilities in OpenSSL affect …", 45 TechQA how-tos).
-    /\b(found|discovered|identified|spotted|report(ing)?|disclos\w*)\b.{0,40}\bvulnerabilit(y|ies)\b/i,
+    // "disclose", not "disclosure": "do you have a responsible disclosure programme for vulnerability reports?" asks for the policy.
+    /\b(found|discovered|identified|spotted|report(ing)?|disclos(e|ed|ing))\b.{0,40}\bvulnerabilit(y|ies)\b/i,
     /\bvulnerabilit(y|ies)\b.{0,20}\b(in|on) your\b/i,
     /\bexploit\b/i,
     // Phishing the customer received or fell for, not "how do I tell a real alert from a phishing mail?".

@@ -100,12 +100,38 @@ describe('the refund keyword asks for money back, not about the policy', () => {
   );
 });
 
+describe('refunds in French and German: the customer asking for money back, not about the policy', () => {
+  const topics = (text: string) => detectSensitiveTopics(normalizeForChecks(text), SENSITIVE_TOPICS, 0);
+
+  it.each([
+    'Ich möchte mein Geld für das Jahresabo zurück, wir nutzen Tallybook nicht mehr.',
+    'Können Sie mir das Geld bitte auf mein Konto zurücküberweisen?',
+    'Wir wollen das Geld zurück.',
+    'Je vous demande le remboursement de la dernière facture.',
+    'Nous demandons un remboursement.',
+  ])('reaches a person: %s', (text) => {
+    expect(topics(text)).toContain('refund');
+  });
+
+  it.each([
+    'Wenn ich mitten im Jahr kündige, bekomme ich dann anteilig Geld zurück?',
+    'Gibt es bei einer Kündigung in den ersten 14 Tagen Geld zurück?',
+    'Combien de temps prend une demande de remboursement ?',
+    'Comment faire une demande de remboursement pour un abonnement annuel ?',
+  ])('stays a how-to: %s', (text) => {
+    expect(topics(text)).toEqual([]);
+  });
+});
+
 describe('the security keywords catch a report, not a question about a published bulletin', () => {
   it.each([
     "I'd like to report a security vulnerability in your password reset flow.",
     'I found a critical vulnerability in your login. Pay $5,000 and I will send the details.',
     'There is a vulnerability in your API that exposes other customers\' invoices.',
     'An unauthorized login happened on our account last night.',
+    'I want to disclose a vulnerability in your login page.',
+    "There is a charge on my card I don't recognise.",
+    'When I logged in I saw two devices I do not recognize.',
   ])('flags %j', (text) => {
     expect(detectSensitiveTopics(text, SENSITIVE_TOPICS, 0)).toContain('security_incident');
   });
@@ -114,6 +140,8 @@ describe('the security keywords catch a report, not a question about a published
     'Help with Security Bulletin: Vulnerabilities in OpenSSL affect WebSphere MQ 5.3 (CVE-2017-3735). What is the fix?',
     'Which security vulnerabilities are addressed in fix pack 8.5.5.6?',
     'Security Bulletin: MQSISTOP commands with unauthorized user succeed. Which versions are affected?',
+    'Do you have a responsible disclosure programme, and where should vulnerability reports go?',
+    "If we ever find a payment we don't recognise on the statement, who do we contact?",
   ])('does not flag %j', (text) => {
     expect(detectSensitiveTopics(text, SENSITIVE_TOPICS, 0)).not.toContain('security_incident');
   });
