@@ -83,9 +83,11 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(data|subject) (access|export|portability) request\b/i,
     /\bdsar\b/i,
     /\bccpa\b/i,
-    /\bsupprim(er|ez).{0,20}\b(compte|données)/i,
-    /\blösch(en|ung)\b/i,
-    /\b(eliminar|borrar)\b.{0,20}\b(cuenta|datos)/i,
+    // Asking the team to erase ("supprimez mes données", "bitte löschen Sie …", "solicito la eliminación …"),
+    // not "comment supprimer mon compte ?", a how-to the docs answer.
+    /\bsupprimez\b.{0,20}\b(compte|données)|\b(veuillez|merci de|je (vous )?demande de)\b.{0,20}\bsupprimer\b.{0,20}\b(compte|données)/i,
+    /\blöschen sie\b|\bbitte\b[^.?!\n]{0,40}\blöschen\b|\b(verlange|verlangen|fordere|fordern|beantrage|beantragen)\b[^.?!\n]{0,40}\blöschung/i,
+    /\b(eliminen|borren|supriman)\b.{0,20}\b(cuenta|datos)|\b(solicito|exijo|pido)\b.{0,20}\b(la )?(eliminaci[oó]n|supresi[oó]n|borrado)\b/i,
   ],
   threat: [/\b(kill|shoot|hurt|bomb|attack)\b.{0,20}\b(you|your|staff|office|people)/i, /\byou('ll| will) regret\b/i, /\bi know where (you|your|he|she|they|to find you)\b/i],
   human_requested: [
@@ -96,7 +98,8 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(your|a) (manager|supervisor)\b/i,
   ],
   account_ownership: [
-    /\b(owner|admin)\b.{0,60}\b(left|leaving|quit|departed|passed away|died|no longer (works|with))\b/i,
+    // Not the owner writing about their own departure ("I'm the account owner but I'm leaving: how do I hand it over?").
+    /(?<!\b(i'?m|i am) (the |an? )?(account |workspace )?)\b(owner|admin)\b.{0,60}\b(left|leaving|quit|departed|passed away|died|no longer (works|with))\b/i,
     // An estate asking for a late owner's records: a person checks who may have them (t069).
     /\b(passed away|deceased|(my|our|his|her) late (husband|wife|father|mother|partner|son|daughter))\b|\b(he|she|father|mother|husband|wife|partner|owner) (has )?died\b/i,
     /\b(left|quit|departed)\b.{0,40}\b(owner|admin)\b/i,

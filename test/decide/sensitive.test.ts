@@ -123,6 +123,31 @@ describe('refunds in French and German: the customer asking for money back, not 
   });
 });
 
+describe('erasure and ownership: asking the team to act, not asking how to do it', () => {
+  const topics = (text: string) => detectSensitiveTopics(normalizeForChecks(text), SENSITIVE_TOPICS, 0);
+
+  it.each([
+    ['data_deletion', 'Supprimez toutes mes données, s\'il vous plaît.'],
+    ['data_deletion', 'Merci de supprimer mon compte et toutes les données associées.'],
+    ['data_deletion', 'Können Sie bitte alle meine Daten löschen?'],
+    ['data_deletion', 'Ich verlange die Löschung meiner personenbezogenen Daten.'],
+    ['data_deletion', 'Eliminen mi cuenta y todos mis datos.'],
+    ['data_deletion', 'Solicito la eliminación de mis datos personales.'],
+    ['account_ownership', 'Our owner left the company and nobody can log in as admin.'],
+  ])('%s: %s', (topic, text) => {
+    expect(topics(text)).toContain(topic);
+  });
+
+  it.each([
+    'Comment supprimer mon compte ?',
+    'Wie kann ich mein Konto löschen?',
+    '¿Cómo puedo eliminar mi cuenta?',
+    "I'm the account owner but I'm leaving the company. How do I make my colleague the owner?",
+  ])('stays a how-to: %s', (text) => {
+    expect(topics(text)).toEqual([]);
+  });
+});
+
 describe('the security keywords catch a report, not a question about a published bulletin', () => {
   it.each([
     "I'd like to report a security vulnerability in your password reset flow.",
