@@ -10,6 +10,8 @@ type Labelled = { id: string; subject: string; question: string; expect: 'auto_r
 const labelled = tickets.trim().split('\n').map((line) => JSON.parse(line) as Labelled);
 const textOf = (t: Labelled) => `${t.subject}\n${t.question}`;
 const flagged = (t: Labelled) => detectSensitiveTopics(textOf(t), SENSITIVE_TOPICS, 0).length > 0 || looksLikeInjection(textOf(t));
+// Every topic, as the policy reads a ticket: normalised first (a phone's typographic apostrophe included).
+const topics = (text: string) => detectSensitiveTopics(normalizeForChecks(text), SENSITIVE_TOPICS, 0);
 
 describe('on the labelled sample tickets', () => {
   it('flags none of the tickets labelled auto_reply (no false alarms that would block an answer)', () => {
@@ -98,10 +100,6 @@ describe('the refund keyword asks for money back, not about the policy', () => {
       expect(detectSensitiveTopics(text, SENSITIVE_TOPICS, 0)).not.toContain('refund');
     },
   );
-});
-
-describe('refunds in French and German: the customer asking for money back, not about the policy', () => {
-  const topics = (text: string) => detectSensitiveTopics(normalizeForChecks(text), SENSITIVE_TOPICS, 0);
 
   it.each([
     'Ich möchte mein Geld für das Jahresabo zurück, wir nutzen Tallybook nicht mehr.',
@@ -109,7 +107,7 @@ describe('refunds in French and German: the customer asking for money back, not 
     'Wir wollen das Geld zurück.',
     'Je vous demande le remboursement de la dernière facture.',
     'Nous demandons un remboursement.',
-  ])('reaches a person: %s', (text) => {
+  ])('flags the French or German demand %j', (text) => {
     expect(topics(text)).toContain('refund');
   });
 
@@ -118,14 +116,12 @@ describe('refunds in French and German: the customer asking for money back, not 
     'Gibt es bei einer Kündigung in den ersten 14 Tagen Geld zurück?',
     'Combien de temps prend une demande de remboursement ?',
     'Comment faire une demande de remboursement pour un abonnement annuel ?',
-  ])('stays a how-to: %s', (text) => {
+  ])('does not flag the French or German policy question %j', (text) => {
     expect(topics(text)).toEqual([]);
   });
 });
 
 describe('erasure and ownership: asking the team to act, not asking how to do it', () => {
-  const topics = (text: string) => detectSensitiveTopics(normalizeForChecks(text), SENSITIVE_TOPICS, 0);
-
   it.each([
     ['data_deletion', 'Supprimez toutes mes données, s\'il vous plaît.'],
     ['data_deletion', 'Merci de supprimer mon compte et toutes les données associées.'],
@@ -173,8 +169,6 @@ describe('the security keywords catch a report, not a question about a published
 });
 
 describe('account activity the customer did not do', () => {
-  // As the policy reads a ticket: normalised first (a phone's typographic apostrophe included).
-  const topics = (text: string) => detectSensitiveTopics(normalizeForChecks(text), SENSITIVE_TOPICS, 0);
 
   it.each([
     'Three invoices went out to our clients this morning that none of us created.',
@@ -213,7 +207,6 @@ describe('account activity the customer did not do', () => {
 });
 
 describe('questions about people and lawyers, and requests for them', () => {
-  const topics = (text: string) => detectSensitiveTopics(text, SENSITIVE_TOPICS, 0);
 
   it('escalates a request for a person or a lawyer, not a question about support hours or terms', () => {
     expect(topics('I want to talk to a human, now.')).toContain('human_requested');
