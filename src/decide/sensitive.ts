@@ -11,6 +11,15 @@
 // "delete my account", "transfer ownership", "charged extra": each escalated how-to questions.
 import type { SensitiveTopic } from '../config';
 
+/**
+ * Not inside a condition the customer sets for themselves ("if I want a refund later, who do
+ * I ask?", "au cas où je voudrais être remboursé", "falls ich mein Geld zurück möchte"): that
+ * asks how the policy works. A condition on the team ("if you don't refund me") is not read
+ * here, so only the customer's wishes go through this.
+ */
+const CONDITIONAL = String.raw`(?<!(?:\b(?:if|in case|should|si|quand|lorsque|wenn|falls)\b|\bau cas o[uù])[^.?!\n]{0,20})`;
+const unlessConditional = (pattern: RegExp): RegExp => new RegExp(`${CONDITIONAL}(?:${pattern.source})`, pattern.flags);
+
 /** Exported for scripts/measure-sensitive.ts, which measures what each pattern adds to the classifier. */
 export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
   billing_dispute: [
@@ -24,15 +33,15 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
   refund: [
     // A first-person demand ("I want a refund", "we'd like a full refund", "refund me"), not a question about the
     // policy ("in what cases can I request a refund?") nor a refund already under way ("I expect a refund of $12").
-    /\b(i|we)('d| would)? (want|need|demand|like|am requesting|are requesting) (a |an |my |our |the )?(full |partial |immediate )?refund\b(?! (polic|terms|rules|process|window))/i,
+    unlessConditional(/\b(i|we)('d| would)? (want|need|demand|like|am requesting|are requesting) (a |an |my |our |the )?(full |partial |immediate )?refund\b(?! (polic|terms|rules|process|window))/i),
     /\b(refund|reimburse) (me|us)\b/i,
     /\b(give|send|pay) (me|us) (my |our |the )?money back\b/i,
     /\brembourse[zr]?[- ]moi\b/i,
     // The verb, not the noun: "combien de temps prend une demande de remboursement ?" asks about the process.
-    /\b(voudrais|veux|exige|(je|nous) (vous )?demand(e|ons))\b.{0,20}\b(un |le |mon )?rembours/i,
+    unlessConditional(/\b(voudrais|veux|exige|(je|nous) (vous )?demand(e|ons))\b.{0,20}\b(un |le |mon )?rembours/i),
     // Wanting one's money back, not "bekomme ich dann anteilig Geld zurück?" about the policy.
-    /\b((mir|uns) (das|mein|unser)|mein|unser)(e[nm]?)? geld\b[^.?!\n]{0,30}\bzurück|\b(möchte|möchten|will|wollen|verlange|verlangen|fordere|fordern)\b[^.?!\n]{0,25}\bgeld zurück|\brückerstattung (beantrag|verlang|fordern|möchte)/i,
-    /\b(quiero|exijo|solicito)\b.{0,30}\b(reembolso|devoluci[oó]n|dinero)\b/i,
+    unlessConditional(/\b((mir|uns) (das|mein|unser)|mein|unser)(e[nm]?)? geld\b[^.?!\n]{0,30}\bzurück|\b(möchte|möchten|will|wollen|verlange|verlangen|fordere|fordern)\b[^.?!\n]{0,25}\bgeld zurück|\brückerstattung (beantrag|verlang|fordern|möchte)/i),
+    unlessConditional(/\b(quiero|exijo|solicito)\b.{0,30}\b(reembolso|devoluci[oó]n|dinero)\b/i),
     /\bdevuelvan el dinero\b/i,
   ],
   legal: [/\blawyers?\b(?! (asked|wants to know|would like to know) (whether|if|where))/i, /\battorneys?\b/i, /\blegal action\b/i, /\bsu(e|ing)\b (you|your|tallybook|the company)/i, /\blawsuit\b/i, /\bcourt\b/i, /\bsubpoena/i, /\bsmall claims\b/i, /\banwalt/i, /\bavocat\b/i, /\babogad[oa]\b/i, /\bconsumer protection\b/i,

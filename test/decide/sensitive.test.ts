@@ -119,6 +119,28 @@ describe('the refund keyword asks for money back, not about the policy', () => {
   ])('does not flag the French or German policy question %j', (text) => {
     expect(topics(text)).toEqual([]);
   });
+
+  // A wish inside a condition asks how the policy works (mq016 of a money-question probe: "au cas où je voudrais être remboursé").
+  it.each([
+    "Au cas où je voudrais être remboursé un jour, c'est à vous qu'il faut écrire ou à Google ?",
+    'Si je veux un remboursement après la période d’essai, comment ça marche ?',
+    'If I want a refund after the trial, who do I ask?',
+    'In case we need a refund later, is it prorated?',
+    'Falls ich mein Geld zurück möchte, wie lange dauert das?',
+    'Wenn wir das Geld zurück wollen, an wen wenden wir uns?',
+    'Si quiero un reembolso más adelante, ¿cómo lo solicito?',
+  ])('does not flag a wish inside a condition %j', (text) => {
+    expect(topics(text)).toEqual([]);
+  });
+
+  it.each([
+    'I want a refund. If you cannot do that, cancel everything.',
+    'Je veux être remboursé, si possible avant vendredi.',
+    'Ich möchte mein Geld zurück, wenn das geht bis Freitag.',
+    'Quiero un reembolso, si es posible esta semana.',
+  ])('still flags a demand with a condition after it %j', (text) => {
+    expect(topics(text)).toContain('refund');
+  });
 });
 
 describe('erasure and ownership: asking the team to act, not asking how to do it', () => {
