@@ -120,9 +120,9 @@ describe('the refund keyword asks for money back, not about the policy', () => {
     expect(topics(text)).toEqual([]);
   });
 
-  // A wish inside a condition asks how the policy works (mq016 of a money-question probe: "au cas où je voudrais être remboursé").
+  // A wish inside a condition asks how the policy works (the money probe's mq016 showed the French one; worded apart from it here).
   it.each([
-    "Au cas où je voudrais être remboursé un jour, c'est à vous qu'il faut écrire ou à Google ?",
+    'Au cas où je voudrais un jour être remboursé, je dois écrire à qui ?',
     'Si je veux un remboursement après la période d’essai, comment ça marche ?',
     'If I want a refund after the trial, who do I ask?',
     'In case we need a refund later, is it prorated?',
