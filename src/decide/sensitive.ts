@@ -117,7 +117,9 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(can'?t|cannot|no longer)\b.{0,30}\b(access|get into|log into)\b.{0,30}\b(e-?mail|inbox|mailbox)\b/i,
   ],
   account_specific_billing: [
-    /\b(charged|billed) (me )?(twice|double|two times|2 times)\b/i,
+    // A statement, not the question "charged twice? Is that how an authorisation hold works?" (rt1072),
+    // which the classifier reads.
+    /\b(charged|billed) (me )?(twice|double|two times|2 times)\b(?![ \t]*\?)/i,
     /\bdouble[- ]?(charged|billed|charge)\b/i,
     /\bover-?charged\b/i,
     /\bdidn'?t (authori[sz]e|sign up for)\b/i,

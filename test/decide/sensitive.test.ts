@@ -228,6 +228,14 @@ describe('account activity the customer did not do', () => {
   });
 });
 
+describe('a double charge', () => {
+  it('escalates a customer saying they were charged twice, not a question whether a hold is a second charge', () => {
+    expect(topics('I was charged twice on the 3rd, give me my money back for the second charge.')).toContain('account_specific_billing');
+    expect(topics('charged twice\nMy card shows two charges of $15 on the same day.')).toContain('account_specific_billing');
+    expect(topics('charged twice?\nMy card shows a pending charge, then the real one. Is that an authorisation first?')).toEqual([]);
+  });
+});
+
 describe('questions about people and lawyers, and requests for them', () => {
 
   it('escalates a request for a person or a lawyer, not a question about support hours or terms', () => {
