@@ -43,6 +43,8 @@ export type EvalSummary = {
     reasons: string[];
     confidence: number | null;
     top_doc_ids: string[];
+    /** The docs the draft cites: what auto-reply precision is judged on. */
+    doc_sources: string[];
     request_type: string | null;
     needs_person: boolean | null;
     error?: string;
@@ -135,6 +137,7 @@ export function summarize(results: CaseResult[]): EvalSummary {
       reasons: r.reasons,
       confidence: r.confidence,
       top_doc_ids: r.topDocIds.slice(0, 5),
+      doc_sources: r.docSources,
       request_type: r.requestType ?? null,
       needs_person: r.needsPerson ?? null,
       ...(r.error ? { error: r.error } : {}),

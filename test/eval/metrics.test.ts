@@ -23,7 +23,7 @@ const cases: CaseResult[] = [
   // answerable, sent to review; gold not retrieved at all
   result({ id: 'c', expected: 'auto_reply', actual: 'review', confidence: 0.6, topDocIds: ['a', 'b', 'c', 'd', 'e', 'f'], goldDocIds: ['z'] }),
   // must escalate, and did; gold at rank 6 (outside top 5)
-  result({ id: 'd', expected: 'escalate', actual: 'escalate', confidence: 0.2, topDocIds: ['a', 'b', 'c', 'd', 'e', 'refunds'], goldDocIds: ['refunds'], requestType: 'refund_request', needsPerson: true }),
+  result({ id: 'd', expected: 'escalate', actual: 'escalate', confidence: 0.2, topDocIds: ['a', 'b', 'c', 'd', 'e', 'refunds'], docSources: ['refunds'], goldDocIds: ['refunds'], requestType: 'refund_request', needsPerson: true }),
   // must escalate, went to review: still caught by a human
   result({ id: 'e', expected: 'escalate', actual: 'review', confidence: 0.6 }),
   // an auto-reply that must be ignored, and was not
@@ -64,10 +64,10 @@ describe('eval metrics on a hand-computed case set', () => {
     expect(summarize([{ ...held, docSources: ['login'] }]).ece).toBeCloseTo(0.8, 10);
   });
 
-  it('sums model cost and reports each case with its top five docs, request type and whether it needs a person', () => {
+  it('sums model cost and reports each case with its top five docs, the docs its draft cites, request type and whether it needs a person', () => {
     expect(summary.cost_usd).toBeCloseTo(0.005);
     expect(summary.n).toBe(6);
-    expect(summary.per_case[3]).toEqual({ id: 'd', expected: 'escalate', actual: 'escalate', reasons: [], confidence: 0.2, top_doc_ids: ['a', 'b', 'c', 'd', 'e'], request_type: 'refund_request', needs_person: true });
+    expect(summary.per_case[3]).toEqual({ id: 'd', expected: 'escalate', actual: 'escalate', reasons: [], confidence: 0.2, top_doc_ids: ['a', 'b', 'c', 'd', 'e'], doc_sources: ['refunds'], request_type: 'refund_request', needs_person: true });
     // A case without a decision's request type says so (null), not a guess.
     expect(summary.per_case[0]).toMatchObject({ request_type: null, needs_person: null });
   });
