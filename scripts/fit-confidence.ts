@@ -13,7 +13,7 @@ import { DOC_FEATURE_NAMES, docFeatures, selectAnswer, type SelectionModel } fro
 import { confidenceFeatures, FEATURE_NAMES, type ConfidenceFeatures, type FeatureChunk } from '../src/decide/confidence-features';
 import { chunkIndex, rowEvidence } from './lib/confidence-evidence';
 import { fitSelection } from './lib/selection-fit';
-import { chooseThreshold, crossFitted, fitAcrossCorpora, formatThresholdSweep, formatHeldOutReport, heldOutReport, leaveOneCorpusOut, topDocLabel, type FeatureRow } from './lib/confidence-fit';
+import { chooseThreshold, crossFitted, fitAcrossCorpora, formatThresholdSweep, formatHeldOutReport, heldOutReport, leaveOneCorpusOut, topDocLabel, withThresholds, type FeatureRow } from './lib/confidence-fit';
 import { CONFIDENCE_SETS, caseLine, confidenceCases, type ConfidenceSet } from './lib/confidence-sets';
 import { uploadCorpus } from './lib/corpus-client';
 import { readDocs } from './lib/docs';
@@ -26,6 +26,7 @@ const DUMP = path.join(OUT_DIR, 'features.jsonl');
 const REPORT = path.join(OUT_DIR, 'held-out-report.md');
 const ARTIFACT = 'src/decide/confidence-model.ts';
 const SELECTION_ARTIFACT = 'src/decide/answer-selection-model.ts';
+const WRANGLER_TOML = 'wrangler.toml';
 /** Auto-reply precision the default threshold must reach on every corpus (issue 14). */
 const TARGET_PRECISION = 0.95;
 /** A draft worth a reviewer's click is more likely right than wrong: on a calibrated probability that is 0.5 itself. */
@@ -191,6 +192,7 @@ async function main() {
   const sweep = `Fitting parts, cross-fitted (what chose the threshold: the lowest from which up every corpus keeps ${TARGET_PRECISION} precision):\n\n${formatThresholdSweep(crossFit, SWEEP)}`;
   const report = `${formatHeldOutReport(heldOutReport(rows, params, thresholds), params, thresholds, transfer)}\n\n${sweep}\n\nanswer selection ${selection.version}: ${DOC_FEATURE_NAMES.map((n) => `${n} ${selection.weights[n].toFixed(4)}`).join(', ')}\n\n${counts}\n`;
   await writeFile(ARTIFACT, artifactSource(params, thresholds));
+  await writeFile(WRANGLER_TOML, withThresholds(await readFile(WRANGLER_TOML, 'utf8'), thresholds));
   await writeFile(SELECTION_ARTIFACT, selectionArtifactSource(selection));
   await writeFile(REPORT, `${report}`);
   console.log(report);

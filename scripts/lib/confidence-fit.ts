@@ -284,3 +284,17 @@ export function formatHeldOutReport(reports: readonly CorpusReport[], params: Ca
       .join(', ')}`,
   ].join('\n');
 }
+
+/**
+ * wrangler.toml's [vars] set the thresholds a deployment runs with, and they beat the
+ * artifact's defaults: a refit that left them behind would ship its model with the
+ * previous model's threshold. The two lines are rewritten in place, comments kept.
+ */
+export function withThresholds(toml: string, thresholds: { autoReply: number; review: number }): string {
+  const set = (text: string, name: string, value: number) => {
+    const line = new RegExp(`^${name} = "[^"]*"$`, 'm');
+    if (!line.test(text)) throw new Error(`wrangler.toml has no ${name} line to update`);
+    return text.replace(line, `${name} = "${value}"`);
+  };
+  return set(set(toml, 'AUTO_REPLY_THRESHOLD', thresholds.autoReply), 'REVIEW_THRESHOLD', thresholds.review);
+}

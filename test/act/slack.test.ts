@@ -64,7 +64,7 @@ describe('escalation message', () => {
             { type: 'plain_text', text: 'From: Zoë Ångström <ops@example.com>', emoji: false },
             { type: 'mrkdwn', text: `*Intent*\n${decision.intent}` },
             { type: 'mrkdwn', text: '*Outcome*\n`review` `below_auto_threshold` `type:account_specific`' },
-            { type: 'mrkdwn', text: `*Confidence*\n${decision.confidence!.toFixed(2)} (auto-reply at 0.97)` },
+            { type: 'mrkdwn', text: `*Confidence*\n${decision.confidence!.toFixed(2)} (auto-reply at ${env.AUTO_REPLY_THRESHOLD})` },
             {
               type: 'mrkdwn',
               text: `*Request type*\n\`account_specific\` (classifier account_specific ${classifier.probability.toFixed(2)})`,
