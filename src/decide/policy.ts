@@ -75,6 +75,7 @@ export const REASONS = {
   retrievalDegraded: 'retrieval_degraded',
   typeUnclear: 'type_unclear',
   typeDisagreement: 'type_disagreement',
+  secondOpinionUnavailable: 'second_opinion_unavailable',
 } as const;
 
 /** `type:<request_type>`: the request type that routed the ticket. */
@@ -137,6 +138,9 @@ export function decide(input: PolicyInput): PolicyDecision {
   if (response.doc_sources.length === 0) holds.push(REASONS.noDocSources);
   else if (response.doc_sources.some((id) => !retrieved.has(id))) holds.push(REASONS.ungrounded);
   if (!response.suggested_reply.trim()) holds.push(REASONS.emptyReply);
+  // The cascade found the fast draft borderline and the strong model did not answer: the draft kept is one the
+  // responder itself would not send unchecked, whatever retrieval's evidence adds to its score.
+  if (result.calls.some((c) => c.role === 'strong' && c.outcome === 'error')) holds.push(REASONS.secondOpinionUnavailable);
   if (config.SENDER_DAILY_CAP > 0 && context.senderAutoRepliesToday >= config.SENDER_DAILY_CAP) holds.push(REASONS.senderCap);
   holds.push(...context.replyProblems);
 

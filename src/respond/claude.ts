@@ -103,7 +103,7 @@ export class ClaudeResponder implements Responder {
     const strong = await this.draft('strong', this.options.strongModel, prompt);
     const calls = [fast.call, strong.call];
     if (strong.response) return { response: strong.response, failure: null, calls };
-    // Strong model unreachable: keep the fast draft; its borderline score routes it to a person anyway.
+    // Strong model unreachable: keep the fast draft; the policy holds it for review (second_opinion_unavailable).
     if (strong.failure === 'llm_unavailable') return { response: fast.response, failure: null, calls };
     return { response: null, failure: strong.failure, calls };
   }

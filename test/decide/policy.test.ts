@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config';
 import { decide, REASONS, type PolicyContext, type PolicyDecision, type PolicyInput } from '../../src/decide/policy';
+import type { ModelCall } from '../../src/db/schema';
 import type { ResponderFailure, ResponderResult } from '../../src/respond/types';
 import type { TicketResponse } from '../../src/respond/schema';
 import type { Retrieval, RetrievedChunk } from '../../src/retrieval/types';
@@ -51,6 +52,8 @@ const response = (overrides: Partial<TicketResponse> = {}): TicketResponse => ({
 const ok = (r: Partial<TicketResponse> = {}): ResponderResult => ({ response: response(r), failure: null, calls: [] });
 const failed = (failure: ResponderFailure): ResponderResult => ({ response: null, failure, calls: [] });
 
+const call = (role: ModelCall['role'], outcome: ModelCall['outcome']): ModelCall => ({ model: role, role, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, latencyMs: 0, outcome });
+
 const CONTEXT: PolicyContext = { senderAutoRepliesToday: 0, threadHandledByHuman: false, replyProblems: [] };
 const TICKET = { subject: 'Password', text: 'I forgot my password. How do I reset it?' };
 
@@ -80,6 +83,8 @@ describe('decide: every reason code', () => {
     ['a sender at the daily cap', { context: { ...CONTEXT, senderAutoRepliesToday: config.SENDER_DAILY_CAP } }, 'review', [REASONS.senderCap]],
     ['a thread a person already handles', { context: { ...CONTEXT, threadHandledByHuman: true } }, 'escalate', [REASONS.threadHuman]],
     ['an empty reply', { result: ok({ suggested_reply: '  ' }) }, 'review', [REASONS.emptyReply]],
+    ['a borderline fast draft the strong model could not check', { result: { ...ok(), calls: [call('fast', 'ok'), call('strong', 'error')] } }, 'review', [REASONS.secondOpinionUnavailable]],
+    ['a fast draft the strong model redrafted', { result: { ...ok(), calls: [call('fast', 'ok'), call('strong', 'ok')] } }, 'auto_reply', [REASONS.confidentAndGrounded]],
     ['a reply that leaks a secret', { context: { ...CONTEXT, replyProblems: ['reply_leaks_secret'] } }, 'review', ['reply_leaks_secret']],
     ['a reply that leaks the prompt', { context: { ...CONTEXT, replyProblems: ['reply_leaks_prompt'] } }, 'review', ['reply_leaks_prompt']],
     ['a reply with a link the docs do not have', { context: { ...CONTEXT, replyProblems: ['reply_unknown_url'] } }, 'review', ['reply_unknown_url']],
