@@ -71,9 +71,6 @@ export default defineConfig(async () => {
             MAILER: 'log',
             // Most tests assert today's behaviour (the threshold decides); rollout tests set their own modes.
             DEFAULT_MODE: 'auto',
-            // The shipped threshold (wrangler.toml, chosen by npm run fit:confidence): the mechanics are tested on
-            // the sample corpus's password question, which calibrates at 0.99 (conf-2f771895726a).
-            AUTO_REPLY_THRESHOLD: '0.97',
             ANTHROPIC_MOCK_URL: inject('anthropicMockUrl'),
           },
           // Outbound fetch goes to a local Slack + MailChannels server (other hosts pass through).

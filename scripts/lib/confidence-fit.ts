@@ -50,6 +50,7 @@ export const SELF_SCORE_PRIOR = {
     agreement: 0,
     selection_margin: 0,
     selection_share: 0,
+    sibling_distinct: 0,
     self_score: 1,
     self_present: -Math.log(NEUTRAL_SELF_SCORE / (1 - NEUTRAL_SELF_SCORE)),
   },

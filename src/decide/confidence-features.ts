@@ -3,7 +3,7 @@
 // vocabulary). Pure: chunks and query terms in, numbers out.
 import { queryTerms } from '../retrieval/query-terms';
 import { MAX_MARGIN, selectAnswer, type Selection } from './answer-selection';
-import { chunkTexts, coverage, coverageOfTexts, type FeatureChunk } from './term-coverage';
+import { chunkTexts, coverage, coverageOfTexts, stemOf, type FeatureChunk } from './term-coverage';
 
 export { coverage, type FeatureChunk } from './term-coverage';
 
@@ -17,6 +17,7 @@ export const FEATURE_NAMES = [
   'agreement',
   'selection_margin',
   'selection_share',
+  'sibling_distinct',
   'self_score',
   'self_present',
 ] as const;
@@ -74,6 +75,20 @@ export function titleMatch(terms: readonly string[], title: string): number {
 }
 
 /**
+ * Of the selected doc's title terms that the runner-up's title lacks, the share the
+ * ticket uses (5-letter stems, so "installing" meets "installation"). Two docs with
+ * the same words about another product or version ("… for WebSphere Portal" and
+ * "… for MQ") differ in just those terms, and only a ticket that names them says
+ * which doc it means. 1 with no runner-up, 0 when the titles differ in nothing.
+ */
+export function siblingDistinct(terms: readonly string[], title: string, runnerUpTitle: string | undefined): number {
+  if (runnerUpTitle === undefined) return 1;
+  const runnerUp = new Set(queryTerms(runnerUpTitle).map(stemOf));
+  const own = queryTerms(title).filter((t) => !runnerUp.has(stemOf(t)));
+  return own.length === 0 ? 0 : coverage(own, terms.join(' '));
+}
+
+/**
  * The evidence for "the selected doc answers this ticket": the doc answer selection
  * picks among the retrieved ones (`answer-selection.ts`), which is the doc the offline
  * responder quotes. `selfScore` is the model's own confidence (Claude); null for the
@@ -108,6 +123,7 @@ function retrievalEvidence(terms: readonly string[], chunks: readonly FeatureChu
       agreement: 0,
       selection_margin: 0,
       selection_share: 0,
+      sibling_distinct: 0,
       ...NO_SELF_SCORE,
     };
   }
@@ -126,6 +142,7 @@ function retrievalEvidence(terms: readonly string[], chunks: readonly FeatureChu
     selection_margin: selection.margin / MAX_MARGIN,
     // Selection's softmax share of its choice: the margin sees the runner-up only, this sees the whole field.
     selection_share: selection.probability,
+    sibling_distinct: siblingDistinct(terms, chosen.chunks[0]!.title, selection.ranked[1]?.chunks[0]!.title),
     ...NO_SELF_SCORE,
   };
 }

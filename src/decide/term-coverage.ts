@@ -14,6 +14,8 @@ export type FeatureChunk = {
 };
 
 const STEM = 5;
+/** A 5-letter prefix stands in for stemming: "installing" and "installation" meet. */
+export const stemOf = (term: string): string => term.slice(0, STEM);
 
 type WordSets = { words: Set<string>; stems: Set<string> };
 
@@ -21,7 +23,7 @@ type WordSets = { words: Set<string>; stems: Set<string> };
 // selection per doc, then the confidence features): each text's word sets are kept.
 const wordsOf = memoByText(4096, (text): WordSets => {
   const words = new Set(text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []);
-  return { words, stems: new Set([...words].map((w) => w.slice(0, STEM))) };
+  return { words, stems: new Set([...words].map(stemOf)) };
 });
 
 /**
@@ -36,7 +38,7 @@ export const chunkTexts = (c: FeatureChunk): string[] => [c.title, c.headingPath
 export function textsMatcher(texts: readonly string[]): (term: string) => boolean {
   const sets = texts.map(wordsOf).filter((s) => s.words.size > 0);
   return (t) => {
-    const stem = t.slice(0, STEM);
+    const stem = stemOf(t);
     return sets.some(({ words, stems }) => words.has(t) || stems.has(stem));
   };
 }

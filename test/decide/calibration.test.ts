@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { calibrate, DEFAULT_CALIBRATION, fitCalibration, type CalibrationSample } from '../../src/decide/calibration';
-import { confidenceFeatures, docLead, titleMatch, withSelfScore, type FeatureChunk } from '../../src/decide/confidence-features';
+import { confidenceFeatures, docLead, siblingDistinct, titleMatch, withSelfScore, type FeatureChunk } from '../../src/decide/confidence-features';
 import { recentCalibrations } from '../../src/db/calibrations';
 import { calibrationInForce, refitCalibration, refitWhenDue } from '../../src/pipeline/calibration';
 import { isHeldOutVerdict, MIN_CALIBRATION_SAMPLES } from '../../src/decide/refit';
@@ -55,6 +55,19 @@ describe('confidence features', () => {
     expect(titleMatch(terms, 'Switch your subscription plan, add seats and change the billing cycle')).toBeLessThan(0.25);
     // A title of stop words only says nothing.
     expect(titleMatch(terms, 'How to')).toBe(0);
+  });
+
+  it('asks whether the ticket names what sets the selected doc apart from the runner-up', () => {
+    const portal = 'Is WebSphere Portal affected by the leap second?';
+    const mq = 'Leap second support for WebSphere MQ';
+    // The titles differ in "Portal" and "affected" against "support" and "MQ": a Portal question names its own product.
+    expect(siblingDistinct(queryTerms(portal), 'Leap second and WebSphere Portal', mq)).toBe(1);
+    expect(siblingDistinct(queryTerms(portal), mq, 'Leap second and WebSphere Portal')).toBe(0);
+    // Stems: "installing" names the installation doc.
+    expect(siblingDistinct(queryTerms('Help installing the agent'), 'Agent installation', 'Agent upgrade')).toBe(1);
+    // Same title twice: nothing tells them apart. No runner-up: nothing to tell apart.
+    expect(siblingDistinct(queryTerms(portal), mq, mq)).toBe(0);
+    expect(siblingDistinct(queryTerms(portal), mq, undefined)).toBe(1);
   });
 
   it('adds a self-score to retrieval evidence as its log-odds, clamped, and changes nothing else', () => {
