@@ -1,7 +1,9 @@
 // Records the lexical top 8 per question on the three public sets
 // (scripts/lib/retrieval-sets.ts) into test/retrieval/fixtures/top8.json, which
-// test/retrieval/top8-identity.test.ts asserts the product reproduces. Recorded once
-// from the code before issue 18's retrieval change: re-record only on purpose.
+// test/retrieval/top8-identity.test.ts asserts the product reproduces. Recorded from the
+// one-stage search issue 18's speed-up replaced (test/bench/baseline-lexical.ts), so the
+// test keeps checking that the speed-up moves nothing. Re-record only on purpose, when
+// what a ticket searches for changes (query terms, chunking), never to make it pass.
 // Usage: npx tsx scripts/record-top8.ts
 import { writeFile } from 'node:fs/promises';
 import { uploadCorpus } from './lib/corpus-client';
@@ -18,7 +20,7 @@ async function main() {
     const worker = await startLocalWorker({ entrypoint: BENCH_ENTRYPOINT });
     try {
       await uploadCorpus(set.docs, { baseUrl: worker.url, token: LOCAL_ADMIN_TOKEN });
-      const response = await worker.fetch('/bench/lexical', { method: 'POST', body: JSON.stringify({ queries: set.queries, topK: TOP_K, impl: 'product' }) });
+      const response = await worker.fetch('/bench/lexical', { method: 'POST', body: JSON.stringify({ queries: set.queries, topK: TOP_K, impl: 'baseline' }) });
       const results = (await response.json()) as LexicalBenchResult;
       fixture[set.name] = set.queries.map((query, i) => ({ query, chunkIds: results[i]!.chunkIds }));
       process.stderr.write(`${set.name}: ${set.queries.length} questions\n`);

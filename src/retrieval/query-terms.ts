@@ -11,7 +11,9 @@ const STOP_WORDS = new Set(
     // Conversational filler and apostrophe-less contractions, common in real tickets ("doesnt", "im").
     'like would should might may much many really very thing something anything way able seems seem currently ' +
     'dont doesnt didnt cant couldnt wont wouldnt isnt arent wasnt havent hasnt ive id ill theres thats whats ' +
-    'figure out going make making let ok okay'
+    'figure out going make making let ok okay ' +
+    // Words that only say a ticket is a question ("Quick question: ..."); left in, they match FAQ headings, not the topic.
+    'question questions quick'
   ).split(' '),
 );
 

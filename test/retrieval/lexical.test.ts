@@ -47,6 +47,13 @@ describe('LexicalRetriever on real D1 FTS5', () => {
     expect(match).toBe('"near" OR "reset" OR "password" OR "login" OR "2fa"');
   });
 
+  it('searches a ticket by its topic, not by a subject that only says it is a question', async () => {
+    expect(queryTerms('Quick question: What are your refund terms?')).toEqual(['refund', 'terms']);
+    await loadCorpus();
+    const retrieval = await retriever.retrieve('Question\nWhat are your refund terms?', 8);
+    expect(retrieval.chunks[0]?.docId).toBe('refund-policy');
+  });
+
   it('finds the gold WixQA article in the top 5 for at least 85% of the questions', async () => {
     const docs = Object.entries(wixDocs).map(([path, source]) => parseDoc(source, path.split('/').pop()!.replace(/\.md$/, '')));
     await loadCorpus(docs);

@@ -7,9 +7,9 @@ import { LexicalRetriever, queryTerms } from '../../src/retrieval/lexical';
 import { loadCorpus } from '../helpers';
 import recorded from './fixtures/top8.json';
 
-// The top 8 per question as the code before issue 18 ranked them (scripts/record-top8.ts),
-// on the sample help center, WixQA and TechQA: dropping near-universal terms and ranking
-// in two stages must not move a single result.
+// The top 8 per question as the one-stage search before issue 18 ranks them
+// (scripts/record-top8.ts), on the sample help center, WixQA and TechQA: dropping
+// near-universal terms and ranking in two stages must not move a single result.
 const sources = {
   sample: import.meta.glob('../../corpus/docs/*.md', { query: '?raw', import: 'default', eager: true }),
   wixqa: import.meta.glob('../../../shared/data/retrieval/wixqa/docs/*.md', { query: '?raw', import: 'default', eager: true }),
