@@ -1,6 +1,7 @@
 // Which of a ticket's terms a text contains: shared by the confidence features and
 // answer selection. Pure.
 import { memoByText } from '../memo-by-text';
+import { variantsOf } from '../retrieval/synonyms';
 
 /** The fields of a retrieved chunk the features read (RetrievedChunk has them all). */
 export type FeatureChunk = {
@@ -34,13 +35,17 @@ const wordsOf = memoByText(4096, (text): WordSets => {
  */
 export const chunkTexts = (c: FeatureChunk): string[] => [c.title, c.headingPath ?? '', c.text ?? ''];
 
-/** A test for "does any of `texts` contain this term", reading each text once for many terms: the test on their join, without building it. */
+/**
+ * A test for "does any of `texts` contain this term or one of its synonyms", reading
+ * each text once for many terms: the test on their join, without building it.
+ */
 export function textsMatcher(texts: readonly string[]): (term: string) => boolean {
   const sets = texts.map(wordsOf).filter((s) => s.words.size > 0);
-  return (t) => {
+  const hasWord = (t: string) => {
     const stem = stemOf(t);
     return sets.some(({ words, stems }) => words.has(t) || stems.has(stem));
   };
+  return (t) => variantsOf(t).some(hasWord);
 }
 
 /** Share of the query's terms found in `text` (a 5-letter prefix match stands in for stemming). */

@@ -4,17 +4,19 @@ import { cachedActiveCorpusVersion, exclusiveRowRange, frequentTerms, searchChun
 import type { Retrieval, RetrievedChunk, Retriever } from './types';
 
 import { queryTerms } from './query-terms';
+import { variantsOf } from './synonyms';
 
 export { queryTerms } from './query-terms';
 
 /**
  * Build an FTS5 MATCH expression that cannot be FTS5 syntax: every term is a
  * double-quoted string (quotes are impossible: terms are letters and digits only),
- * OR-ed so that any matching word counts and bm25 ranks by how many and how rare.
+ * OR-ed so that any matching word counts and bm25 ranks by how many and how rare. A
+ * term's synonyms (synonyms.ts) are OR-ed in with it.
  */
 export function ftsQuery(terms: string[]): string | null {
   if (terms.length === 0) return null;
-  return terms.map((t) => `"${t}"`).join(' OR ');
+  return [...new Set(terms.flatMap(variantsOf))].map((t) => `"${t}"`).join(' OR ');
 }
 
 function toRetrieved(hit: LexicalHit, rank: number, best: number): RetrievedChunk {

@@ -8,6 +8,12 @@ describe('term coverage', () => {
     expect(coverage([], 'anything')).toBe(0);
   });
 
+  it('counts a term as covered when the text uses one of its synonyms, and only then', () => {
+    expect(coverage(['refund', 'terms'], 'Refunds, chargebacks and billing disputes. Refund policy: yearly plans ...')).toBe(1);
+    expect(coverage(['conditions'], 'Our refund policy in short')).toBe(1);
+    expect(coverage(['terms'], 'Invoice dates follow your time zone')).toBe(0);
+  });
+
   it('coverageOfTexts is the coverage of the texts joined, and a repeated text (read from the cache) gives the same answer', () => {
     const word = fc.constantFrom('invoice', 'invoices', 'export', 'exporting', 'stripe', 'pdf', 'café', 'Straße', 'ΟΔΟΣ', 'ﬁle', 'csv', 'refund');
     const text = fc.array(word, { maxLength: 8 }).map((w) => w.join(' '));

@@ -47,6 +47,10 @@ describe('LexicalRetriever on real D1 FTS5', () => {
     expect(match).toBe('"near" OR "reset" OR "password" OR "login" OR "2fa"');
   });
 
+  it("searches a term's synonyms with it, once each", () => {
+    expect(ftsQuery(['refund', 'terms', 'policy'])).toBe('"refund" OR "terms" OR "policy" OR "policies" OR "conditions"');
+  });
+
   it('searches a ticket by its topic, not by a subject that only says it is a question', async () => {
     expect(queryTerms('Quick question: What are your refund terms?')).toEqual(['refund', 'terms']);
     await loadCorpus();
