@@ -18,10 +18,14 @@ async function decided(subject: string, text: string, extra: Record<string, unkn
 }
 
 describe('routing by request type through POST /api/tickets', () => {
-  it('does not send "What are your refund terms?" to a person for its wording', async () => {
+  it('auto-replies to "What are your refund terms?" from the refund policy, which never says "terms"', async () => {
     const { decision } = await decided('', 'What are your refund terms?');
     expect(decision.reasons.filter((r) => r.startsWith('type:') || r.startsWith('sensitive:'))).toEqual([]);
     expect(decision.needs_person).toBe(false);
+    expect(decision.outcome).toBe('auto_reply');
+    expect(decision.reasons).toEqual(['confident_grounded']);
+    const cited = new Set(decision.doc_sources.map((id) => id.split('#')[0]));
+    expect([...cited]).toEqual(['refund-policy']);
   });
 
   it('escalates "I want my money back for last month\'s charge" as type:refund_request', async () => {

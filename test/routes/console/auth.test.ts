@@ -1,11 +1,17 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus, postTicket, request, waitForTicket } from '../../helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setModeRule } from '../../../src/db/modes';
+import { buildDeps } from '../../../src/deps';
+import { ANY } from '../../../src/rollout/modes';
+import { env, loadCorpus, postTicket, request, waitForTicket } from '../../helpers';
 import { ConsoleUser, cookiesFrom, csrfIn, fetchConsole, form } from './client';
 
 let ticketId: string;
 
 beforeAll(async () => {
   await loadCorpus();
+  // In shadow the ticket is held as a draft whatever its confidence, so the CSRF tests
+  // below have a draft to act on however the shipped threshold moves.
+  await setModeRule(buildDeps(env).db, { address: ANY, requestType: ANY }, 'shadow', 'test', Date.now());
   const response = await postTicket({
     from: 'mallory@example.com',
     subject: '<img src=x onerror=alert(1)> help',
@@ -13,6 +19,10 @@ beforeAll(async () => {
   });
   ticketId = ((await response.json()) as { ticket_id: string }).ticket_id;
   await waitForTicket(ticketId);
+});
+
+afterAll(async () => {
+  await setModeRule(buildDeps(env).db, { address: ANY, requestType: ANY }, null, 'test', Date.now());
 });
 
 const PAGES = ['/console', '/console?outcome=review', '/console/insight', '/console/health', '/console/export', '/console/no-such-page'];
