@@ -3,7 +3,7 @@
 // headings and text speak to the whole ticket. A small linear scorer over per-doc
 // evidence that means the same on any help center (shares and ranks, no raw bm25),
 // fitted across several corpora by `npm run fit:confidence`. Pure.
-import { chunkTexts, coverage, coverageOfTexts, textsMatcher, type FeatureChunk } from './term-coverage';
+import { chunkTexts, coverage, coverageOfTexts, distinctTerms, textsMatcher, type FeatureChunk } from './term-coverage';
 import { SHIPPED_SELECTION_MODEL } from './answer-selection-model';
 
 export const DOC_FEATURE_NAMES = [
@@ -76,7 +76,9 @@ export function docFeatures(terms: readonly string[], chunks: readonly FeatureCh
   const groups = docGroups(chunks);
   const best = Math.max(0, ...chunks.map((c) => c.score));
   const matchers = groups.map((g) => textsMatcher(textsOf(g.chunks)));
-  const holders = termHolders(terms, matchers);
+  // Synonyms count once, as coverage() counts them: one holder row per thing asked.
+  const asked = distinctTerms(terms);
+  const holders = termHolders(asked, matchers);
   return groups.map((g, i) => {
     const top = g.chunks[0]!;
     const vectorRanks = g.chunks.map((c) => c.vectorRank).filter((r): r is number => r !== null);
@@ -88,7 +90,7 @@ export function docFeatures(terms: readonly string[], chunks: readonly FeatureCh
         score_share: best > 0 ? Math.max(...g.chunks.map((c) => c.score)) / best : 0,
         title_coverage: coverage(terms, top.title),
         heading_coverage: coverageOfTexts(terms, headings),
-        text_coverage: terms.length === 0 ? 0 : holders.filter((h) => h[i]).length / terms.length,
+        text_coverage: asked.length === 0 ? 0 : holders.filter((h) => h[i]).length / asked.length,
         distinct_coverage: distinctCoverage(holders, groups.length, i),
         chunk_share: g.chunks.length / chunks.length,
         vector_reciprocal: vectorRanks.length ? 1 / Math.min(...vectorRanks) : 0,

@@ -2,6 +2,7 @@
 // ranks, never a raw bm25 value (whose scale grows with the corpus's size and
 // vocabulary). Pure: chunks and query terms in, numbers out.
 import { queryTerms } from '../retrieval/query-terms';
+import { variantsOf } from '../retrieval/synonyms';
 import { MAX_MARGIN, selectAnswer, type Selection } from './answer-selection';
 import { chunkTexts, coverage, coverageOfTexts, stemOf, type FeatureChunk } from './term-coverage';
 
@@ -84,7 +85,8 @@ export function titleMatch(terms: readonly string[], title: string): number {
 export function siblingDistinct(terms: readonly string[], title: string, runnerUpTitle: string | undefined): number {
   if (runnerUpTitle === undefined) return 1;
   const runnerUp = new Set(queryTerms(runnerUpTitle).map(stemOf));
-  const own = queryTerms(title).filter((t) => !runnerUp.has(stemOf(t)));
+  // A word the runner-up says by a synonym ("Terms of service" / "Privacy policy") is shared, not distinct.
+  const own = queryTerms(title).filter((t) => !variantsOf(t).some((v) => runnerUp.has(stemOf(v))));
   return own.length === 0 ? 0 : coverage(own, terms.join(' '));
 }
 

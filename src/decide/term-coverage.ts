@@ -1,7 +1,7 @@
 // Which of a ticket's terms a text contains: shared by the confidence features and
 // answer selection. Pure.
 import { memoByText } from '../memo-by-text';
-import { variantsOf } from '../retrieval/synonyms';
+import { synonymKey, variantsOf } from '../retrieval/synonyms';
 
 /** The fields of a retrieved chunk the features read (RetrievedChunk has them all). */
 export type FeatureChunk = {
@@ -37,25 +37,49 @@ export const chunkTexts = (c: FeatureChunk): string[] => [c.title, c.headingPath
 
 /**
  * A test for "does any of `texts` contain this term or one of its synonyms", reading
- * each text once for many terms: the test on their join, without building it.
+ * each text once for many terms: the test on their join, without building it. The
+ * term itself matches by word or 5-letter stem; a synonym by its whole word only, so
+ * "terms" is not covered by "conditional" nor "policy" by "police".
  */
 export function textsMatcher(texts: readonly string[]): (term: string) => boolean {
   const sets = texts.map(wordsOf).filter((s) => s.words.size > 0);
-  const hasWord = (t: string) => {
+  const hasOwn = (t: string) => {
     const stem = stemOf(t);
     return sets.some(({ words, stems }) => words.has(t) || stems.has(stem));
   };
-  return (t) => variantsOf(t).some(hasWord);
+  const hasWord = (w: string) => sets.some(({ words }) => words.has(w));
+  return (t) => hasOwn(t) || variantsOf(t).some((v) => v !== t && hasWord(v));
 }
 
-/** Share of the query's terms found in `text` (a 5-letter prefix match stands in for stemming). */
+/**
+ * The terms coverage counts: synonyms once per group ("refund terms policy" asks two
+ * things, not three), so one word of the text never covers several of the query's terms.
+ */
+export function distinctTerms(terms: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return terms.filter((t) => {
+    const key = synonymKey(t);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** How many of the query's distinct terms (`distinctTerms`) `text` contains. */
+export function coveredCount(terms: readonly string[], text: string): number {
+  const has = textsMatcher([text]);
+  return distinctTerms(terms).filter(has).length;
+}
+
+/** Share of the query's distinct terms found in `text` (a 5-letter prefix match stands in for stemming). */
 export function coverage(terms: readonly string[], text: string): number {
   return coverageOfTexts(terms, [text]);
 }
 
-/** Share of the query's terms found in any of `texts`: `coverage` of their join, without building it. */
+/** Share of the query's distinct terms found in any of `texts`: `coverage` of their join, without building it. */
 export function coverageOfTexts(terms: readonly string[], texts: readonly string[]): number {
-  if (terms.length === 0) return 0;
+  const distinct = distinctTerms(terms);
+  if (distinct.length === 0) return 0;
   const has = textsMatcher(texts);
-  return terms.filter(has).length / terms.length;
+  return distinct.filter(has).length / distinct.length;
 }

@@ -5,7 +5,8 @@
 // same policy as Claude's answers.
 import { calibrate, DEFAULT_CALIBRATION } from '../decide/calibration';
 import { selectAnswer } from '../decide/answer-selection';
-import { confidenceFeatures, coverage } from '../decide/confidence-features';
+import { confidenceFeatures } from '../decide/confidence-features';
+import { coveredCount } from '../decide/term-coverage';
 import { queryTerms } from '../retrieval/lexical';
 import type { RetrievedChunk } from '../retrieval/types';
 import { memoByText } from '../memo-by-text';
@@ -46,7 +47,7 @@ function answerExtract(terms: readonly string[], chunks: readonly RetrievedChunk
   for (const [index, block] of blocks.entries()) {
     if (seen.has(block.text)) continue;
     seen.add(block.text);
-    const matches = Math.round(coverage(terms, block.text) * terms.length);
+    const matches = coveredCount(terms, block.text);
     if (index > 0 && matches < MIN_BLOCK_TERMS && !block.steps) continue;
     if (length + block.text.length > MAX_EXTRACT_CHARS) {
       if (kept.length === 0) kept.push(`${block.text.slice(0, MAX_EXTRACT_CHARS).replace(/\s+\S*$/, '')} …`);

@@ -4,19 +4,23 @@ import { cachedActiveCorpusVersion, exclusiveRowRange, frequentTerms, searchChun
 import type { Retrieval, RetrievedChunk, Retriever } from './types';
 
 import { queryTerms } from './query-terms';
-import { variantsOf } from './synonyms';
+import { withSynonyms } from './synonyms';
 
 export { queryTerms } from './query-terms';
 
 /**
- * Build an FTS5 MATCH expression that cannot be FTS5 syntax: every term is a
- * double-quoted string (quotes are impossible: terms are letters and digits only),
- * OR-ed so that any matching word counts and bm25 ranks by how many and how rare. A
- * term's synonyms (synonyms.ts) are OR-ed in with it.
+ * An FTS5 MATCH expression that cannot be FTS5 syntax: every word is a double-quoted
+ * string (quotes are impossible: terms are letters and digits only), OR-ed so that any
+ * matching word counts and bm25 ranks by how many and how rare.
  */
+function matchOf(words: readonly string[]): string | null {
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w}"`).join(' OR ');
+}
+
+/** The MATCH expression for a ticket's terms: each term OR-ed with its synonyms (synonyms.ts). */
 export function ftsQuery(terms: string[]): string | null {
-  if (terms.length === 0) return null;
-  return [...new Set(terms.flatMap(variantsOf))].map((t) => `"${t}"`).join(' OR ');
+  return matchOf(withSynonyms(terms));
 }
 
 function toRetrieved(hit: LexicalHit, rank: number, best: number): RetrievedChunk {
@@ -38,10 +42,11 @@ function toRetrieved(hit: LexicalHit, rank: number, best: number): RetrievedChun
 
 /**
  * bm25 top-k of one corpus version; an empty list (never an error) when the text has
- * no searchable word. Terms in at least half the rows are left out of the search:
- * their score is ~1e-6 and they match most of the index. Only if the rarer terms find
- * fewer than `limit` rows does the full query run, so the rows that match nothing
- * but frequent terms still fill the list in the same order as before.
+ * no searchable word. The terms are widened with their synonyms first; then words in
+ * at least half the rows are left out of the search: their score is ~1e-6 and they
+ * match most of the index. Only if the rarer words find fewer than `limit` rows does
+ * the full query run, so the rows that match nothing but frequent words still fill
+ * the list in the same order as before.
  */
 export async function searchLexical(
   db: Database,
@@ -51,10 +56,11 @@ export async function searchLexical(
 ): Promise<{ terms: string[]; chunks: RetrievedChunk[] }> {
   const terms = queryTerms(query);
   if (terms.length === 0) return { terms, chunks: [] };
-  const [frequent, range] = await Promise.all([frequentTerms(db, terms), exclusiveRowRange(db, active)]);
-  const rare = terms.filter((t) => !frequent.has(t));
-  let hits = rare.length > 0 ? await searchChunks(db, active.version, ftsQuery(rare)!, limit, range) : [];
-  if (hits.length < limit && frequent.size > 0) hits = await searchChunks(db, active.version, ftsQuery(terms)!, limit, range);
+  const words = withSynonyms(terms);
+  const [frequent, range] = await Promise.all([frequentTerms(db, words), exclusiveRowRange(db, active)]);
+  const rare = words.filter((w) => !frequent.has(w));
+  let hits = rare.length > 0 ? await searchChunks(db, active.version, matchOf(rare)!, limit, range) : [];
+  if (hits.length < limit && frequent.size > 0) hits = await searchChunks(db, active.version, matchOf(words)!, limit, range);
   const best = hits.length > 0 ? -hits[0]!.bm25 : 0;
   return { terms, chunks: hits.map((hit, i) => toRetrieved(hit, i + 1, best)) };
 }

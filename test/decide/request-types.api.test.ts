@@ -26,6 +26,8 @@ describe('routing by request type through POST /api/tickets', () => {
     expect(decision.reasons).toEqual(['confident_grounded']);
     const cited = new Set(decision.doc_sources.map((id) => id.split('#')[0]));
     expect([...cited]).toEqual(['refund-policy']);
+    // "terms" is covered by the doc's "policy": the synonym reaches the confidence, not only search.
+    expect((decision.confidence_features as Record<string, number>).coverage_top).toBe(1);
   });
 
   it('escalates "I want my money back for last month\'s charge" as type:refund_request', async () => {
