@@ -1,6 +1,8 @@
 // The searchable corpus: versions, documents, chunks and their FTS5 index.
 // Queries name the active version, so a half-loaded upload is never seen.
 import { and, desc, eq, sql } from 'drizzle-orm';
+// The Porter algorithm, as FTS5's porter tokenizer applies it (checked against D1's own vocabulary in test/db).
+import { stemmer } from 'stemmer';
 import type { Chunk } from '../retrieval/chunk';
 import type { Database } from './client';
 import { chunks, corpusVersions, documents } from './schema';
@@ -149,17 +151,27 @@ export async function chunksByIds(db: Database, version: string, chunkIds: strin
 export type LexicalHit = ChunkRow & { bm25: number };
 
 /**
+ * A word as the FTS5 vocabulary stores it: the index's tokenizer is porter, which
+ * stems lowercase ASCII words of 3 to 64 letters and passes every other token through.
+ */
+function vocabularyTerm(word: string): string {
+  return /^[a-z]{3,64}$/.test(word) ? stemmer(word) : word;
+}
+
+/**
  * The terms among these that occur in at least half the indexed rows (every stored
  * version, as bm25 counts them). FTS5 clamps such a term's idf to 1e-6, so it cannot
- * move a ranking, but every row it matches is scored. Terms are looked up as typed:
- * one whose porter stem differs is not found and is kept, which is always safe.
+ * move a ranking, but every row it matches is scored. Terms are looked up by their
+ * porter stem, as the vocabulary holds them ("accounts" as "account").
  */
 export async function frequentTerms(db: Database, terms: string[]): Promise<Set<string>> {
   if (terms.length === 0) return new Set();
+  const stems = new Map(terms.map((t) => [t, vocabularyTerm(t)]));
   const rows = await db.all<{ term: string }>(sql`
     SELECT term FROM chunks_fts_vocab
-    WHERE term IN (${sql.join(terms.map((t) => sql`${t}`), sql`, `)}) AND doc * 2 >= (SELECT count(*) FROM chunks)`);
-  return new Set(rows.map((r) => r.term));
+    WHERE term IN (${sql.join([...new Set(stems.values())].map((t) => sql`${t}`), sql`, `)}) AND doc * 2 >= (SELECT count(*) FROM chunks)`);
+  const frequent = new Set(rows.map((r) => r.term));
+  return new Set(terms.filter((t) => frequent.has(stems.get(t)!)));
 }
 
 export type RowRange = { first: number; last: number };
