@@ -12,8 +12,18 @@ const BASE = 'https://deflect.test';
 
 const sampleDocSources = import.meta.glob('../corpus/docs/*.md', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
+/** Parses docs imported with `import.meta.glob(..., { query: '?raw' })`, each named by its file. */
+export function docsFrom(sources: Record<string, string>): SourceDoc[] {
+  return Object.entries(sources).map(([path, source]) => parseDoc(source, path.split('/').pop()!.replace(/\.md$/, '')));
+}
+
 export function sampleDocs(): SourceDoc[] {
-  return Object.entries(sampleDocSources).map(([path, source]) => parseDoc(source, path.split('/').pop()!.replace(/\.md$/, '')));
+  return docsFrom(sampleDocSources);
+}
+
+/** bm25's statistics cover every row of the FTS5 table, so a test that compares rankings starts from none. */
+export async function emptyCorpus(): Promise<void> {
+  await env.DB.batch(['DELETE FROM chunks', 'DELETE FROM documents', 'DELETE FROM corpus_versions'].map((q) => env.DB.prepare(q)));
 }
 
 export async function request(path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {

@@ -151,8 +151,9 @@ export async function chunksByIds(db: Database, version: string, chunkIds: strin
 export type LexicalHit = ChunkRow & { bm25: number };
 
 /**
- * A word as the FTS5 vocabulary stores it: the index's tokenizer is porter, which
- * stems lowercase ASCII words of 3 to 64 letters and passes every other token through.
+ * A word as the FTS5 vocabulary stores it (the index's tokenizer is porter). Words of
+ * 3-64 ASCII letters are stemmed here; any other word is looked up as typed, which at
+ * worst misses a frequent word and so keeps it in the search.
  */
 function vocabularyTerm(word: string): string {
   return /^[a-z]{3,64}$/.test(word) ? stemmer(word) : word;

@@ -6,18 +6,14 @@ import { stemmer } from 'stemmer';
 import { database } from '../../src/db/client';
 import { frequentTerms } from '../../src/db/corpus';
 import { parseDoc } from '../../src/retrieval/chunk';
-import { loadCorpus, sampleDocs } from '../helpers';
+import { docsFrom, emptyCorpus, loadCorpus, sampleDocs } from '../helpers';
 
 const wixDocs = import.meta.glob('../../../shared/data/retrieval/wixqa/docs/*.md', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
-
-async function emptyCorpus() {
-  await env.DB.batch(['DELETE FROM chunks', 'DELETE FROM documents', 'DELETE FROM corpus_versions'].map((q) => env.DB.prepare(q)));
-}
 
 describe('frequentTerms on the real FTS5 vocabulary', () => {
   it('stems every indexed word as the porter tokenizer did, on the sample and WixQA help centers', async () => {
     await emptyCorpus();
-    const docs = [...sampleDocs(), ...Object.entries(wixDocs).map(([path, source]) => parseDoc(source, path.split('/').pop()!.replace(/\.md$/, '')))];
+    const docs = [...sampleDocs(), ...docsFrom(wixDocs)];
     await loadCorpus(docs);
     const { results } = await env.DB.prepare('SELECT term FROM chunks_fts_vocab').all<{ term: string }>();
     const vocabulary = new Set(results.map((r) => r.term));

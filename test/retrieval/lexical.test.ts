@@ -1,9 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { database } from '../../src/db/client';
-import { parseDoc } from '../../src/retrieval/chunk';
 import { ftsQuery, LexicalRetriever, queryTerms } from '../../src/retrieval/lexical';
-import { loadCorpus } from '../helpers';
+import { docsFrom, loadCorpus } from '../helpers';
 
 // WixQA (expert-written split, public sample): real customer phrasing against real help-center articles.
 const wixDocs = import.meta.glob('../../../shared/data/retrieval/wixqa/docs/*.md', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -59,7 +58,7 @@ describe('LexicalRetriever on real D1 FTS5', () => {
   });
 
   it('finds the gold WixQA article in the top 5 for at least 85% of the questions', async () => {
-    const docs = Object.entries(wixDocs).map(([path, source]) => parseDoc(source, path.split('/').pop()!.replace(/\.md$/, '')));
+    const docs = docsFrom(wixDocs);
     await loadCorpus(docs);
     const questions = wixQuestions!
       .split('\n')

@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { database } from '../../src/db/client';
-import { parseDoc, type SourceDoc } from '../../src/retrieval/chunk';
+import type { SourceDoc } from '../../src/retrieval/chunk';
 import { frequentTerms } from '../../src/db/corpus';
 import { LexicalRetriever, queryTerms } from '../../src/retrieval/lexical';
-import { loadCorpus } from '../helpers';
+import { docsFrom, emptyCorpus, loadCorpus } from '../helpers';
 import recorded from './fixtures/top8.json';
 
 // The top 8 per question as the one-stage search before issue 18 ranks them
@@ -17,20 +17,14 @@ const sources = {
 } as Record<keyof typeof recorded, Record<string, string>>;
 
 function docsOf(set: keyof typeof recorded): SourceDoc[] {
-  return Object.entries(sources[set])
-    .map(([path, source]) => parseDoc(source, path.split('/').pop()!.replace(/\.md$/, '')))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/** bm25's statistics cover every row of the FTS5 table: each set is searched alone, as it was recorded. */
-async function emptyCorpus() {
-  await env.DB.batch(['DELETE FROM chunks', 'DELETE FROM documents', 'DELETE FROM corpus_versions'].map((q) => env.DB.prepare(q)));
+  return docsFrom(sources[set]).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 describe('lexical top 8 on the public question sets', () => {
   const retriever = new LexicalRetriever(database(env.DB));
 
   it.each(Object.keys(recorded) as (keyof typeof recorded)[])('%s: every question gets the recorded top 8, in order', async (set) => {
+    // Each set is searched alone, as it was recorded.
     await emptyCorpus();
     await loadCorpus(docsOf(set));
     const expected = recorded[set];
