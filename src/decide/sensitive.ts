@@ -104,7 +104,9 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(speak|talk|chat)\b.{0,15}\b(to|with)\b.{0,10}\b(a |an |the )?(human|person|real person|someone|agent|manager|supervisor|representative)\b(?! (on |at |during |outside )?(the )?(weekends?|evenings?|nights?|holidays|business hours)\b| after hours\b)/i,
     /\b(real|actual) (human|person)\b(?! (on |at |during |outside )?(the )?(weekends?|evenings?|nights?|holidays|business hours)\b| after hours\b)/i,
     /\bescalate (this|my)\b/i,
-    /\b(your|a) (manager|supervisor)\b/i,
+    // "a manager" alone is also a role ("she logs in as a manager", "make him a manager"): only a request for one.
+    /\byour (manager|supervisor)\b/i,
+    /\b(i want|i demand|get me|put me through to|connect me (to|with)) (a|your) (manager|supervisor)\b/i,
   ],
   account_ownership: [
     // Not the owner writing about their own departure ("I'm the account owner but I'm leaving: how do I hand it over?").

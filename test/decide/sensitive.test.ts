@@ -243,6 +243,10 @@ describe('questions about people and lawyers, and requests for them', () => {
     expect(topics('Is there any way to talk to a human on weekends?')).toEqual([]);
     expect(topics('Can I talk to a real person on weekends?')).toEqual([]);
     expect(topics("Let me talk to a human? It's the weekend and nobody answers.")).toContain('human_requested');
+    expect(topics('I want a manager. Now.')).toContain('human_requested');
+    expect(topics('Get me your supervisor.')).toContain('human_requested');
+    expect(topics('How do I hand the account over to her? She already logs in as a manager.')).toEqual([]);
+    expect(topics('Can I make my receptionist a manager so she sees every calendar?')).toEqual([]);
     expect(topics('My lawyer asked about our options against you.')).toContain('legal');
     expect(topics('My lawyer will be in touch about this.')).toContain('legal');
     expect(topics('Our lawyer asked whether your terms allow hosting client data in the US.')).toEqual([]);
