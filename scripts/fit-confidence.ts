@@ -13,7 +13,7 @@ import { DOC_FEATURE_NAMES, docFeatures, selectAnswer, type SelectionModel } fro
 import { confidenceFeatures, FEATURE_NAMES, type ConfidenceFeatures, type FeatureChunk } from '../src/decide/confidence-features';
 import { chunkIndex, rowEvidence } from './lib/confidence-evidence';
 import { fitSelection } from './lib/selection-fit';
-import { chooseThreshold, crossFitted, fitAcrossCorpora, formatThresholdSweep, formatHeldOutReport, heldOutReport, leaveOneCorpusOut, topDocLabel, withThresholds, type FeatureRow } from './lib/confidence-fit';
+import { calibrationCheck, chooseThreshold, crossFitted, formatCalibrationCheck, fitAcrossCorpora, formatThresholdSweep, formatHeldOutReport, heldOutReport, leaveOneCorpusOut, topDocLabel, withThresholds, type FeatureRow } from './lib/confidence-fit';
 import { CONFIDENCE_SETS, caseLine, confidenceCases, type ConfidenceSet } from './lib/confidence-sets';
 import { uploadCorpus } from './lib/corpus-client';
 import { readDocs } from './lib/docs';
@@ -190,7 +190,9 @@ async function main() {
     TARGET_PRECISION,
   );
   const sweep = `Fitting parts, cross-fitted (what chose the threshold: the lowest from which up every corpus keeps ${TARGET_PRECISION} precision):\n\n${formatThresholdSweep(crossFit, SWEEP)}`;
-  const report = `${formatHeldOutReport(heldOutReport(rows, params, thresholds), params, thresholds, transfer)}\n\n${sweep}\n\nanswer selection ${selection.version}: ${DOC_FEATURE_NAMES.map((n) => `${n} ${selection.weights[n].toFixed(4)}`).join(', ')}\n\n${counts}\n`;
+  // Every case, held-out ones included, scored by a fold model without it: ECE on enough cases to tell error from chance.
+  const calibration = `Calibration on every case, cross-fitted (5 folds by id over all rows of each corpus; answer selection as fitted on the fitting parts):\n\n${formatCalibrationCheck(calibrationCheck(crossFitted(rows)))}`;
+  const report = `${formatHeldOutReport(heldOutReport(rows, params, thresholds), params, thresholds, transfer)}\n\n${calibration}\n\n${sweep}\n\nanswer selection ${selection.version}: ${DOC_FEATURE_NAMES.map((n) => `${n} ${selection.weights[n].toFixed(4)}`).join(', ')}\n\n${counts}\n`;
   await writeFile(ARTIFACT, artifactSource(params, thresholds));
   await writeFile(WRANGLER_TOML, withThresholds(await readFile(WRANGLER_TOML, 'utf8'), thresholds));
   await writeFile(SELECTION_ARTIFACT, selectionArtifactSource(selection));

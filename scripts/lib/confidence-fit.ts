@@ -143,6 +143,32 @@ export function crossFitted(rows: readonly FeatureRow[], fit: Fit = fitRows): Ma
   return byCorpus(rows, (r) => scored.get(r)!);
 }
 
+export type CalibrationCheck = { corpus: CorpusName; n: number; ece: number | null; eceFloor: number | null; auc: number | null };
+
+/**
+ * ECE per corpus over every case, each scored by a fold model that did not see it
+ * (`crossFitted` over all rows): three to five times the held-out parts' cases, so
+ * the noise floor a calibrated model would show drops enough to tell calibration
+ * error from chance, which a 19-case held-out part cannot.
+ */
+export function calibrationCheck(byCorpus: ReadonlyMap<CorpusName, readonly Scored[]>): CalibrationCheck[] {
+  return [...byCorpus.entries()].map(([corpus, points]) => ({
+    corpus,
+    n: points.length,
+    ece: expectedCalibrationError(points.map((p) => ({ confidence: p.p, correct: p.label === 1 }))),
+    eceFloor: eceNoiseFloor(points),
+    auc: auc(points),
+  }));
+}
+
+export function formatCalibrationCheck(checks: readonly CalibrationCheck[]): string {
+  return [
+    '| corpus | n | ECE | ECE if calibrated | AUC |',
+    '|---|---|---|---|---|',
+    ...checks.map((c) => `| ${c.corpus} | ${c.n} | ${num(c.ece)} | ${num(c.eceFloor)} | ${num(c.auc)} |`),
+  ].join('\n');
+}
+
 /** Precision and automation per corpus at a few thresholds: which corpus holds the threshold up, and where the others would allow it. */
 export function formatThresholdSweep(byCorpus: ReadonlyMap<CorpusName, readonly Scored[]>, thresholds: readonly number[]): string {
   const corpora = [...byCorpus.keys()];

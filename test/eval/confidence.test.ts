@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, type ConfidenceFeatures } from '../../src/decide/confidence-features';
-import { atThreshold, auc, chooseThreshold, crossFitted, eceNoiseFloor, FIT_PRIOR_WEIGHT, fitRows, leaveOneCorpusOut, topDocLabel, type FeatureRow, type Scored } from '../../scripts/lib/confidence-fit';
+import { atThreshold, auc, calibrationCheck, chooseThreshold, crossFitted, eceNoiseFloor, FIT_PRIOR_WEIGHT, fitRows, leaveOneCorpusOut, topDocLabel, type FeatureRow, type Scored } from '../../scripts/lib/confidence-fit';
 import { caseLine, isHeldOut, publicCases, ticketCases } from '../../scripts/lib/confidence-sets';
 import { parseCases } from '../../scripts/lib/cases';
 
@@ -123,5 +123,20 @@ describe('confidence fit metrics', () => {
     expect(many).toBeLessThan(0.02);
     expect(eceNoiseFloor(points(19))).toBe(few);
     expect(eceNoiseFloor([])).toBeNull();
+  });
+
+  it('checks calibration per corpus: a corpus right as often as it says is near its floor, an over-confident one far above', () => {
+    // 100 cases at 0.8: right 80 times in one corpus, 40 in the other.
+    const at80 = (right: number) => Array.from({ length: 100 }, (_, i): Scored => ({ p: 0.8, label: i < right ? 1 : 0, answerable: true }));
+    const [honest, overconfident] = calibrationCheck(
+      new Map([
+        ['tickets', at80(80)],
+        ['techqa', at80(40)],
+      ]),
+    );
+    expect(honest).toMatchObject({ corpus: 'tickets', n: 100 });
+    expect(honest!.ece).toBeCloseTo(0, 5);
+    expect(overconfident!.ece).toBeCloseTo(0.4, 5);
+    expect(overconfident!.eceFloor).toBeLessThan(0.1);
   });
 });
