@@ -19,6 +19,7 @@ import { uploadCorpus } from './lib/corpus-client';
 import { readDocs } from './lib/docs';
 import { LOCAL_ADMIN_TOKEN, startLocalWorker } from './lib/local-worker';
 import { progressBar } from './lib/progress';
+import { formatRefitSimulation, simulateRefits } from './lib/refit-simulation';
 import { distinctDocIds, runCases } from './lib/run-cases';
 
 const OUT_DIR = 'corpus/confidence';
@@ -35,6 +36,8 @@ const REVIEW_PROBABILITY = 0.5;
 /** Thresholds the report shows the fitting parts' cross-fitted precision and automation at. */
 const SWEEP = [0.8, 0.85, 0.9, 0.93, 0.95, 0.97];
 const SELECTION_FIT = { l2: 0.001, learningRate: 2, iterations: 3000 };
+/** Verdict counts the refit simulation steps through: none, the refit's minimum, then a week or a month of a small team's reviews. */
+const REFIT_VERDICTS = [0, 30, 60, 120, 200];
 
 async function loadSet(set: ConfidenceSet) {
   const { cases, problems } = confidenceCases(set.name, await readFile(set.questions, 'utf8'));
@@ -184,15 +187,14 @@ async function main() {
     const of = rows.filter((r) => r.corpus === s.name);
     return `${s.name}: ${of.filter((r) => !r.heldOut).length} fitted, ${of.filter((r) => r.heldOut).length} held out`;
   }).join('; ');
-  const transfer = leaveOneCorpusOut(
-    CONFIDENCE_SETS.map((s) => s.name),
-    (leftOut) => withSelection(dumped, evidence, (r) => r.corpus !== leftOut).rows,
-    TARGET_PRECISION,
-  );
+  const corpora = CONFIDENCE_SETS.map((s) => s.name);
+  const looRows = new Map(corpora.map((leftOut) => [leftOut, withSelection(dumped, evidence, (r) => r.corpus !== leftOut).rows]));
+  const transfer = leaveOneCorpusOut(corpora, (leftOut) => looRows.get(leftOut)!, TARGET_PRECISION);
+  const refits = `A new help center's first verdicts (each corpus left out as above, then refitted by src/decide/refit.ts on its first cases in a fixed order, every draft reviewed; scored on its later cases at the left-out threshold):\n\n${formatRefitSimulation(simulateRefits(corpora, (leftOut) => looRows.get(leftOut)!, TARGET_PRECISION, REFIT_VERDICTS))}`;
   const sweep = `Fitting parts, cross-fitted (what chose the threshold: the lowest from which up every corpus keeps ${TARGET_PRECISION} precision):\n\n${formatThresholdSweep(crossFit, SWEEP)}`;
   // Every case, held-out ones included, scored by a fold model without it: ECE on enough cases to tell error from chance.
   const calibration = `Calibration on every case, cross-fitted (5 folds by id over all rows of each corpus; answer selection as fitted on the fitting parts):\n\n${formatCalibrationCheck(calibrationCheck(crossFitted(rows)))}`;
-  const report = `${formatHeldOutReport(heldOutReport(rows, params, thresholds), params, thresholds, transfer)}\n\n${calibration}\n\n${sweep}\n\nanswer selection ${selection.version}: ${DOC_FEATURE_NAMES.map((n) => `${n} ${selection.weights[n].toFixed(4)}`).join(', ')}\n\n${counts}\n`;
+  const report = `${formatHeldOutReport(heldOutReport(rows, params, thresholds), params, thresholds, transfer)}\n\n${refits}\n\n${calibration}\n\n${sweep}\n\nanswer selection ${selection.version}: ${DOC_FEATURE_NAMES.map((n) => `${n} ${selection.weights[n].toFixed(4)}`).join(', ')}\n\n${counts}\n`;
   await writeFile(ARTIFACT, artifactSource(params, thresholds));
   await writeFile(WRANGLER_TOML, withThresholds(await readFile(WRANGLER_TOML, 'utf8'), thresholds));
   await writeFile(SELECTION_ARTIFACT, selectionArtifactSource(selection));
