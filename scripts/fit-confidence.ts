@@ -38,6 +38,8 @@ const SWEEP = [0.8, 0.85, 0.9, 0.93, 0.95, 0.97];
 const SELECTION_FIT = { l2: 0.001, learningRate: 2, iterations: 3000 };
 /** Verdict counts the refit simulation steps through: none, the refit's minimum, then a week or a month of a small team's reviews. */
 const REFIT_VERDICTS = [0, 30, 60, 120, 200];
+/** Arrival orders: which cases come first moves the result as much as the count does. */
+const REFIT_ORDERS = [0, 1, 2, 3, 4, 5, 6, 7];
 
 async function loadSet(set: ConfidenceSet) {
   const { cases, problems } = confidenceCases(set.name, await readFile(set.questions, 'utf8'));
@@ -190,7 +192,7 @@ async function main() {
   const corpora = CONFIDENCE_SETS.map((s) => s.name);
   const looRows = new Map(corpora.map((leftOut) => [leftOut, withSelection(dumped, evidence, (r) => r.corpus !== leftOut).rows]));
   const transfer = leaveOneCorpusOut(corpora, (leftOut) => looRows.get(leftOut)!, TARGET_PRECISION);
-  const refits = `A new help center's first verdicts (each corpus left out as above, then refitted by src/decide/refit.ts on its first cases in a fixed order, every draft reviewed; scored on its later cases at the left-out threshold):\n\n${formatRefitSimulation(simulateRefits(corpora, (leftOut) => looRows.get(leftOut)!, TARGET_PRECISION, REFIT_VERDICTS))}`;
+  const refits = `A new help center's first verdicts (each corpus left out as above, then refitted by src/decide/refit.ts on its first cases in each of ${REFIT_ORDERS.length} fixed orders (mean and range), every draft reviewed, each step refitted from the left-out model (production chains refits); scored on its later cases at the left-out threshold):\n\n${formatRefitSimulation(simulateRefits(corpora, (leftOut) => looRows.get(leftOut)!, TARGET_PRECISION, REFIT_VERDICTS, undefined, REFIT_ORDERS))}`;
   const sweep = `Fitting parts, cross-fitted (what chose the threshold: the lowest from which up every corpus keeps ${TARGET_PRECISION} precision):\n\n${formatThresholdSweep(crossFit, SWEEP)}`;
   // Every case, held-out ones included, scored by a fold model without it: ECE on enough cases to tell error from chance.
   const calibration = `Calibration on every case, cross-fitted (5 folds by id over all rows of each corpus; answer selection as fitted on the fitting parts):\n\n${formatCalibrationCheck(calibrationCheck(crossFitted(rows)))}`;

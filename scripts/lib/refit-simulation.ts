@@ -9,6 +9,8 @@ import { fnv1a, type CorpusName } from './confidence-sets';
 
 export type RefitStep = {
   corpus: CorpusName;
+  /** Which fixed arrival order (FNV-1a of salt and id). */
+  salt: number;
   threshold: number;
   /** Verdicts the refit saw: the corpus's first cases, every draft reviewed (rollout mode `review`). */
   verdicts: number;
@@ -20,39 +22,52 @@ export type RefitStep = {
 };
 
 /** A fixed arrival order, by id alone: the same cases come first on every run. */
-const arrivalOrder = (rows: readonly FeatureRow[]) => [...rows].sort((a, b) => fnv1a(`arrival:${a.id}`) - fnv1a(`arrival:${b.id}`));
+const arrivalOrder = (rows: readonly FeatureRow[], salt: number) => [...rows].sort((a, b) => fnv1a(`arrival:${salt}:${a.id}`) - fnv1a(`arrival:${salt}:${b.id}`));
 
 /** A reviewer approves a draft unchanged when its doc answers the ticket, and rejects it otherwise. */
 const asVerdict = (r: FeatureRow, i: number): Verdict => ({ decisionId: r.id, verdict: r.label === 1 ? 'approved' : 'rejected', features: r.features, createdAt: i });
 
-export function simulateRefits(corpora: readonly CorpusName[], rowsFor: (leftOut: CorpusName) => readonly FeatureRow[], target: number, verdictCounts: readonly number[], fit: Fit = fitRows): RefitStep[] {
+export function simulateRefits(corpora: readonly CorpusName[], rowsFor: (leftOut: CorpusName) => readonly FeatureRow[], target: number, verdictCounts: readonly number[], fit: Fit = fitRows, salts: readonly number[] = [0]): RefitStep[] {
   return corpora.flatMap((corpus) => {
     const rows = rowsFor(corpus);
     const fitOn = rows.filter((r) => r.corpus !== corpus);
     const shipped = CalibrationParams.parse({ version: `loco-${corpus}`, ...fit(fitOn) });
     const threshold = chooseThreshold(crossFitted(fitOn, fit), target);
-    const arrivals = arrivalOrder(rows.filter((r) => r.corpus === corpus));
-    return verdictCounts
+    return salts.flatMap((salt) => {
+      const arrivals = arrivalOrder(rows.filter((r) => r.corpus === corpus), salt);
+      return verdictCounts
       .filter((k) => k < arrivals.length)
       .map((k): RefitStep => {
         const later = arrivals.slice(k);
         const verdict = k === 0 ? null : judgeRefit(shipped, arrivals.slice(0, k).map(asVerdict), threshold, `sim-${corpus}-${k}`);
         const inForce = verdict?.status === 'accepted' ? verdict.params : shipped;
         const score = (params: CalibrationParams) => atThreshold(scoredByCorpus(later, params).get(corpus) ?? [], threshold);
-        return { corpus, threshold, verdicts: k, status: verdict?.status ?? 'none', later: later.length, before: score(shipped), after: score(inForce) };
+        return { corpus, salt, threshold, verdicts: k, status: verdict?.status ?? 'none', later: later.length, before: score(shipped), after: score(inForce) };
       });
+    });
   });
 }
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
 
+/** Mean and range over the arrival orders: one order is one draw of which cases come first. */
+function spread(values: readonly (number | null)[]): string {
+  const xs = values.filter((v): v is number => v !== null);
+  if (xs.length === 0) return 'n/a';
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return xs.length === 1 ? pct(mean) : `${pct(mean)} (${pct(Math.min(...xs))}–${pct(Math.max(...xs))})`;
+}
+
 export function formatRefitSimulation(steps: readonly RefitStep[]): string {
+  const groups = new Map<string, RefitStep[]>();
+  for (const s of steps) groups.set(`${s.corpus}|${s.verdicts}`, [...(groups.get(`${s.corpus}|${s.verdicts}`) ?? []), s]);
   return [
-    '| corpus (threshold) | verdicts | refit | later cases | precision before | automation before | precision after | automation after | unanswerable after |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...steps.map(
-      (s) =>
-        `| ${s.corpus} (${s.threshold}) | ${s.verdicts} | ${s.status} | ${s.later} | ${pct(s.before.precision)} | ${pct(s.before.automation)} | ${pct(s.after.precision)} | ${pct(s.after.automation)} | ${pct(s.after.unanswerableReplied)} |`,
-    ),
+    '| corpus (threshold) | verdicts | orders | refits accepted | later cases | precision before | automation before | precision after | automation after | unanswerable after |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...[...groups.values()].map((g) => {
+      const s = g[0]!;
+      const accepted = g.filter((x) => x.status === 'accepted').length;
+      return `| ${s.corpus} (${s.threshold}) | ${s.verdicts} | ${g.length} | ${s.verdicts === 0 ? '–' : accepted} | ${s.later} | ${spread(g.map((x) => x.before.precision))} | ${spread(g.map((x) => x.before.automation))} | ${spread(g.map((x) => x.after.precision))} | ${spread(g.map((x) => x.after.automation))} | ${spread(g.map((x) => x.after.unanswerableReplied))} |`;
+    }),
   ].join('\n');
 }
