@@ -247,6 +247,13 @@ describe('questions about people and lawyers, and requests for them', () => {
     expect(topics('Get me your supervisor.')).toContain('human_requested');
     expect(topics('How do I hand the account over to her? She already logs in as a manager.')).toEqual([]);
     expect(topics('Can I make my receptionist a manager so she sees every calendar?')).toEqual([]);
+    expect(topics('I need a manager to look at this today.')).toContain('human_requested');
+    expect(topics('Transfer me to a supervisor, please.')).toContain('human_requested');
+    expect(topics("I'd like the manager to call me back.")).toContain('human_requested');
+    expect(topics('I want a manager to be able to see every calendar.')).toEqual([]);
+    expect(topics('I want a manager login for my assistant.')).toEqual([]);
+    expect(topics('I need a manager role that can approve refunds.')).toEqual([]);
+    expect(topics("I'd like the manager's view on the dashboard.")).toEqual([]);
     expect(topics('My lawyer asked about our options against you.')).toContain('legal');
     expect(topics('My lawyer will be in touch about this.')).toContain('legal');
     expect(topics('Our lawyer asked whether your terms allow hosting client data in the US.')).toEqual([]);
