@@ -143,7 +143,7 @@ export function crossFitted(rows: readonly FeatureRow[], fit: Fit = fitRows): Ma
   return byCorpus(rows, (r) => scored.get(r)!);
 }
 
-export type CalibrationCheck = { corpus: CorpusName; n: number; ece: number | null; eceFloor: number | null; auc: number | null };
+export type CalibrationCheck = { corpus: CorpusName; n: number; ece: number | null; eceFloor: number | null; chance: number | null; auc: number | null };
 
 /**
  * ECE per corpus over every case, each scored by a fold model that did not see it
@@ -152,20 +152,17 @@ export type CalibrationCheck = { corpus: CorpusName; n: number; ece: number | nu
  * error from chance, which a 19-case held-out part cannot.
  */
 export function calibrationCheck(byCorpus: ReadonlyMap<CorpusName, readonly Scored[]>): CalibrationCheck[] {
-  return [...byCorpus.entries()].map(([corpus, points]) => ({
-    corpus,
-    n: points.length,
-    ece: expectedCalibrationError(points.map((p) => ({ confidence: p.p, correct: p.label === 1 }))),
-    eceFloor: eceNoiseFloor(points),
-    auc: auc(points),
-  }));
+  return [...byCorpus.entries()].map(([corpus, points]) => {
+    const ece = expectedCalibrationError(points.map((p) => ({ confidence: p.p, correct: p.label === 1 })));
+    return { corpus, n: points.length, ece, eceFloor: eceNoiseFloor(points), chance: ece === null ? null : eceChance(points, ece), auc: auc(points) };
+  });
 }
 
 export function formatCalibrationCheck(checks: readonly CalibrationCheck[]): string {
   return [
-    '| corpus | n | ECE | ECE if calibrated | AUC |',
-    '|---|---|---|---|---|',
-    ...checks.map((c) => `| ${c.corpus} | ${c.n} | ${num(c.ece)} | ${num(c.eceFloor)} | ${num(c.auc)} |`),
+    '| corpus | n | ECE | ECE if calibrated | calibrated at least as far off | AUC |',
+    '|---|---|---|---|---|---|',
+    ...checks.map((c) => `| ${c.corpus} | ${c.n} | ${num(c.ece)} | ${num(c.eceFloor)} | ${pct(c.chance)} | ${num(c.auc)} |`),
   ].join('\n');
 }
 
@@ -211,10 +208,23 @@ function seeded(seed: number): () => number {
  */
 export function eceNoiseFloor(points: readonly Scored[], draws = 200): number | null {
   if (points.length === 0) return null;
+  const eces = calibratedEces(points, draws);
+  return eces.reduce((s, e) => s + e, 0) / draws;
+}
+
+/**
+ * How often a perfectly calibrated model shows an ECE at least `observed` on these
+ * predictions: a p-value. Above a few percent, the observed ECE is not evidence of
+ * miscalibration, however far it is above the floor's mean.
+ */
+export function eceChance(points: readonly Scored[], observed: number, draws = 200): number | null {
+  if (points.length === 0) return null;
+  return calibratedEces(points, draws).filter((e) => e >= observed).length / draws;
+}
+
+function calibratedEces(points: readonly Scored[], draws: number): number[] {
   const random = seeded(points.length);
-  let sum = 0;
-  for (let d = 0; d < draws; d++) sum += expectedCalibrationError(points.map((p) => ({ confidence: p.p, correct: random() < p.p })))!;
-  return sum / draws;
+  return Array.from({ length: draws }, () => expectedCalibrationError(points.map((p) => ({ confidence: p.p, correct: random() < p.p })))!);
 }
 
 export type CorpusReport = {

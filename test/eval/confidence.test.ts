@@ -139,6 +139,9 @@ describe('confidence fit metrics', () => {
     expect(honest!.ece).toBeCloseTo(0, 5);
     expect(overconfident!.ece).toBeCloseTo(0.4, 5);
     expect(overconfident!.eceFloor).toBeLessThan(0.1);
+    // The honest corpus's ECE is what chance gives; the over-confident one's, never.
+    expect(honest!.chance).toBe(1);
+    expect(overconfident!.chance).toBe(0);
   });
 });
 
