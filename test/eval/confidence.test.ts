@@ -164,3 +164,32 @@ describe('a new help center refitted on its own verdicts', () => {
     expect(refitted!.after.automation!).toBeGreaterThan(refitted!.before.automation! + 0.2);
   });
 });
+
+describe('the refit simulation keeps the new help center out of what it starts from', () => {
+  const rows = (corpus: FeatureRow['corpus']): FeatureRow[] =>
+    Array.from({ length: 90 }, (_, i): FeatureRow => ({ corpus, id: `${corpus}-${i}`, heldOut: false, answerable: true, label: i % 3 === 2 ? 0 : 1, features: features([1, 0.5, 0][i % 3]!) }));
+  const all = [...rows('wixqa'), ...rows('tickets')];
+
+  it('fits the starting model and threshold without a single row of the left-out corpus', () => {
+    const seen: FeatureRow[] = [];
+    const recording = (fitOn: readonly FeatureRow[]) => {
+      seen.push(...fitOn);
+      return quickFit(fitOn);
+    };
+    simulateRefits(['tickets'], () => all, 0.95, [0, 30], recording);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.filter((r) => r.corpus === 'tickets')).toEqual([]);
+  });
+
+  it('scores each order on the cases after its verdicts, and different orders put different cases first', () => {
+    const steps = simulateRefits(['tickets'], () => all, 0.95, [30], quickFit, [0, 1, 2]);
+    expect(steps.map((s) => [s.salt, s.verdicts, s.later])).toEqual([
+      [0, 30, 60],
+      [1, 30, 60],
+      [2, 30, 60],
+    ]);
+    // The orders differ: the same model before the refit scores different later cases.
+    const befores = new Set(steps.map((s) => JSON.stringify(s.before)));
+    expect(befores.size).toBeGreaterThan(1);
+  });
+});
