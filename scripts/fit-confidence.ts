@@ -13,7 +13,7 @@ import { DOC_FEATURE_NAMES, docFeatures, selectAnswer, type SelectionModel } fro
 import { confidenceFeatures, FEATURE_NAMES, type ConfidenceFeatures, type FeatureChunk } from '../src/decide/confidence-features';
 import { chunkIndex, rowEvidence } from './lib/confidence-evidence';
 import { fitSelection } from './lib/selection-fit';
-import { calibrationCheck, chooseThreshold, crossFitted, formatCalibrationCheck, fitAcrossCorpora, formatThresholdSweep, formatHeldOutReport, heldOutReport, leaveOneCorpusOut, topDocLabel, withThresholds, type FeatureRow } from './lib/confidence-fit';
+import { calibrationCheck, chooseThreshold, crossFitted, formatCalibrationCheck, fitAcrossCorpora, formatThresholdSweep, formatHeldOutReport, heldOutReport, leaveOneCorpusOut, leaveOneOutFits, topDocLabel, withThresholds, type FeatureRow } from './lib/confidence-fit';
 import { CONFIDENCE_SETS, caseLine, confidenceCases, type ConfidenceSet } from './lib/confidence-sets';
 import { uploadCorpus } from './lib/corpus-client';
 import { readDocs } from './lib/docs';
@@ -191,8 +191,9 @@ async function main() {
   }).join('; ');
   const corpora = CONFIDENCE_SETS.map((s) => s.name);
   const looRows = new Map(corpora.map((leftOut) => [leftOut, withSelection(dumped, evidence, (r) => r.corpus !== leftOut).rows]));
-  const transfer = leaveOneCorpusOut(corpora, (leftOut) => looRows.get(leftOut)!, TARGET_PRECISION);
-  const refits = `A new help center's first verdicts (each corpus left out as above, then refitted by src/decide/refit.ts on its first cases in each of ${REFIT_ORDERS.length} fixed orders (mean and range), every draft reviewed, each step refitted from the left-out model (production chains refits); scored on its later cases at the left-out threshold):\n\n${formatRefitSimulation(simulateRefits(corpora, (leftOut) => looRows.get(leftOut)!, TARGET_PRECISION, REFIT_VERDICTS, undefined, REFIT_ORDERS))}`;
+  const leftOut = leaveOneOutFits(corpora, (c) => looRows.get(c)!, TARGET_PRECISION);
+  const transfer = leaveOneCorpusOut(leftOut);
+  const refits = `A new help center's first verdicts (each corpus left out as above, then refitted by src/decide/refit.ts on its first cases in each of ${REFIT_ORDERS.length} fixed orders (mean and range), every draft reviewed, each step refitted from the left-out model (production chains refits); scored on its later cases at the left-out threshold):\n\n${formatRefitSimulation(simulateRefits(leftOut, REFIT_VERDICTS, REFIT_ORDERS))}`;
   const sweep = `Fitting parts, cross-fitted (what chose the threshold: the lowest from which up every corpus keeps ${TARGET_PRECISION} precision):\n\n${formatThresholdSweep(crossFit, SWEEP)}`;
   // Every case, held-out ones included, scored by a fold model without it: ECE on enough cases to tell error from chance.
   const calibration = `Calibration on every case, cross-fitted (5 folds by id over all rows of each corpus; answer selection as fitted on the fitting parts):\n\n${formatCalibrationCheck(calibrationCheck(crossFitted(rows)))}`;

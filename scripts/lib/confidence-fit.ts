@@ -270,20 +270,28 @@ export function heldOutReport(rows: readonly FeatureRow[], params: Params, thres
 
 export type TransferReport = CorpusReport & { threshold: number };
 
+/** One corpus left out: the model and threshold fitted without it, and its rows as that fold sees them. */
+export type LeftOutFit = { corpus: CorpusName; rows: readonly FeatureRow[]; params: Params; threshold: number };
+
 /**
- * Leave one corpus out: fit on all of two corpora, choose the threshold on their
- * cross-fitted probabilities, score all of the third. `rowsFor(corpus)` gives the rows
- * as that fold sees them (its answer selector fitted without the left-out corpus).
+ * Leave one corpus out: fit on all of the other corpora and choose the threshold on
+ * their cross-fitted probabilities. `rowsFor(corpus)` gives the rows as that fold sees
+ * them (its answer selector fitted without the left-out corpus). Fitted once, read by
+ * the transfer report and the refit simulation alike.
  */
-export function leaveOneCorpusOut(corpora: readonly CorpusName[], rowsFor: (leftOut: CorpusName) => readonly FeatureRow[], target: number, fit: Fit = fitRows): TransferReport[] {
+export function leaveOneOutFits(corpora: readonly CorpusName[], rowsFor: (leftOut: CorpusName) => readonly FeatureRow[], target: number, fit: Fit = fitRows): LeftOutFit[] {
   return corpora.map((corpus) => {
-    const rows = rowsFor(corpus);
-    const fitOn = rows.filter((r) => r.corpus !== corpus);
-    const scoredOn = rows.filter((r) => r.corpus === corpus);
-    const params = fit(fitOn);
-    const threshold = chooseThreshold(crossFitted(fitOn, fit), target);
-    const points = scoredByCorpus(scoredOn, params).get(corpus) ?? [];
-    return { ...corpusReport(corpus, scoredOn, points, { autoReply: threshold, review: Math.min(threshold, 0.5) }), threshold };
+    const all = rowsFor(corpus);
+    const fitOn = all.filter((r) => r.corpus !== corpus);
+    return { corpus, rows: all.filter((r) => r.corpus === corpus), params: fit(fitOn), threshold: chooseThreshold(crossFitted(fitOn, fit), target) };
+  });
+}
+
+/** Each left-out corpus scored, all of it, by the model fitted without it. */
+export function leaveOneCorpusOut(fits: readonly LeftOutFit[]): TransferReport[] {
+  return fits.map(({ corpus, rows, params, threshold }) => {
+    const points = scoredByCorpus(rows, params).get(corpus) ?? [];
+    return { ...corpusReport(corpus, rows, points, { autoReply: threshold, review: Math.min(threshold, 0.5) }), threshold };
   });
 }
 

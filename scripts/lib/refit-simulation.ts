@@ -4,7 +4,7 @@
 // Pure: rows in, a report out (tested in test/eval).
 import { CalibrationParams } from '../../src/decide/calibration';
 import { judgeRefit, type Verdict } from '../../src/decide/refit';
-import { atThreshold, chooseThreshold, crossFitted, fitRows, scoredByCorpus, type AtThreshold, type Fit, type FeatureRow } from './confidence-fit';
+import { atThreshold, scoredByCorpus, type AtThreshold, type FeatureRow, type LeftOutFit } from './confidence-fit';
 import { fnv1a, type CorpusName } from './confidence-sets';
 
 export type RefitStep = {
@@ -27,23 +27,20 @@ const arrivalOrder = (rows: readonly FeatureRow[], salt: number) => [...rows].so
 /** A reviewer approves a draft unchanged when its doc answers the ticket, and rejects it otherwise. */
 const asVerdict = (r: FeatureRow, i: number): Verdict => ({ decisionId: r.id, verdict: r.label === 1 ? 'approved' : 'rejected', features: r.features, createdAt: i });
 
-export function simulateRefits(corpora: readonly CorpusName[], rowsFor: (leftOut: CorpusName) => readonly FeatureRow[], target: number, verdictCounts: readonly number[], fit: Fit = fitRows, salts: readonly number[] = [0]): RefitStep[] {
-  return corpora.flatMap((corpus) => {
-    const rows = rowsFor(corpus);
-    const fitOn = rows.filter((r) => r.corpus !== corpus);
-    const shipped = CalibrationParams.parse({ version: `loco-${corpus}`, ...fit(fitOn) });
-    const threshold = chooseThreshold(crossFitted(fitOn, fit), target);
+export function simulateRefits(fits: readonly LeftOutFit[], verdictCounts: readonly number[], salts: readonly number[] = [0]): RefitStep[] {
+  return fits.flatMap(({ corpus, rows, params, threshold }) => {
+    const shipped = CalibrationParams.parse({ version: `loco-${corpus}`, ...params });
     return salts.flatMap((salt) => {
-      const arrivals = arrivalOrder(rows.filter((r) => r.corpus === corpus), salt);
+      const arrivals = arrivalOrder(rows, salt);
       return verdictCounts
-      .filter((k) => k < arrivals.length)
-      .map((k): RefitStep => {
-        const later = arrivals.slice(k);
-        const verdict = k === 0 ? null : judgeRefit(shipped, arrivals.slice(0, k).map(asVerdict), threshold, `sim-${corpus}-${k}`);
-        const inForce = verdict?.status === 'accepted' ? verdict.params : shipped;
-        const score = (params: CalibrationParams) => atThreshold(scoredByCorpus(later, params).get(corpus) ?? [], threshold);
-        return { corpus, salt, threshold, verdicts: k, status: verdict?.status ?? 'none', later: later.length, before: score(shipped), after: score(inForce) };
-      });
+        .filter((k) => k < arrivals.length)
+        .map((k): RefitStep => {
+          const later = arrivals.slice(k);
+          const verdict = k === 0 ? null : judgeRefit(shipped, arrivals.slice(0, k).map(asVerdict), threshold, `sim-${corpus}-${k}`);
+          const inForce = verdict?.status === 'accepted' ? verdict.params : shipped;
+          const score = (p: CalibrationParams) => atThreshold(scoredByCorpus(later, p).get(corpus) ?? [], threshold);
+          return { corpus, salt, threshold, verdicts: k, status: verdict?.status ?? 'none', later: later.length, before: score(shipped), after: score(inForce) };
+        });
     });
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, type ConfidenceFeatures } from '../../src/decide/confidence-features';
-import { atThreshold, auc, calibrationCheck, chooseThreshold, crossFitted, eceNoiseFloor, FIT_PRIOR_WEIGHT, fitRows, leaveOneCorpusOut, topDocLabel, type FeatureRow, type Scored } from '../../scripts/lib/confidence-fit';
+import { atThreshold, auc, calibrationCheck, chooseThreshold, crossFitted, eceNoiseFloor, FIT_PRIOR_WEIGHT, fitRows, leaveOneCorpusOut, leaveOneOutFits, topDocLabel, type FeatureRow, type Scored } from '../../scripts/lib/confidence-fit';
 import { caseLine, isHeldOut, publicCases, ticketCases } from '../../scripts/lib/confidence-sets';
 import { simulateRefits } from '../../scripts/lib/refit-simulation';
 import { parseCases } from '../../scripts/lib/cases';
@@ -109,7 +109,7 @@ describe('confidence fit metrics', () => {
         return { ...row(`${corpus}${i}`, high ? 0.9 : 0.1, (corpus === 'tickets' ? !high : high) ? 1 : 0, false), corpus };
       }),
     );
-    const [tickets, wixqa] = leaveOneCorpusOut(['tickets', 'wixqa'], () => rows, 0.95, quickFit);
+    const [tickets, wixqa] = leaveOneCorpusOut(leaveOneOutFits(['tickets', 'wixqa'], () => rows, 0.95, quickFit));
     expect(tickets).toMatchObject({ corpus: 'tickets', n: 30, auc: 0 });
     // Fitted on tickets and techqa, which disagree, wixqa gets no clear signal.
     expect(wixqa!.corpus).toBe('wixqa');
@@ -156,7 +156,7 @@ describe('a new help center refitted on its own verdicts', () => {
   const all = [...rows('wixqa', true), ...rows('tickets', false)];
 
   it('answers more of what the new help center gets right, once the production refit has seen its verdicts', () => {
-    const [none, refitted] = simulateRefits(['tickets'], () => all, 0.95, [0, 45], quickFit);
+    const [none, refitted] = simulateRefits(leaveOneOutFits(['tickets'], () => all, 0.95, quickFit), [0, 45]);
     expect(none).toMatchObject({ verdicts: 0, status: 'none', later: 120 });
     expect(none!.after).toEqual(none!.before);
     expect(refitted).toMatchObject({ verdicts: 45, status: 'accepted', later: 75 });
@@ -176,13 +176,13 @@ describe('the refit simulation keeps the new help center out of what it starts f
       seen.push(...fitOn);
       return quickFit(fitOn);
     };
-    simulateRefits(['tickets'], () => all, 0.95, [0, 30], recording);
+    simulateRefits(leaveOneOutFits(['tickets'], () => all, 0.95, recording), [0, 30]);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.filter((r) => r.corpus === 'tickets')).toEqual([]);
   });
 
   it('scores each order on the cases after its verdicts, and different orders put different cases first', () => {
-    const steps = simulateRefits(['tickets'], () => all, 0.95, [30], quickFit, [0, 1, 2]);
+    const steps = simulateRefits(leaveOneOutFits(['tickets'], () => all, 0.95, quickFit), [30], [0, 1, 2]);
     expect(steps.map((s) => [s.salt, s.verdicts, s.later])).toEqual([
       [0, 30, 60],
       [1, 30, 60],
