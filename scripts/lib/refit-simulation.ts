@@ -15,7 +15,10 @@ export type RefitStep = {
   /** Verdicts the refit saw: the corpus's first cases, every draft reviewed (rollout mode `review`). */
   verdicts: number;
   status: 'accepted' | 'refused' | 'too_few_samples' | 'none';
-  /** The cases after the verdicts, scored by the model in force before and after the refit. */
+  /** The model this step's refit started from, and the one in force after it (versions). */
+  startedFrom: string;
+  inForce: string;
+  /** The cases after the verdicts, scored by the left-out model and by the model in force after this step's refit. */
   later: number;
   before: AtThreshold;
   after: AtThreshold;
@@ -27,19 +30,27 @@ const arrivalOrder = (rows: readonly FeatureRow[], salt: number) => [...rows].so
 /** A reviewer approves a draft unchanged when its doc answers the ticket, and rejects it otherwise. */
 const asVerdict = (r: FeatureRow, i: number): Verdict => ({ decisionId: r.id, verdict: r.label === 1 ? 'approved' : 'rejected', features: r.features, createdAt: i });
 
+/**
+ * Each arrival order is one help center's first weeks: a refit runs when 30, 60, …
+ * verdicts are in, on all of them, starting from the model in force (the last
+ * accepted refit, else the left-out model), as the production cron does.
+ */
 export function simulateRefits(fits: readonly LeftOutFit[], verdictCounts: readonly number[], salts: readonly number[] = [0]): RefitStep[] {
   return fits.flatMap(({ corpus, rows, params, threshold }) => {
     const shipped = CalibrationParams.parse({ version: `loco-${corpus}`, ...params });
     return salts.flatMap((salt) => {
       const arrivals = arrivalOrder(rows, salt);
-      return verdictCounts
+      let inForce = shipped;
+      return [...verdictCounts]
+        .sort((a, b) => a - b)
         .filter((k) => k < arrivals.length)
         .map((k): RefitStep => {
+          const startedFrom = inForce.version;
+          const verdict = k === 0 ? null : judgeRefit(inForce, arrivals.slice(0, k).map(asVerdict), threshold, `sim-${corpus}-${k}`);
+          if (verdict?.status === 'accepted') inForce = verdict.params;
           const later = arrivals.slice(k);
-          const verdict = k === 0 ? null : judgeRefit(shipped, arrivals.slice(0, k).map(asVerdict), threshold, `sim-${corpus}-${k}`);
-          const inForce = verdict?.status === 'accepted' ? verdict.params : shipped;
           const score = (p: CalibrationParams) => atThreshold(scoredByCorpus(later, p).get(corpus) ?? [], threshold);
-          return { corpus, salt, threshold, verdicts: k, status: verdict?.status ?? 'none', later: later.length, before: score(shipped), after: score(inForce) };
+          return { corpus, salt, threshold, verdicts: k, status: verdict?.status ?? 'none', startedFrom, inForce: inForce.version, later: later.length, before: score(shipped), after: score(inForce) };
         });
     });
   });

@@ -181,6 +181,14 @@ describe('the refit simulation keeps the new help center out of what it starts f
     expect(seen.filter((r) => r.corpus === 'tickets')).toEqual([]);
   });
 
+  it('starts each refit from the model in force, as the production cron does', () => {
+    const [first, second] = simulateRefits(leaveOneOutFits(['tickets'], () => all, 0.95, quickFit), [60, 30]);
+    expect(first).toMatchObject({ verdicts: 30, startedFrom: 'loco-tickets', status: 'accepted', inForce: 'sim-tickets-30' });
+    expect(second!.verdicts).toBe(60);
+    expect(second!.startedFrom).toBe(first!.inForce);
+    expect(second!.inForce).toBe(second!.status === 'accepted' ? 'sim-tickets-60' : first!.inForce);
+  });
+
   it('scores each order on the cases after its verdicts, and different orders put different cases first', () => {
     const steps = simulateRefits(leaveOneOutFits(['tickets'], () => all, 0.95, quickFit), [30], [0, 1, 2]);
     expect(steps.map((s) => [s.salt, s.verdicts, s.later])).toEqual([
