@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { unstable_readConfig } from 'wrangler';
 import { CalibrationParams } from '../src/decide/calibration';
+import { parseConfig } from '../src/config';
 import { DOC_FEATURE_NAMES, docFeatures, selectAnswer, type SelectionModel } from '../src/decide/answer-selection';
 import { confidenceFeatures, FEATURE_NAMES, type ConfidenceFeatures, type FeatureChunk } from '../src/decide/confidence-features';
 import { chunkIndex, rowEvidence } from './lib/confidence-evidence';
@@ -193,7 +194,10 @@ async function main() {
   const looRows = new Map(corpora.map((leftOut) => [leftOut, withSelection(dumped, evidence, (r) => r.corpus !== leftOut).rows]));
   const leftOut = leaveOneOutFits(corpora, (c) => looRows.get(c)!, TARGET_PRECISION);
   const transfer = leaveOneCorpusOut(leftOut);
-  const refits = `A new help center's first verdicts (each corpus left out as above, then refitted by src/decide/refit.ts on its first cases in each of ${REFIT_ORDERS.length} fixed orders (mean and range), every draft reviewed; at each count a refit on all verdicts so far, starting from the model in force (the last accepted refit), as the production cron does; "refits accepted" counts the orders whose refit at that count was accepted; scored on the later cases by the left-out model (before) and the model in force (after), at the left-out threshold):\n\n${formatRefitSimulation(simulateRefits(leftOut, REFIT_VERDICTS, REFIT_ORDERS))}`;
+  // What a deployment runs with: wrangler.toml's [vars] over the defaults.
+  const shippedConfig = parseConfig(unstable_readConfig({ config: 'wrangler.toml' }).vars);
+  const recommend = { target: shippedConfig.RECOMMEND_TARGET_PRECISION, minDrafts: shippedConfig.RECOMMEND_MIN_DRAFTS };
+  const refits = `A new help center's first verdicts (each corpus left out as above, then refitted by src/decide/refit.ts on its first cases in each of ${REFIT_ORDERS.length} fixed orders (mean and range), every draft reviewed; at each count a refit on all verdicts so far, starting from the model in force (the last accepted refit), as the production cron does; "refits accepted" counts the orders whose refit at that count was accepted; scored on the later cases by the left-out model (before) and the model in force (after), at the left-out threshold; then at the console's threshold recommendation (src/decide/recommend.ts, ${recommend.target} precision on at least ${recommend.minDrafts} reviewed drafts, each at the confidence it was decided with), or at the left-out threshold where it recommends none):\n\n${formatRefitSimulation(simulateRefits(leftOut, REFIT_VERDICTS, REFIT_ORDERS, recommend))}`;
   const sweep = `Fitting parts, cross-fitted (what chose the threshold: the lowest from which up every corpus keeps ${TARGET_PRECISION} precision):\n\n${formatThresholdSweep(crossFit, SWEEP)}`;
   // Every case, held-out ones included, scored by a fold model without it: ECE on enough cases to tell error from chance.
   const calibration = `Calibration on every case, cross-fitted (5 folds by id over all rows of each corpus; answer selection as fitted on the fitting parts):\n\n${formatCalibrationCheck(calibrationCheck(crossFitted(rows)))}`;

@@ -2,7 +2,8 @@
 // corpus (as if it were a new customer's), then refitted by the production refit
 // (src/decide/refit.ts) on that corpus's first verdicts, scored on its later cases.
 // Pure: rows in, a report out (tested in test/eval).
-import { CalibrationParams } from '../../src/decide/calibration';
+import { calibrate, CalibrationParams } from '../../src/decide/calibration';
+import { recommendThreshold, type ReviewedDraft } from '../../src/decide/recommend';
 import { judgeRefit, type Verdict } from '../../src/decide/refit';
 import { atThreshold, scoredByCorpus, type AtThreshold, type FeatureRow, type LeftOutFit } from './confidence-fit';
 import { fnv1a, type CorpusName } from './confidence-sets';
@@ -22,7 +23,15 @@ export type RefitStep = {
   later: number;
   before: AtThreshold;
   after: AtThreshold;
+  /**
+   * The console's threshold recommendation on the verdicts so far (each draft at the
+   * confidence it was decided with, as the console reads them), and the later cases
+   * at it under the model in force: what a team that follows it gets.
+   */
+  recommended: { threshold: number | null; at: AtThreshold };
 };
+
+export type Recommend = { target: number; minDrafts: number };
 
 /** A fixed arrival order, by id alone: the same cases come first on every run. */
 const arrivalOrder = (rows: readonly FeatureRow[], salt: number) => [...rows].sort((a, b) => fnv1a(`arrival:${salt}:${a.id}`) - fnv1a(`arrival:${salt}:${b.id}`));
@@ -35,22 +44,38 @@ const asVerdict = (r: FeatureRow, i: number): Verdict => ({ decisionId: r.id, ve
  * verdicts are in, on all of them, starting from the model in force (the last
  * accepted refit, else the left-out model), as the production cron does.
  */
-export function simulateRefits(fits: readonly LeftOutFit[], verdictCounts: readonly number[], salts: readonly number[] = [0]): RefitStep[] {
+export function simulateRefits(fits: readonly LeftOutFit[], verdictCounts: readonly number[], salts: readonly number[] = [0], recommend: Recommend = { target: 0.95, minDrafts: 20 }): RefitStep[] {
   return fits.flatMap(({ corpus, rows, params, threshold }) => {
     const shipped = CalibrationParams.parse({ version: `loco-${corpus}`, ...params });
     return salts.flatMap((salt) => {
       const arrivals = arrivalOrder(rows, salt);
       let inForce = shipped;
+      const drafts: ReviewedDraft[] = [];
       return [...verdictCounts]
         .sort((a, b) => a - b)
         .filter((k) => k < arrivals.length)
         .map((k): RefitStep => {
+          // The cases since the last refit were decided, and reviewed, under the model then in force.
+          for (const r of arrivals.slice(drafts.length, k)) drafts.push({ confidence: calibrate(inForce, r.features), approved: r.label === 1 });
           const startedFrom = inForce.version;
           const verdict = k === 0 ? null : judgeRefit(inForce, arrivals.slice(0, k).map(asVerdict), threshold, `sim-${corpus}-${k}`);
           if (verdict?.status === 'accepted') inForce = verdict.params;
           const later = arrivals.slice(k);
-          const score = (p: CalibrationParams) => atThreshold(scoredByCorpus(later, p).get(corpus) ?? [], threshold);
-          return { corpus, salt, threshold, verdicts: k, status: verdict?.status ?? 'none', startedFrom, inForce: inForce.version, later: later.length, before: score(shipped), after: score(inForce) };
+          const score = (p: CalibrationParams, t: number) => atThreshold(scoredByCorpus(later, p).get(corpus) ?? [], t);
+          const suggested = recommendThreshold(drafts, recommend.target, recommend.minDrafts).threshold;
+          return {
+            corpus,
+            salt,
+            threshold,
+            verdicts: k,
+            status: verdict?.status ?? 'none',
+            startedFrom,
+            inForce: inForce.version,
+            later: later.length,
+            before: score(shipped, threshold),
+            after: score(inForce, threshold),
+            recommended: { threshold: suggested, at: score(inForce, suggested ?? threshold) },
+          };
         });
     });
   });
@@ -66,16 +91,24 @@ function spread(values: readonly (number | null)[]): string {
   return xs.length === 1 ? pct(mean) : `${pct(mean)} (${pct(Math.min(...xs))}–${pct(Math.max(...xs))})`;
 }
 
+/** Mean and range of the thresholds recommended, over the orders that had enough drafts for one. */
+function recommendedCell(g: readonly RefitStep[]): string {
+  const ts = g.map((x) => x.recommended.threshold).filter((t): t is number => t !== null);
+  if (ts.length === 0) return 'none';
+  const mean = ts.reduce((a, b) => a + b, 0) / ts.length;
+  return `${mean.toFixed(2)} (${Math.min(...ts).toFixed(2)}–${Math.max(...ts).toFixed(2)}; ${ts.length})`;
+}
+
 export function formatRefitSimulation(steps: readonly RefitStep[]): string {
   const groups = new Map<string, RefitStep[]>();
   for (const s of steps) groups.set(`${s.corpus}|${s.verdicts}`, [...(groups.get(`${s.corpus}|${s.verdicts}`) ?? []), s]);
   return [
-    '| corpus (threshold) | verdicts | orders | refits accepted | later cases | precision before | automation before | precision after | automation after | unanswerable after |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| corpus (threshold) | verdicts | orders | refits accepted | later cases | precision before | automation before | precision after | automation after | unanswerable after | recommended (orders with one) | precision at it | automation at it | unanswerable at it |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...[...groups.values()].map((g) => {
       const s = g[0]!;
       const accepted = g.filter((x) => x.status === 'accepted').length;
-      return `| ${s.corpus} (${s.threshold}) | ${s.verdicts} | ${g.length} | ${s.verdicts === 0 ? '–' : accepted} | ${s.later} | ${spread(g.map((x) => x.before.precision))} | ${spread(g.map((x) => x.before.automation))} | ${spread(g.map((x) => x.after.precision))} | ${spread(g.map((x) => x.after.automation))} | ${spread(g.map((x) => x.after.unanswerableReplied))} |`;
+      return `| ${s.corpus} (${s.threshold}) | ${s.verdicts} | ${g.length} | ${s.verdicts === 0 ? '–' : accepted} | ${s.later} | ${spread(g.map((x) => x.before.precision))} | ${spread(g.map((x) => x.before.automation))} | ${spread(g.map((x) => x.after.precision))} | ${spread(g.map((x) => x.after.automation))} | ${spread(g.map((x) => x.after.unanswerableReplied))} | ${recommendedCell(g)} | ${spread(g.map((x) => x.recommended.at.precision))} | ${spread(g.map((x) => x.recommended.at.automation))} | ${spread(g.map((x) => x.recommended.at.unanswerableReplied))} |`;
     }),
   ].join('\n');
 }

@@ -162,6 +162,12 @@ describe('a new help center refitted on its own verdicts', () => {
     expect(refitted).toMatchObject({ verdicts: 45, status: 'accepted', later: 75 });
     expect(refitted!.after.precision).toBe(1);
     expect(refitted!.after.automation!).toBeGreaterThan(refitted!.before.automation! + 0.2);
+    // The console's recommendation on those verdicts lowers the threshold to where the new help center is still always right.
+    expect(none!.recommended.threshold).toBeNull();
+    expect(refitted!.recommended.threshold!).toBeLessThan(refitted!.threshold);
+    // Every right later case (about two in three; a lead of 0 is never right) is answered, and nothing wrong.
+    expect(refitted!.recommended.at.precision).toBe(1);
+    expect(refitted!.recommended.at.automation!).toBeCloseTo(2 / 3, 1);
   });
 });
 
