@@ -199,7 +199,7 @@ const varsSchema = z.object({
   RATE_LIMIT_ENABLED: boolean.default(true),
   // The cron refits the calibration on reviewers' verdicts at most this often, and only when a verdict came in since the last refit.
   CALIBRATION_REFIT_HOURS: integer(1, 24 * 90).default(24),
-  // Console: the threshold recommendation targets this auto-reply precision on reviewed drafts (the shadow report: a type's Wilson lower bound)…
+  // Console: the threshold recommendation targets this auto-reply precision at its Wilson lower bound on reviewed drafts (the shadow report: a type's, too)…
   RECOMMEND_TARGET_PRECISION: number(0.5, 1).default(0.95),
   // …and needs at least this many reviewed drafts at or above the threshold it recommends (the report: verdicts on a type's would-be auto-replies).
   RECOMMEND_MIN_DRAFTS: integer(1, 100_000).default(20),

@@ -2,6 +2,7 @@
 // calibration error and the auto-reply threshold the evidence supports.
 // A draft counts as "approved" only when a person sent it unchanged: an edited
 // draft would have been a wrong auto-reply, so it counts against precision.
+import { wilsonInterval } from '../rollout/wilson';
 
 export type ReviewedDraft = { confidence: number; approved: boolean };
 
@@ -40,40 +41,75 @@ export function expectedCalibrationError(bins: ReliabilityBin[]): number | null 
   return bins.reduce((sum, b) => sum + (b.count / total) * Math.abs((b.approvedRate ?? 0) - (b.meanConfidence ?? 0)), 0);
 }
 
-export type ThresholdRecommendation = {
-  /** The lowest threshold meeting the target, or null when none does on enough drafts. */
-  threshold: number | null;
+export type ThresholdCut = {
+  threshold: number;
   /** Precision of the drafts at or above `threshold`. */
-  precision: number | null;
+  precision: number;
+  /** Its 95% Wilson lower bound: what the precision is, at worst, on drafts to come. */
+  lowerBound: number;
   /** How many reviewed drafts sit at or above `threshold`: the evidence it rests on. */
   count: number;
+};
+
+export type ThresholdRecommendation = {
+  /** The lowest threshold whose precision's lower bound meets the target on enough drafts, or null. */
+  threshold: number | null;
+  precision: number | null;
+  lowerBound: number | null;
+  count: number;
+  /** Without a recommendation: the cut closest to one (highest lower bound on enough drafts), to show how far off it is. */
+  closest: ThresholdCut | null;
   /** All reviewed drafts considered. */
   reviewed: number;
   target: number;
   minCount: number;
+  /** The fewest drafts at or above a threshold, none of them wrong, whose lower bound reaches the target. */
+  fewestNeeded: number;
 };
+
+/** Smallest n with n of n approved reaching `target` at the lower bound (or at least `minCount`). */
+function fewestNeeded(target: number, minCount: number): number {
+  let n = Math.max(1, minCount);
+  while (n < 100_000 && wilsonInterval(n, n).lower < target) n++;
+  return n;
+}
 
 /**
  * The lowest auto-reply threshold t such that, among reviewed drafts with
- * confidence ≥ t, at least `target` were approved unchanged, counting only
- * thresholds backed by at least `minCount` drafts (a tail of one lucky draft
- * proves nothing). Candidates are the observed confidences.
+ * confidence ≥ t, the 95% Wilson lower bound of the share approved unchanged
+ * reaches `target`, counting only thresholds backed by at least `minCount` drafts.
+ * The lower bound, not the observed share: picking the lowest of many cuts that
+ * happen to reach 95% on 20-odd drafts is picking the luckiest, and in the refit
+ * simulation (`npm run fit:confidence`) a team that followed the observed share got
+ * 86-91% precision on the tickets after. The shadow report holds a request type to
+ * the same bound. Candidates are the observed confidences.
  */
 export function recommendThreshold(drafts: ReviewedDraft[], target: number, minCount: number): ThresholdRecommendation {
   const sorted = [...drafts].sort((a, b) => b.confidence - a.confidence);
-  const none = { threshold: null, precision: null, count: 0, reviewed: drafts.length, target, minCount };
-  let best: ThresholdRecommendation = none;
+  let recommended: ThresholdCut | null = null;
+  let closest: ThresholdCut | null = null;
   let approved = 0;
   for (let i = 0; i < sorted.length; i++) {
     approved += sorted[i]!.approved ? 1 : 0;
-    const confidence = sorted[i]!.confidence;
     // Only cut between distinct confidences: ties sit on the same side of any threshold.
-    if (i + 1 < sorted.length && sorted[i + 1]!.confidence === confidence) continue;
+    if (i + 1 < sorted.length && sorted[i + 1]!.confidence === sorted[i]!.confidence) continue;
     const count = i + 1;
-    const precision = approved / count;
-    if (count >= minCount && precision >= target) best = { ...none, threshold: confidence, precision, count };
+    if (count < minCount) continue;
+    const cut = { threshold: sorted[i]!.confidence, precision: approved / count, lowerBound: wilsonInterval(approved, count).lower, count };
+    if (cut.lowerBound >= target) recommended = cut;
+    if (!closest || cut.lowerBound > closest.lowerBound) closest = cut;
   }
-  return best;
+  return {
+    threshold: recommended?.threshold ?? null,
+    precision: recommended?.precision ?? null,
+    lowerBound: recommended?.lowerBound ?? null,
+    count: recommended?.count ?? 0,
+    closest: recommended ? null : closest,
+    reviewed: drafts.length,
+    target,
+    minCount,
+    fewestNeeded: fewestNeeded(target, minCount),
+  };
 }
 
 /** Precision and coverage at fixed thresholds, for the table beside the recommendation. */

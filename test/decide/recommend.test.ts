@@ -34,28 +34,37 @@ describe('reliability bins and ECE', () => {
 });
 
 describe('threshold recommendation', () => {
-  it('picks the lowest threshold meeting the target on enough drafts: 0.85 (19 of 20 approved)', () => {
-    expect(recommendThreshold(SAMPLE, 0.95, 20)).toEqual({ threshold: 0.85, precision: 0.95, count: 20, reviewed: 40, target: 0.95, minCount: 20 });
+  it('does not recommend on a share that reached the target by luck: 19 of 20 approved is at least 76.4% at the lower bound', () => {
+    const rec = recommendThreshold(SAMPLE, 0.95, 20);
+    expect(rec).toMatchObject({ threshold: null, precision: null, count: 0, reviewed: 40, target: 0.95, minCount: 20, fewestNeeded: 73 });
+    // The closest cut is the one with the highest lower bound on enough drafts: 0.85 (19 of 20).
+    expect(rec.closest).toMatchObject({ threshold: 0.85, precision: 0.95, count: 20 });
+    expect(rec.closest!.lowerBound).toBeCloseTo(0.7639, 4);
+  });
+
+  it('picks the lowest threshold whose lower bound meets the target on enough drafts', () => {
+    // 80 of 80 at 0.95 is at least 95.4%; adding the 0.85 drafts (89 of 90) drops it to 94.0%.
+    const rec = recommendThreshold([...drafts(0.95, 80, 0), ...SAMPLE.filter((d) => d.confidence < 0.9)], 0.95, 20);
+    expect(rec).toMatchObject({ threshold: 0.95, precision: 1, count: 80, closest: null });
+    expect(rec.lowerBound).toBeCloseTo(0.9542, 4);
+    // A lower target reaches further down: 97 of 100 at 0.75 is at least 91.5%.
+    expect(recommendThreshold([...drafts(0.95, 80, 0), ...SAMPLE.filter((d) => d.confidence < 0.9)], 0.9, 20)).toMatchObject({ threshold: 0.75, count: 100 });
   });
 
   it('does not trust a short perfect tail below the minimum count', () => {
-    expect(recommendThreshold(SAMPLE, 0.99, 20).threshold).toBeNull();
-    expect(recommendThreshold(SAMPLE, 0.99, 10)).toMatchObject({ threshold: 0.95, count: 10, precision: 1 });
-  });
-
-  it('goes lower when the target allows it', () => {
-    expect(recommendThreshold(SAMPLE, 0.9, 20)).toMatchObject({ threshold: 0.75, count: 30, precision: 0.9 });
-    expect(recommendThreshold(SAMPLE, 0.75, 1)).toMatchObject({ threshold: 0.55, count: 40 });
+    const tail = [...drafts(0.99, 90, 0), ...drafts(0.5, 0, 10)];
+    expect(recommendThreshold(tail, 0.95, 100).threshold).toBeNull();
+    expect(recommendThreshold(tail, 0.95, 20)).toMatchObject({ threshold: 0.99, count: 90 });
   });
 
   it('never splits drafts of equal confidence', () => {
-    const tied = [...drafts(0.8, 1, 1), ...drafts(0.9, 19, 0)];
-    // Cutting inside the 0.8 tie would give 20/20; the honest cut at 0.8 gives 20/21.
-    expect(recommendThreshold(tied, 0.96, 1)).toMatchObject({ threshold: 0.9, count: 19 });
+    const tied = [...drafts(0.8, 1, 1), ...drafts(0.9, 99, 0)];
+    // Cutting inside the 0.8 tie would give 100/100; the honest cut at 0.8 gives 100/101 (lower bound 94.6%).
+    expect(recommendThreshold(tied, 0.95, 1)).toMatchObject({ threshold: 0.9, count: 99 });
   });
 
   it('recommends nothing without reviewed drafts', () => {
-    expect(recommendThreshold([], 0.95, 1)).toMatchObject({ threshold: null, count: 0, reviewed: 0 });
+    expect(recommendThreshold([], 0.95, 1)).toMatchObject({ threshold: null, count: 0, reviewed: 0, closest: null });
   });
 
   it('tabulates precision and coverage at fixed thresholds', () => {

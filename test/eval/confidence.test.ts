@@ -147,8 +147,8 @@ describe('confidence fit metrics', () => {
 
 describe('a new help center refitted on its own verdicts', () => {
   // The fit's corpus: a lead of 1 is always right, 0.5 half the time, 0 never. The new one: 0.5 is always right too.
-  const rows = (corpus: FeatureRow['corpus'], halfRight: boolean): FeatureRow[] =>
-    Array.from({ length: 120 }, (_, i): FeatureRow => {
+  const rows = (corpus: FeatureRow['corpus'], halfRight: boolean, n = 120): FeatureRow[] =>
+    Array.from({ length: n }, (_, i): FeatureRow => {
       const lead = [1, 0.5, 0][i % 3]!;
       const label = lead === 1 || (lead === 0.5 && (halfRight ? i % 2 === 0 : true)) ? 1 : 0;
       return { corpus, id: `${corpus}-${i}`, heldOut: false, answerable: true, label, features: features(lead) };
@@ -162,10 +162,17 @@ describe('a new help center refitted on its own verdicts', () => {
     expect(refitted).toMatchObject({ verdicts: 45, status: 'accepted', later: 75 });
     expect(refitted!.after.precision).toBe(1);
     expect(refitted!.after.automation!).toBeGreaterThan(refitted!.before.automation! + 0.2);
-    // The console's recommendation on those verdicts lowers the threshold to where the new help center is still always right.
+    // 45 verdicts are too few for the console to recommend a threshold at 0.95's lower bound.
+    expect(refitted!.recommended.threshold).toBeNull();
+  });
+
+  it("follows the console's recommendation once there are enough verdicts for it", () => {
+    const more = [...rows('wixqa', true, 300), ...rows('tickets', false, 300)];
+    const [none, refitted] = simulateRefits(leaveOneOutFits(['tickets'], () => more, 0.95, quickFit), [0, 150]);
     expect(none!.recommended.threshold).toBeNull();
+    // About 100 right drafts at a lead of 0.5 or more: the threshold comes down to where the new help center is still always right.
     expect(refitted!.recommended.threshold!).toBeLessThan(refitted!.threshold);
-    // Every right later case (about two in three; a lead of 0 is never right) is answered, and nothing wrong.
+    // Every right later case (two in three; a lead of 0 is never right) is answered, and nothing wrong.
     expect(refitted!.recommended.at.precision).toBe(1);
     expect(refitted!.recommended.at.automation!).toBeCloseTo(2 / 3, 1);
   });

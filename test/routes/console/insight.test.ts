@@ -95,11 +95,12 @@ beforeAll(async () => {
 });
 
 describe('insight from the feedback table', () => {
-  it('recommends 0.85: the lowest threshold where ≥ 95% of ≥ 20 reviewed drafts were judged good', async () => {
+  it('recommends no threshold on 40 drafts: 19 of 20 good at 0.85 is at least 76.4%, and shows how far off that is', async () => {
     const html = await user.page('/console/insight');
     const recommendation = /<div class="card" id="recommendation">(.*?)<\/div><\/div>/s.exec(html)![1]!;
-    expect(recommendation).toContain('<div class="big">0.85</div>');
-    expect(recommendation).toContain('95.0% of the 20 reviewed drafts at or above it were judged good');
+    expect(recommendation).toContain('<div class="big">not enough evidence</div>');
+    expect(recommendation).toContain('40 reviewed; with none wrong that takes 73 drafts at or above it');
+    expect(recommendation).toContain('Closest: 0.85, 1 of 20 drafts not good, lower bound 76.4%.');
   });
 
   it('shows the expected calibration error of the 40 reviewed drafts: 0.100', async () => {
