@@ -63,15 +63,17 @@ export type ThresholdRecommendation = {
   reviewed: number;
   target: number;
   minCount: number;
-  /** The fewest drafts at or above a threshold, none of them wrong, whose lower bound reaches the target. */
-  fewestNeeded: number;
+  /** The fewest drafts at or above a threshold, none of them wrong, whose lower bound reaches the target; null when none can (a target of 1). */
+  fewestNeeded: number | null;
 };
 
+const MAX_DRAFTS = 100_000;
+
 /** Smallest n with n of n approved reaching `target` at the lower bound (or at least `minCount`). */
-function fewestNeeded(target: number, minCount: number): number {
+function fewestNeeded(target: number, minCount: number): number | null {
   let n = Math.max(1, minCount);
-  while (n < 100_000 && wilsonInterval(n, n).lower < target) n++;
-  return n;
+  while (n < MAX_DRAFTS && wilsonInterval(n, n).lower < target) n++;
+  return wilsonInterval(n, n).lower >= target ? n : null;
 }
 
 /**

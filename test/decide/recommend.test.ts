@@ -63,6 +63,11 @@ describe('threshold recommendation', () => {
     expect(recommendThreshold(tied, 0.95, 1)).toMatchObject({ threshold: 0.9, count: 99 });
   });
 
+  it('says no number of drafts proves a target of 100%', () => {
+    expect(recommendThreshold(drafts(0.99, 500, 0), 1, 20)).toMatchObject({ threshold: null, fewestNeeded: null });
+    expect(recommendThreshold(drafts(0.99, 500, 0), 0.99, 20)).toMatchObject({ threshold: 0.99, count: 500 });
+  });
+
   it('recommends nothing without reviewed drafts', () => {
     expect(recommendThreshold([], 0.95, 1)).toMatchObject({ threshold: null, count: 0, reviewed: 0, closest: null });
   });

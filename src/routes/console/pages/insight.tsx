@@ -68,7 +68,7 @@ export function InsightPage(props: {
           <div class="big">{rec.threshold === null ? 'not enough evidence' : fixed(rec.threshold)}</div>
           <div class="muted">
             {rec.threshold === null
-              ? `No threshold's precision is at least ${percent(rec.target)} at its 95% lower bound on ${rec.minCount} or more reviewed drafts yet (${rec.reviewed} reviewed; with none wrong that takes ${rec.fewestNeeded} drafts at or above it).${
+              ? `No threshold's precision is at least ${percent(rec.target)} at its 95% lower bound on ${rec.minCount} or more reviewed drafts yet (${rec.reviewed} reviewed; ${rec.fewestNeeded === null ? 'no number of drafts proves that target' : `with none wrong that takes ${rec.fewestNeeded} drafts at or above it`}).${
                   rec.closest ? ` Closest: ${fixed(rec.closest.threshold)}, ${rec.closest.count - Math.round(rec.closest.precision * rec.closest.count)} of ${rec.closest.count} drafts not good, lower bound ${percent(rec.closest.lowerBound, 1)}.` : ''
                 } Current AUTO_REPLY_THRESHOLD: ${props.currentThreshold}.`
               : `${percent(rec.precision, 1)} of the ${rec.count} reviewed drafts at or above it were judged good (95% lower bound ${percent(rec.lowerBound, 1)}). Current AUTO_REPLY_THRESHOLD: ${props.currentThreshold}.`}
