@@ -2,7 +2,7 @@
 // calibration error and the auto-reply threshold the evidence supports.
 // A draft counts as "approved" only when a person sent it unchanged: an edited
 // draft would have been a wrong auto-reply, so it counts against precision.
-import { wilsonInterval } from '../rollout/wilson';
+import { fewestAllSuccesses, wilsonInterval } from '../rollout/wilson';
 
 export type ReviewedDraft = { confidence: number; approved: boolean };
 
@@ -67,15 +67,6 @@ export type ThresholdRecommendation = {
   fewestNeeded: number | null;
 };
 
-const MAX_DRAFTS = 100_000;
-
-/** Smallest n with n of n approved reaching `target` at the lower bound (or at least `minCount`). */
-function fewestNeeded(target: number, minCount: number): number | null {
-  let n = Math.max(1, minCount);
-  while (n < MAX_DRAFTS && wilsonInterval(n, n).lower < target) n++;
-  return wilsonInterval(n, n).lower >= target ? n : null;
-}
-
 /**
  * The lowest auto-reply threshold t such that, among reviewed drafts with
  * confidence ≥ t, the 95% Wilson lower bound of the share approved unchanged
@@ -83,7 +74,7 @@ function fewestNeeded(target: number, minCount: number): number | null {
  * The lower bound, not the observed share: picking the lowest of many cuts that
  * happen to reach 95% on 20-odd drafts is picking the luckiest, and in the refit
  * simulation (`npm run fit:confidence`) a team that followed the observed share got
- * 86-91% precision on the tickets after. The shadow report holds a request type to
+ * 86% precision on the sample tickets after 30 verdicts. The shadow report holds a request type to
  * the same bound. Candidates are the observed confidences.
  */
 export function recommendThreshold(drafts: ReviewedDraft[], target: number, minCount: number): ThresholdRecommendation {
@@ -101,6 +92,7 @@ export function recommendThreshold(drafts: ReviewedDraft[], target: number, minC
     if (cut.lowerBound >= target) recommended = cut;
     if (!closest || cut.lowerBound > closest.lowerBound) closest = cut;
   }
+  const allGood = fewestAllSuccesses(target);
   return {
     threshold: recommended?.threshold ?? null,
     precision: recommended?.precision ?? null,
@@ -110,7 +102,7 @@ export function recommendThreshold(drafts: ReviewedDraft[], target: number, minC
     reviewed: drafts.length,
     target,
     minCount,
-    fewestNeeded: fewestNeeded(target, minCount),
+    fewestNeeded: allGood === null ? null : Math.max(allGood, minCount),
   };
 }
 

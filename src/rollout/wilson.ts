@@ -2,7 +2,7 @@
 // DasGupta 2001 recommend it over the normal approximation for small n), pure.
 
 /** z for a two-sided 95% interval. */
-const Z95 = 1.959963984540054;
+export const Z95 = 1.959963984540054;
 
 export type Interval = { lower: number; upper: number };
 
@@ -18,4 +18,13 @@ export function wilsonInterval(successes: number, n: number, z = Z95): Interval 
   const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   const denominator = 1 + z2 / n;
   return { lower: Math.max(0, (centre - spread) / denominator), upper: Math.min(1, (centre + spread) / denominator) };
+}
+
+/**
+ * The fewest trials, all successes, whose lower bound reaches `target`: n of n has the
+ * lower bound n / (n + z²), so n ≥ z²·t / (1 − t). Null for a target of 1, which no n reaches.
+ */
+export function fewestAllSuccesses(target: number, z = Z95): number | null {
+  if (target >= 1) return null;
+  return Math.max(1, Math.ceil((z * z * target) / (1 - target) - 1e-9));
 }

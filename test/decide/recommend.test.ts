@@ -65,6 +65,9 @@ describe('threshold recommendation', () => {
 
   it('says no number of drafts proves a target of 100%', () => {
     expect(recommendThreshold(drafts(0.99, 500, 0), 1, 20)).toMatchObject({ threshold: null, fewestNeeded: null });
+    // Just under 1 it is a large number, not none: n of n has the lower bound n / (n + z²).
+    expect(recommendThreshold([], 0.99999, 20).fewestNeeded).toBe(384_143);
+    expect(recommendThreshold([], 0.5, 20).fewestNeeded).toBe(20);
     expect(recommendThreshold(drafts(0.99, 500, 0), 0.99, 20)).toMatchObject({ threshold: 0.99, count: 500 });
   });
 
