@@ -104,10 +104,10 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(speak|talk|chat)\b.{0,15}\b(to|with)\b.{0,10}\b(a |an |the )?(human|person|real person|someone|agent|manager|supervisor|representative)\b(?! (on |at |during |outside )?(the )?(weekends?|evenings?|nights?|holidays|business hours)\b| after hours\b)/i,
     /\b(real|actual) (human|person)\b(?! (on |at |during |outside )?(the )?(weekends?|evenings?|nights?|holidays|business hours)\b| after hours\b)/i,
     /\bescalate (this|my)\b/i,
-    // "a manager" alone is also a role ("she logs in as a manager", "make him a manager", "I want a
-    // manager to be able to see every calendar"): only a request for one, not for the role or its access.
+    // "a manager" alone is also a role ("she logs in as a manager", "I want a manager to be able to see
+    // every calendar", "a manager user for Sam", "a manager who can approve"): only a request for one.
     /\byour (manager|supervisor)\b/i,
-    /\b(i want|i demand|i need|i'd like|i would like|get me|give me|put me through to|transfer me to|connect me (to|with)) (a|the) (manager|supervisor)\b(?!'s|\s+(role|login|account|seat|permission|access|level|view|dashboard)s?\b|\s+to (be able|see|have|approve|view|access|log in|manage))/i,
+    /\b(i want|i demand|i need|i'd like|i would like|get me|give me|put me through to|transfer me to|connect me (to|with)) (a|the) (manager|supervisor)\b(?!'s|[\s-]+(role|login|account|seat|permission|access|level|view|dashboard|user)s?\b|\s+to be able\b|\s+(who|that) (can|only|sees?|has)\b|\s+for (my|our|the|her|his|each|every)\b)/i,
   ],
   account_ownership: [
     // Not the owner writing about their own departure ("I'm the account owner but I'm leaving: how do I hand it over?").

@@ -254,6 +254,14 @@ describe('questions about people and lawyers, and requests for them', () => {
     expect(topics('I want a manager login for my assistant.')).toEqual([]);
     expect(topics('I need a manager role that can approve refunds.')).toEqual([]);
     expect(topics("I'd like the manager's view on the dashboard.")).toEqual([]);
+    expect(topics('I want a manager to approve my refund, not a bot.')).toContain('human_requested');
+    expect(topics("I'd like the manager to have a look at this.")).toContain('human_requested');
+    expect(topics('I need a manager to see what your agent did to my account.')).toContain('human_requested');
+    expect(topics('I need a manager for my second location.')).toEqual([]);
+    expect(topics('I need a manager who can approve refunds.')).toEqual([]);
+    expect(topics('I want a manager-level account for Priya.')).toEqual([]);
+    expect(topics('I would like a manager user for Sam.')).toEqual([]);
+    expect(topics('I want a manager that only sees her own calendar.')).toEqual([]);
     expect(topics('My lawyer asked about our options against you.')).toContain('legal');
     expect(topics('My lawyer will be in touch about this.')).toContain('legal');
     expect(topics('Our lawyer asked whether your terms allow hosting client data in the US.')).toEqual([]);
