@@ -26,9 +26,9 @@ export type RefitStep = {
   /**
    * The console's threshold recommendation on the verdicts so far (each draft at the
    * confidence it was decided with, as the console reads them), and the later cases
-   * at it under the model in force: what a team that follows it gets.
+   * at it under the model in force (null without one): what a team that follows it gets.
    */
-  recommended: { threshold: number | null; at: AtThreshold };
+  recommended: { threshold: number | null; at: AtThreshold | null };
 };
 
 export type Recommend = { target: number; minDrafts: number };
@@ -74,7 +74,7 @@ export function simulateRefits(fits: readonly LeftOutFit[], verdictCounts: reado
             later: later.length,
             before: score(shipped, threshold),
             after: score(inForce, threshold),
-            recommended: { threshold: suggested, at: score(inForce, suggested ?? threshold) },
+            recommended: { threshold: suggested, at: suggested === null ? null : score(inForce, suggested) },
           };
         });
     });
@@ -83,32 +83,33 @@ export function simulateRefits(fits: readonly LeftOutFit[], verdictCounts: reado
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
 
-/** Mean and range over the arrival orders: one order is one draw of which cases come first. */
-function spread(values: readonly (number | null)[]): string {
-  const xs = values.filter((v): v is number => v !== null);
+/** Mean and range over the arrival orders that have a value: one order is one draw of which cases come first. */
+function spread(values: readonly (number | null | undefined)[], format: (v: number) => string = pct): string {
+  const xs = values.filter((v): v is number => v !== null && v !== undefined);
   if (xs.length === 0) return 'n/a';
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return xs.length === 1 ? pct(mean) : `${pct(mean)} (${pct(Math.min(...xs))}–${pct(Math.max(...xs))})`;
+  return xs.length === 1 ? format(mean) : `${format(mean)} (${format(Math.min(...xs))}–${format(Math.max(...xs))})`;
 }
 
-/** Mean and range of the thresholds recommended, over the orders that had enough drafts for one. */
+/** The thresholds recommended, over the orders that had enough drafts for one, and how many did. */
 function recommendedCell(g: readonly RefitStep[]): string {
   const ts = g.map((x) => x.recommended.threshold).filter((t): t is number => t !== null);
-  if (ts.length === 0) return 'none';
-  const mean = ts.reduce((a, b) => a + b, 0) / ts.length;
-  return `${mean.toFixed(2)} (${Math.min(...ts).toFixed(2)}–${Math.max(...ts).toFixed(2)}; ${ts.length})`;
+  return ts.length === 0 ? 'none' : `${spread(ts, (v) => v.toFixed(2))}; ${ts.length}`;
 }
 
 export function formatRefitSimulation(steps: readonly RefitStep[]): string {
   const groups = new Map<string, RefitStep[]>();
-  for (const s of steps) groups.set(`${s.corpus}|${s.verdicts}`, [...(groups.get(`${s.corpus}|${s.verdicts}`) ?? []), s]);
+  for (const s of steps) {
+    const key = `${s.corpus}|${s.verdicts}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
   return [
     '| corpus (threshold) | verdicts | orders | refits accepted | later cases | precision before | automation before | precision after | automation after | unanswerable after | recommended (orders with one) | precision at it | automation at it | unanswerable at it |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...[...groups.values()].map((g) => {
       const s = g[0]!;
       const accepted = g.filter((x) => x.status === 'accepted').length;
-      return `| ${s.corpus} (${s.threshold}) | ${s.verdicts} | ${g.length} | ${s.verdicts === 0 ? '–' : accepted} | ${s.later} | ${spread(g.map((x) => x.before.precision))} | ${spread(g.map((x) => x.before.automation))} | ${spread(g.map((x) => x.after.precision))} | ${spread(g.map((x) => x.after.automation))} | ${spread(g.map((x) => x.after.unanswerableReplied))} | ${recommendedCell(g)} | ${spread(g.map((x) => x.recommended.at.precision))} | ${spread(g.map((x) => x.recommended.at.automation))} | ${spread(g.map((x) => x.recommended.at.unanswerableReplied))} |`;
+      return `| ${s.corpus} (${s.threshold}) | ${s.verdicts} | ${g.length} | ${s.verdicts === 0 ? '–' : accepted} | ${s.later} | ${spread(g.map((x) => x.before.precision))} | ${spread(g.map((x) => x.before.automation))} | ${spread(g.map((x) => x.after.precision))} | ${spread(g.map((x) => x.after.automation))} | ${spread(g.map((x) => x.after.unanswerableReplied))} | ${recommendedCell(g)} | ${spread(g.map((x) => x.recommended.at?.precision))} | ${spread(g.map((x) => x.recommended.at?.automation))} | ${spread(g.map((x) => x.recommended.at?.unanswerableReplied))} |`;
     }),
   ].join('\n');
 }

@@ -173,8 +173,8 @@ describe('a new help center refitted on its own verdicts', () => {
     // About 100 right drafts at a lead of 0.5 or more: the threshold comes down to where the new help center is still always right.
     expect(refitted!.recommended.threshold!).toBeLessThan(refitted!.threshold);
     // Every right later case (two in three; a lead of 0 is never right) is answered, and nothing wrong.
-    expect(refitted!.recommended.at.precision).toBe(1);
-    expect(refitted!.recommended.at.automation!).toBeCloseTo(2 / 3, 1);
+    expect(refitted!.recommended.at!.precision).toBe(1);
+    expect(refitted!.recommended.at!.automation!).toBeCloseTo(2 / 3, 1);
   });
 });
 
