@@ -243,25 +243,31 @@ describe('questions about people and lawyers, and requests for them', () => {
     expect(topics('Is there any way to talk to a human on weekends?')).toEqual([]);
     expect(topics('Can I talk to a real person on weekends?')).toEqual([]);
     expect(topics("Let me talk to a human? It's the weekend and nobody answers.")).toContain('human_requested');
-    expect(topics('I want a manager. Now.')).toContain('human_requested');
-    expect(topics('Get me your supervisor.')).toContain('human_requested');
-    expect(topics('How do I hand the account over to her? She already logs in as a manager.')).toEqual([]);
-    expect(topics('Can I make my receptionist a manager so she sees every calendar?')).toEqual([]);
-    expect(topics('I need a manager to look at this today.')).toContain('human_requested');
-    expect(topics('Transfer me to a supervisor, please.')).toContain('human_requested');
-    expect(topics("I'd like the manager to call me back.")).toContain('human_requested');
-    expect(topics('I want a manager to be able to see every calendar.')).toEqual([]);
-    expect(topics('I want a manager login for my assistant.')).toEqual([]);
-    expect(topics('I need a manager role that can approve refunds.')).toEqual([]);
-    expect(topics("I'd like the manager's view on the dashboard.")).toEqual([]);
-    expect(topics('I want a manager to approve my refund, not a bot.')).toContain('human_requested');
-    expect(topics("I'd like the manager to have a look at this.")).toContain('human_requested');
-    expect(topics('I need a manager to see what your agent did to my account.')).toContain('human_requested');
-    expect(topics('I need a manager for my second location.')).toEqual([]);
-    expect(topics('I need a manager who can approve refunds.')).toEqual([]);
-    expect(topics('I want a manager-level account for Priya.')).toEqual([]);
-    expect(topics('I would like a manager user for Sam.')).toEqual([]);
-    expect(topics('I want a manager that only sees her own calendar.')).toEqual([]);
+    const askForAManager = [
+      'I want a manager. Now.',
+      'Get me your supervisor.',
+      'I need a manager to look at this today.',
+      'Transfer me to a supervisor, please.',
+      "I'd like the manager to call me back.",
+      'I want a manager to approve my refund, not a bot.',
+      "I'd like the manager to have a look at this.",
+      'I need a manager to see what your agent did to my account.',
+    ];
+    const managerAsARole = [
+      'How do I hand the account over to her? She already logs in as a manager.',
+      'Can I make my receptionist a manager so she sees every calendar?',
+      'I want a manager to be able to see every calendar.',
+      'I want a manager login for my assistant.',
+      'I need a manager role that can approve refunds.',
+      "I'd like the manager's view on the dashboard.",
+      'I need a manager for my second location.',
+      'I need a manager who can approve refunds.',
+      'I want a manager-level account for Priya.',
+      'I would like a manager user for Sam.',
+      'I want a manager that only sees her own calendar.',
+    ];
+    for (const text of askForAManager) expect(topics(text), text).toContain('human_requested');
+    for (const text of managerAsARole) expect(topics(text), text).toEqual([]);
     expect(topics('My lawyer asked about our options against you.')).toContain('legal');
     expect(topics('My lawyer will be in touch about this.')).toContain('legal');
     expect(topics('Our lawyer asked whether your terms allow hosting client data in the US.')).toEqual([]);
