@@ -19,6 +19,8 @@ export type RefitStep = {
   /** The model this step's refit started from, and the one in force after it (versions). */
   startedFrom: string;
   inForce: string;
+  /** The parameters in force after this step (not in the report; the tests recompute the chain from them). */
+  params: CalibrationParams;
   /** The cases after the verdicts, scored by the left-out model and by the model in force after this step's refit. */
   later: number;
   before: AtThreshold;
@@ -29,15 +31,17 @@ export type RefitStep = {
    * at it under the model in force (null without one): what a team that follows it gets.
    */
   recommended: { threshold: number | null; at: AtThreshold | null };
+  /** The reviewed drafts that recommendation read (not in the report; the tests check each was scored by the model then in force). */
+  reviewed: readonly ReviewedDraft[];
 };
 
 export type Recommend = { target: number; minDrafts: number };
 
 /** A fixed arrival order, by id alone: the same cases come first on every run. */
-const arrivalOrder = (rows: readonly FeatureRow[], salt: number) => [...rows].sort((a, b) => fnv1a(`arrival:${salt}:${a.id}`) - fnv1a(`arrival:${salt}:${b.id}`));
+export const arrivalOrder = (rows: readonly FeatureRow[], salt: number) => [...rows].sort((a, b) => fnv1a(`arrival:${salt}:${a.id}`) - fnv1a(`arrival:${salt}:${b.id}`));
 
 /** A reviewer approves a draft unchanged when its doc answers the ticket, and rejects it otherwise. */
-const asVerdict = (r: FeatureRow, i: number): Verdict => ({ decisionId: r.id, verdict: r.label === 1 ? 'approved' : 'rejected', features: r.features, createdAt: i });
+export const asVerdict = (r: FeatureRow, i: number): Verdict => ({ decisionId: r.id, verdict: r.label === 1 ? 'approved' : 'rejected', features: r.features, createdAt: i });
 
 /**
  * Each arrival order is one help center's first weeks: a refit runs when 30, 60, …
@@ -71,10 +75,12 @@ export function simulateRefits(fits: readonly LeftOutFit[], verdictCounts: reado
             status: verdict?.status ?? 'none',
             startedFrom,
             inForce: inForce.version,
+            params: inForce,
             later: later.length,
             before: score(shipped, threshold),
             after: score(inForce, threshold),
             recommended: { threshold: suggested, at: suggested === null ? null : score(inForce, suggested) },
+            reviewed: [...drafts],
           };
         });
     });

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, type ConfidenceFeatures } from '../../src/decide/confidence-features';
 import { atThreshold, auc, calibrationCheck, chooseThreshold, crossFitted, eceNoiseFloor, FIT_PRIOR_WEIGHT, fitRows, leaveOneCorpusOut, leaveOneOutFits, topDocLabel, type FeatureRow, type Scored } from '../../scripts/lib/confidence-fit';
 import { caseLine, isHeldOut, publicCases, ticketCases } from '../../scripts/lib/confidence-sets';
-import { simulateRefits } from '../../scripts/lib/refit-simulation';
+import { arrivalOrder, asVerdict, simulateRefits } from '../../scripts/lib/refit-simulation';
+import { calibrate, CalibrationParams } from '../../src/decide/calibration';
+import { recommendThreshold } from '../../src/decide/recommend';
+import { judgeRefit } from '../../src/decide/refit';
 import { parseCases } from '../../scripts/lib/cases';
 
 const features = (lead: number): ConfidenceFeatures => ({ ...(Object.fromEntries(FEATURE_NAMES.map((n) => [n, 0])) as ConfidenceFeatures), doc_lead: lead });
@@ -195,11 +198,39 @@ describe('the refit simulation keeps the new help center out of what it starts f
   });
 
   it('starts each refit from the model in force, as the production cron does', () => {
-    const [first, second] = simulateRefits(leaveOneOutFits(['tickets'], () => all, 0.95, quickFit), [60, 30]);
+    const [fit] = leaveOneOutFits(['tickets'], () => all, 0.95, quickFit);
+    const [first, second] = simulateRefits([fit!], [60, 30]);
     expect(first).toMatchObject({ verdicts: 30, startedFrom: 'loco-tickets', status: 'accepted', inForce: 'sim-tickets-30' });
     expect(second!.verdicts).toBe(60);
     expect(second!.startedFrom).toBe(first!.inForce);
-    expect(second!.inForce).toBe(second!.status === 'accepted' ? 'sim-tickets-60' : first!.inForce);
+    // The second refit, recomputed from the first one's parameters, is the one in force:
+    const verdicts = arrivalOrder(fit!.rows, 0).slice(0, 60).map(asVerdict);
+    const chained = judgeRefit(first!.params, verdicts, fit!.threshold, 'sim-tickets-60');
+    expect(chained.status).toBe('accepted');
+    expect(second).toMatchObject({ status: 'accepted', inForce: 'sim-tickets-60', params: chained.status === 'accepted' ? chained.params : null });
+    // and it is not what a refit from the shipped model would have given, so starting from it would fail here.
+    const shipped = CalibrationParams.parse({ version: 'loco-tickets', ...fit!.params });
+    const unchained = judgeRefit(shipped, verdicts, fit!.threshold, 'sim-tickets-60');
+    expect(unchained.status === 'too_few_samples' ? null : unchained.params.weights).not.toEqual(second!.params.weights);
+  });
+
+  it('scores each draft with the model in force when it arrived, as the console reads them', () => {
+    const [fit] = leaveOneOutFits(['tickets'], () => all, 0.95, quickFit);
+    // A target of 0.8 needs 16 all-good drafts at its lower bound, so 80 verdicts can carry a recommendation.
+    const [first, second] = simulateRefits([fit!], [30, 80], [0], { target: 0.8, minDrafts: 20 });
+    expect(first!.status).toBe('accepted');
+    const arrivals = arrivalOrder(fit!.rows, 0);
+    const shipped = CalibrationParams.parse({ version: 'loco-tickets', ...fit!.params });
+    const reviewed = (rows: readonly FeatureRow[], p: CalibrationParams) => rows.map((r) => ({ confidence: calibrate(p, r.features), approved: r.label === 1 }));
+    // The first 30 under the shipped model, the next 50 under the refit accepted at 30:
+    const asDecided = [...reviewed(arrivals.slice(0, 30), shipped), ...reviewed(arrivals.slice(30, 80), first!.params)];
+    expect(second!.reviewed).toEqual(asDecided);
+    // not all of them under one model, either one.
+    expect(second!.reviewed).not.toEqual(reviewed(arrivals.slice(0, 80), shipped));
+    expect(second!.reviewed).not.toEqual(reviewed(arrivals.slice(0, 80), first!.params));
+    const recommended = recommendThreshold(asDecided, 0.8, 20).threshold;
+    expect(recommended).not.toBeNull();
+    expect(second!.recommended.threshold).toBe(recommended);
   });
 
   it('scores each order on the cases after its verdicts, and different orders put different cases first', () => {
