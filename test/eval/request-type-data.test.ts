@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseCases } from '../../scripts/lib/cases';
 import { isHeldOutExample, loadLabelledExamples, loadPublicQuestions, PUBLIC_QUESTION_EXCEPTIONS, sharedDataDir } from '../../scripts/lib/request-type-data';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -30,5 +31,32 @@ describe('public help-center questions as request types', () => {
     const sources = (check: boolean) => new Set(loadLabelledExamples(ROOT, { check }).map((e) => e.source));
     expect([...sources(false)].sort()).toEqual(['banking77', 'bitext', 'clinc150', 'tallybook', 'techqa', 'tickets', 'wixqa']);
     expect(sources(true).has('check')).toBe(true);
+  });
+});
+
+describe('the sets corpus/README.md says are never trained on', () => {
+  const neverTrained = ['security', 'person', 'multilingual', 'money', 'account', 'delegation'].map((p) => `corpus/${p}-probe.jsonl`);
+  const helpCenters = ['check-helpcenter', 'check-helpcenter-2', 'check-helpcenter-3'].map((d) => `corpus/${d}/tickets.jsonl`);
+  const words = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
+
+  it('load as eval cases, every line of them', () => {
+    for (const file of [...neverTrained, ...helpCenters]) {
+      const text = readFileSync(path.join(ROOT, file), 'utf8');
+      const { cases, problems } = parseCases(text);
+      expect({ file, problems }).toEqual({ file, problems: [] });
+      expect(cases.length).toBe(text.split('\n').filter((l) => l.trim()).length);
+    }
+  });
+
+  it('share no id and no text with what training reads, the check set included', () => {
+    const trained = loadLabelledExamples(ROOT, { check: true });
+    const ids = new Set(trained.map((e) => e.id));
+    // A probe line is its subject and body in one text; a training ticket keeps them apart.
+    const texts = new Set(trained.flatMap((e) => [words(e.text), words(`${e.subject}\n${e.text}`)]));
+    for (const file of [...neverTrained, ...helpCenters]) {
+      const { cases } = parseCases(readFileSync(path.join(ROOT, file), 'utf8'));
+      expect({ file, ids: cases.filter((c) => ids.has(c.id)).map((c) => c.id) }).toEqual({ file, ids: [] });
+      expect({ file, texts: cases.filter((c) => c.question !== null && texts.has(words(c.question))).map((c) => c.id) }).toEqual({ file, texts: [] });
+    }
   });
 });
