@@ -66,7 +66,8 @@ export function simulateRefits(fits: readonly LeftOutFit[], verdictCounts: reado
           if (verdict?.status === 'accepted') inForce = verdict.params;
           const later = arrivals.slice(k);
           const score = (p: CalibrationParams, t: number) => atThreshold(scoredByCorpus(later, p).get(corpus) ?? [], t);
-          const suggested = recommendThreshold(drafts, recommend.target, recommend.minDrafts).threshold;
+          const reviewed = [...drafts];
+          const suggested = recommendThreshold(reviewed, recommend.target, recommend.minDrafts).threshold;
           return {
             corpus,
             salt,
@@ -80,7 +81,7 @@ export function simulateRefits(fits: readonly LeftOutFit[], verdictCounts: reado
             before: score(shipped, threshold),
             after: score(inForce, threshold),
             recommended: { threshold: suggested, at: suggested === null ? null : score(inForce, suggested) },
-            reviewed: [...drafts],
+            reviewed,
           };
         });
     });
