@@ -16,10 +16,9 @@ export type RefitStep = {
   /** Verdicts the refit saw: the corpus's first cases, every draft reviewed (rollout mode `review`). */
   verdicts: number;
   status: 'accepted' | 'refused' | 'too_few_samples' | 'none';
-  /** The model this step's refit started from, and the one in force after it (versions). */
+  /** The version this step's refit started from. */
   startedFrom: string;
-  inForce: string;
-  /** The parameters in force after this step (not in the report; the tests recompute the chain from them). */
+  /** The model in force after this step (its version names it; the tests recompute the chain from its parameters). */
   params: CalibrationParams;
   /** The cases after the verdicts, scored by the left-out model and by the model in force after this step's refit. */
   later: number;
@@ -75,7 +74,6 @@ export function simulateRefits(fits: readonly LeftOutFit[], verdictCounts: reado
             verdicts: k,
             status: verdict?.status ?? 'none',
             startedFrom,
-            inForce: inForce.version,
             params: inForce,
             later: later.length,
             before: score(shipped, threshold),
