@@ -44,7 +44,10 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     unlessConditional(/\b(quiero|exijo|solicito)\b.{0,30}\b(reembolso|devoluci[oó]n|dinero)\b/i),
     /\bdevuelvan el dinero\b/i,
   ],
-  legal: [/\blawyers?\b(?! (asked|wants to know|would like to know) (whether|if|where))/i, /\battorneys?\b/i, /\blegal action\b/i, /\bsu(e|ing)\b (you|your|tallybook|the company)/i, /\blawsuit\b/i, /\bcourt\b/i, /\bsubpoena/i, /\bsmall claims\b/i, /\banwalt/i, /\bavocat\b/i, /\babogad[oa]\b/i, /\bconsumer protection\b/i,
+  legal: [
+    // The customer's own lawyer, not "Where should a lawyer send a formal notice?" (rt1341).
+    /\b(my|our) lawyers?\b(?! (asked|wants to know|would like to know) (whether|if|where))|\b(get|getting|hire|hiring) a lawyer\b/i,
+    /\battorneys?\b/i, /\blegal action\b/i, /\bsu(e|ing)\b (you|your|tallybook|the company)/i, /\blawsuit\b/i, /\bcourt\b/i, /\bsubpoena/i, /\bsmall claims\b/i, /\banwalt/i, /\bavocat\b/i, /\babogad[oa]\b/i, /\bconsumer protection\b/i,
     /\blitigation\b/i,
     /\bpreserve and produce\b/i,
     /\b(police|law enforcement|detective|warrant|court order)\b/i,
@@ -102,7 +105,8 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
   human_requested: [
     // Not a question about when people answer ("is there any way to talk to a human on weekends?").
     /\b(speak|talk|chat)\b.{0,15}\b(to|with)\b.{0,10}\b(a |an |the )?(human|person|real person|someone|agent|manager|supervisor|representative)\b(?! (on |at |during |outside )?(the )?(weekends?|evenings?|nights?|holidays|business hours)\b| after hours\b)/i,
-    /\b(real|actual) (human|person)\b(?! (on |at |during |outside )?(the )?(weekends?|evenings?|nights?|holidays|business hours)\b| after hours\b)/i,
+    // Nor whether one reads the mail ("will a real person read it or a bot?", rt1363).
+    /(?<!\b(will|would|does|do|did) (a |an |any )?)\b(real|actual) (human|person)\b(?! (on |at |during |outside )?(the )?(weekends?|evenings?|nights?|holidays|business hours)\b| after hours\b)/i,
     /\bescalate (this|my)\b/i,
     // "a manager" alone is also a role ("she logs in as a manager", "I want a manager to be able to see
     // every calendar", "a manager user for Sam", "a manager who can approve"): only a request for one.
@@ -110,8 +114,10 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     /\b(i want|i demand|i need|i'd like|i would like|get me|give me|put me through to|transfer me to|connect me (to|with)) (a|the) (manager|supervisor)\b(?!'s|[\s-]+(role|login|account|seat|permission|access|level|view|dashboard|user)s?\b|\s+to be able\b|\s+(who|that) (can|only|sees?|has)\b|\s+for (my|our|the|her|his|each|every)\b)/i,
   ],
   account_ownership: [
-    // Not the owner writing about their own departure ("I'm the account owner but I'm leaving: how do I hand it over?").
-    /(?<!\b(i'?m|i am) (the |an? )?(account |workspace )?)\b(owner|admin)\b.{0,60}\b(left|leaving|quit|departed|passed away|died|no longer (works|with))\b/i,
+    // Someone else who has gone: an owner who is still leaving can hand the account over ("Our owner is
+    // leaving at the end of the year. Can support transfer the ownership?", rt1343), and so can one
+    // writing about their own departure ("I'm the account owner but I quit next month").
+    /(?<!\b(i'?m|i am) (the |an? )?(account |workspace )?)\b(owner|admin)\b.{0,60}\b(left|quit|departed|passed away|died|no longer (works|with))\b/i,
     // An estate asking for a late owner's records: a person checks who may have them (t069).
     /\b(passed away|deceased|(my|our|his|her) late (husband|wife|father|mother|partner|son|daughter))\b|\b(he|she|father|mother|husband|wife|partner|owner) (has )?died\b/i,
     /\b(left|quit|departed)\b.{0,40}\b(owner|admin)\b/i,
@@ -122,7 +128,9 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
   account_specific_billing: [
     // A statement, not the question "charged twice? Is that how an authorisation hold works?" (rt1072),
     // which the classifier reads.
-    /\b(charged|billed) (me )?(twice|double|two times|2 times)\b(?![ \t]*\?)/i,
+    // Nor a client's report passed on as a question: "Guest says they were charged twice", or a subject
+    // that goes on to ask, "charged twice - who handles it" (rt1298).
+    /(?<!\b(say|says|said|tell me|tells me|told me|claim|claims|claimed) (they|he|she) (were|was|got|have been|had been) )\b(charged|billed) (me )?(twice|double|two times|2 times)\b(?![ \t]*(\?|[-–:][ \t]*(who|what|how|where|when|why|is|are|do|does|can)\b))/i,
     /\bdouble[- ]?(charged|billed|charge)\b/i,
     /\bover-?charged\b/i,
     /\bdidn'?t (authori[sz]e|sign up for)\b/i,
