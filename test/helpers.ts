@@ -21,7 +21,7 @@ export function sampleDocs(): SourceDoc[] {
   return docsFrom(sampleDocSources);
 }
 
-/** bm25's statistics cover every row of the FTS5 table, so a test that compares rankings starts from none. */
+/** No stored corpus: a test that compares rankings starts from nothing other tests stored (the index holds the active version only, migration 0011). */
 export async function emptyCorpus(): Promise<void> {
   await env.DB.batch(['DELETE FROM chunks', 'DELETE FROM documents', 'DELETE FROM corpus_versions'].map((q) => env.DB.prepare(q)));
 }

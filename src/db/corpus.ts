@@ -86,7 +86,10 @@ export async function storedDocCount(db: Database, version: string): Promise<num
 /**
  * Flip `active` to this version in one batch. A loading version becomes complete
  * (counts and `vectorized` recorded once); a complete one is simply re-activated,
- * which is how a team rolls back.
+ * which is how a team rolls back. The FTS5 index holds the active version only
+ * (migration 0011), so the same batch moves the previous version's rows out of it and
+ * this one's in: bm25 then scores a help center by its own statistics, as the
+ * confidence was fitted, whatever else is stored for rollback.
  */
 export async function activateCorpusVersion(
   db: Database,
@@ -99,13 +102,31 @@ export async function activateCorpusVersion(
     .from(chunks)
     .where(eq(chunks.version, version));
   const stats = counts[0] ?? { docs: 0, chunks: 0 };
-  await db.batch([
-    db
-      .update(corpusVersions)
-      .set({ status: 'complete', docCount: stats.docs, chunkCount: stats.chunks, vectorized: completion.vectorized })
-      .where(and(eq(corpusVersions.version, version), eq(corpusVersions.status, 'loading'))),
-    db.update(corpusVersions).set({ active: false }).where(eq(corpusVersions.active, true)),
-    db.update(corpusVersions).set({ active: true, activatedAt: now }).where(eq(corpusVersions.version, version)),
+  // One D1 batch, one transaction. drizzle's batch cannot bind a raw statement, so every
+  // statement goes to the binding itself, the builders' as they render.
+  const bound = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
+    const { sql: text, params } = query.toSQL();
+    return db.$client.prepare(text).bind(...params);
+  };
+  const active = '(SELECT version FROM corpus_versions WHERE active = 1)';
+  await db.$client.batch([
+    bound(
+      db
+        .update(corpusVersions)
+        .set({ status: 'complete', docCount: stats.docs, chunkCount: stats.chunks, vectorized: completion.vectorized })
+        .where(and(eq(corpusVersions.version, version), eq(corpusVersions.status, 'loading'))),
+    ),
+    // Both are no-ops when this version is the active one already (a repeated activation).
+    db.$client
+      .prepare(`INSERT INTO chunks_fts(chunks_fts, rowid, title, heading_path, text)
+        SELECT 'delete', id, title, heading_path, text FROM chunks WHERE version IN ${active} AND version <> ?`)
+      .bind(version),
+    db.$client
+      .prepare(`INSERT INTO chunks_fts(rowid, title, heading_path, text)
+        SELECT id, title, heading_path, text FROM chunks WHERE version = ? AND version NOT IN ${active}`)
+      .bind(version),
+    bound(db.update(corpusVersions).set({ active: false }).where(eq(corpusVersions.active, true))),
+    bound(db.update(corpusVersions).set({ active: true, activatedAt: now }).where(eq(corpusVersions.version, version))),
   ]);
   activationsInIsolate += 1;
   const row = await findCorpusVersion(db, version);
@@ -132,7 +153,7 @@ export async function chunkIdsOf(db: Database, version: string): Promise<string[
   return rows.map((r) => r.chunkId);
 }
 
-/** Delete a version's chunks (and, by trigger, their FTS rows), documents and row in one batch. */
+/** Delete an inactive version's chunks, documents and row in one batch (it has no FTS rows: only the active version is indexed). */
 export async function deleteCorpusVersion(db: Database, version: string): Promise<void> {
   // Re-checked in every statement: a version activated meanwhile is never emptied.
   const inactive = sql`not exists (select 1 from corpus_versions where version = ${version} and active = 1)`;
@@ -160,17 +181,18 @@ function vocabularyTerm(word: string): string {
 }
 
 /**
- * The terms among these that occur in at least half the indexed rows (every stored
- * version, as bm25 counts them). FTS5 clamps such a term's idf to 1e-6, so it cannot
- * move a ranking, but every row it matches is scored. Terms are looked up by their
- * porter stem, as the vocabulary holds them ("accounts" as "account").
+ * The terms among these that occur in at least half the indexed rows (the active
+ * version's: the index holds no other, migration 0011). FTS5 clamps such a term's idf
+ * to 1e-6, so it cannot move a ranking, but every row it matches is scored. Terms are
+ * looked up by their porter stem, as the vocabulary holds them ("accounts" as "account").
  */
-export async function frequentTerms(db: Database, terms: string[]): Promise<Set<string>> {
+export async function frequentTerms(db: Database, terms: string[], activeVersion: string): Promise<Set<string>> {
   if (terms.length === 0) return new Set();
   const stems = new Map(terms.map((t) => [t, vocabularyTerm(t)]));
   const rows = await db.all<{ term: string }>(sql`
     SELECT term FROM chunks_fts_vocab
-    WHERE term IN (${sql.join([...new Set(stems.values())].map((t) => sql`${t}`), sql`, `)}) AND doc * 2 >= (SELECT count(*) FROM chunks)`);
+    WHERE term IN (${sql.join([...new Set(stems.values())].map((t) => sql`${t}`), sql`, `)})
+      AND doc * 2 >= (SELECT count(*) FROM chunks WHERE version = ${activeVersion})`);
   const frequent = new Set(rows.map((r) => r.term));
   return new Set(terms.filter((t) => frequent.has(stems.get(t)!)));
 }

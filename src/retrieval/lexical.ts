@@ -57,7 +57,7 @@ export async function searchLexical(
   const terms = queryTerms(query);
   if (terms.length === 0) return { terms, chunks: [] };
   const words = withSynonyms(terms);
-  const [frequent, range] = await Promise.all([frequentTerms(db, words), exclusiveRowRange(db, active)]);
+  const [frequent, range] = await Promise.all([frequentTerms(db, words, active.version), exclusiveRowRange(db, active)]);
   const rare = words.filter((w) => !frequent.has(w));
   let hits = rare.length > 0 ? await searchChunks(db, active.version, matchOf(rare)!, limit, range) : [];
   if (hits.length < limit && frequent.size > 0) hits = await searchChunks(db, active.version, matchOf(words)!, limit, range);
