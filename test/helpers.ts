@@ -26,6 +26,22 @@ export async function emptyCorpus(): Promise<void> {
   await env.DB.batch(['DELETE FROM chunks', 'DELETE FROM documents', 'DELETE FROM corpus_versions'].map((q) => env.DB.prepare(q)));
 }
 
+/**
+ * The chunk rowids the FTS5 index holds. `count(*)` on an external-content table reads
+ * the content table (chunks), not the index, so the index is read through fts5vocab.
+ */
+export async function indexedChunkIds(): Promise<number[]> {
+  await env.DB.prepare("CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts_instances USING fts5vocab(chunks_fts, 'instance')").run();
+  const { results } = await env.DB.prepare('SELECT DISTINCT doc FROM chunks_fts_instances ORDER BY doc').all<{ doc: number }>();
+  return results.map((r) => r.doc);
+}
+
+/** The active version's chunk rowids: what the index must hold. */
+export async function activeChunkIds(): Promise<number[]> {
+  const { results } = await env.DB.prepare('SELECT id FROM chunks WHERE version IN (SELECT version FROM corpus_versions WHERE active = 1) ORDER BY id').all<{ id: number }>();
+  return results.map((r) => r.id);
+}
+
 export async function request(path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   const token = init.token === undefined ? API_TOKEN : init.token;

@@ -1,6 +1,6 @@
 // The searchable corpus: versions, documents, chunks and their FTS5 index.
 // Queries name the active version, so a half-loaded upload is never seen.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
 // The Porter algorithm, as FTS5's porter tokenizer applies it (checked against D1's own vocabulary in test/db).
 import { stemmer } from 'stemmer';
 import type { Chunk } from '../retrieval/chunk';
@@ -26,6 +26,11 @@ const activeVersionCache = new WeakMap<Database, { row: CorpusVersionRow | undef
 export async function cachedActiveCorpusVersion(db: Database, now = Date.now()): Promise<CorpusVersionRow | undefined> {
   const cached = activeVersionCache.get(db);
   if (cached && cached.until > now && cached.activations === activationsInIsolate) return cached.row;
+  return freshActiveCorpusVersion(db, now);
+}
+
+/** The active version read now, and cached as cachedActiveCorpusVersion caches it. */
+export async function freshActiveCorpusVersion(db: Database, now = Date.now()): Promise<CorpusVersionRow | undefined> {
   const row = await activeCorpusVersion(db);
   activeVersionCache.set(db, { row, until: now + ACTIVE_VERSION_CACHE_MS, activations: activationsInIsolate });
   return row;
@@ -86,9 +91,9 @@ export async function storedDocCount(db: Database, version: string): Promise<num
 /**
  * Flip `active` to this version in one batch. A loading version becomes complete
  * (counts and `vectorized` recorded once); a complete one is simply re-activated,
- * which is how a team rolls back. The FTS5 index holds the active version only
- * (migration 0011), so the same batch moves the previous version's rows out of it and
- * this one's in: bm25 then scores a help center by its own statistics, as the
+ * which is how a team rolls back. The flip re-indexes: the FTS5 index holds the
+ * active version only, and the flag's trigger (migration 0011) replaces its rows in
+ * the same transaction, so bm25 scores a help center by its own statistics, as the
  * confidence was fitted, whatever else is stored for rollback.
  */
 export async function activateCorpusVersion(
@@ -102,31 +107,20 @@ export async function activateCorpusVersion(
     .from(chunks)
     .where(eq(chunks.version, version));
   const stats = counts[0] ?? { docs: 0, chunks: 0 };
-  // One D1 batch, one transaction. drizzle's batch cannot bind a raw statement, so every
-  // statement goes to the binding itself, the builders' as they render.
-  const bound = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
-    const { sql: text, params } = query.toSQL();
-    return db.$client.prepare(text).bind(...params);
-  };
-  const active = '(SELECT version FROM corpus_versions WHERE active = 1)';
-  await db.$client.batch([
-    bound(
-      db
-        .update(corpusVersions)
-        .set({ status: 'complete', docCount: stats.docs, chunkCount: stats.chunks, vectorized: completion.vectorized })
-        .where(and(eq(corpusVersions.version, version), eq(corpusVersions.status, 'loading'))),
-    ),
-    // Both are no-ops when this version is the active one already (a repeated activation).
-    db.$client
-      .prepare(`INSERT INTO chunks_fts(chunks_fts, rowid, title, heading_path, text)
-        SELECT 'delete', id, title, heading_path, text FROM chunks WHERE version IN ${active} AND version <> ?`)
-      .bind(version),
-    db.$client
-      .prepare(`INSERT INTO chunks_fts(rowid, title, heading_path, text)
-        SELECT id, title, heading_path, text FROM chunks WHERE version = ? AND version NOT IN ${active}`)
-      .bind(version),
-    bound(db.update(corpusVersions).set({ active: false }).where(eq(corpusVersions.active, true))),
-    bound(db.update(corpusVersions).set({ active: true, activatedAt: now }).where(eq(corpusVersions.version, version))),
+  // A version deleted meanwhile (a prune racing this call) is never half-activated:
+  // without it, the first flip would leave no version active.
+  const exists = sql`exists (select 1 from corpus_versions where version = ${version})`;
+  await db.batch([
+    db
+      .update(corpusVersions)
+      .set({ status: 'complete', docCount: stats.docs, chunkCount: stats.chunks, vectorized: completion.vectorized })
+      .where(and(eq(corpusVersions.version, version), eq(corpusVersions.status, 'loading'))),
+    db
+      .update(corpusVersions)
+      .set({ active: false })
+      .where(and(eq(corpusVersions.active, true), ne(corpusVersions.version, version), exists)),
+    // Re-activating the active version leaves `active` at 1, so the index is not rebuilt.
+    db.update(corpusVersions).set({ active: true, activatedAt: now }).where(eq(corpusVersions.version, version)),
   ]);
   activationsInIsolate += 1;
   const row = await findCorpusVersion(db, version);

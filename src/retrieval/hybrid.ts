@@ -2,9 +2,9 @@
 // namespace) and FTS5 bm25 top-k, fused by reciprocal rank fusion. When the vector
 // side cannot answer, lexical results still come back, with `degraded` saying why.
 import type { Database } from '../db/client';
-import { cachedActiveCorpusVersion, chunksByIds, type CorpusVersionRow } from '../db/corpus';
+import { chunksByIds, type CorpusVersionRow } from '../db/corpus';
 import type { Embedder } from './embed';
-import { queryTerms, searchLexical } from './lexical';
+import { queryTerms, searchActiveLexical } from './lexical';
 import type { Retrieval, RetrievedChunk, Retriever } from './types';
 import { VECTOR_TOP_K_LIMIT, type VectorStore } from './vector';
 import { errorSummary } from '../log';
@@ -64,10 +64,10 @@ export class HybridRetriever implements Retriever {
   ) {}
 
   async retrieve(query: string, topK: number): Promise<Retrieval> {
-    const active = await cachedActiveCorpusVersion(this.db);
-    if (!active) return { retriever: 'lexical', corpusVersion: null, chunks: [], queryTerms: queryTerms(query), degraded: null };
     const candidates = Math.max(topK, VECTOR_TOP_K_LIMIT);
-    const lexical = await searchLexical(this.db, active, query, candidates);
+    const lexical = await searchActiveLexical(this.db, query, candidates);
+    if (!lexical) return { retriever: 'lexical', corpusVersion: null, chunks: [], queryTerms: queryTerms(query), degraded: null };
+    const { active } = lexical;
     const lexicalOnly = (degraded: string | null): Retrieval => ({
       retriever: 'lexical',
       corpusVersion: active.version,

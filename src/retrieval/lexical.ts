@@ -1,6 +1,6 @@
 // Lexical retrieval over D1 FTS5 (bm25). The local default, and one half of hybrid.
 import type { Database } from '../db/client';
-import { cachedActiveCorpusVersion, exclusiveRowRange, frequentTerms, searchChunks, type CorpusVersionRow, type LexicalHit } from '../db/corpus';
+import { cachedActiveCorpusVersion, exclusiveRowRange, freshActiveCorpusVersion, frequentTerms, searchChunks, type CorpusVersionRow, type LexicalHit } from '../db/corpus';
 import type { Retrieval, RetrievedChunk, Retriever } from './types';
 
 import { queryTerms } from './query-terms';
@@ -65,14 +65,33 @@ export async function searchLexical(
   return { terms, chunks: hits.map((hit, i) => toRetrieved(hit, i + 1, best)) };
 }
 
+/**
+ * The active version's lexical top-k. The index holds the active version only, so a
+ * version another isolate activated within the cache's 10 s has replaced the cached
+ * one's rows and the cached one finds nothing: a search without hits re-reads the
+ * active version once and, if it changed, searches that one.
+ */
+export async function searchActiveLexical(
+  db: Database,
+  query: string,
+  limit: number,
+): Promise<{ active: CorpusVersionRow; terms: string[]; chunks: RetrievedChunk[] } | null> {
+  const cached = await cachedActiveCorpusVersion(db);
+  if (!cached) return null;
+  const found = await searchLexical(db, cached, query, limit);
+  if (found.chunks.length > 0 || found.terms.length === 0) return { active: cached, ...found };
+  const fresh = await freshActiveCorpusVersion(db);
+  if (!fresh || fresh.version === cached.version) return { active: cached, ...found };
+  return { active: fresh, ...(await searchLexical(db, fresh, query, limit)) };
+}
+
 export class LexicalRetriever implements Retriever {
   readonly name = 'lexical' as const;
   constructor(private readonly db: Database) {}
 
   async retrieve(query: string, topK: number): Promise<Retrieval> {
-    const active = await cachedActiveCorpusVersion(this.db);
-    if (!active) return { retriever: 'lexical', corpusVersion: null, chunks: [], queryTerms: queryTerms(query), degraded: null };
-    const { terms, chunks } = await searchLexical(this.db, active, query, topK);
-    return { retriever: 'lexical', corpusVersion: active.version, chunks, queryTerms: terms, degraded: null };
+    const found = await searchActiveLexical(this.db, query, topK);
+    if (!found) return { retriever: 'lexical', corpusVersion: null, chunks: [], queryTerms: queryTerms(query), degraded: null };
+    return { retriever: 'lexical', corpusVersion: found.active.version, chunks: found.chunks, queryTerms: found.terms, degraded: null };
   }
 }

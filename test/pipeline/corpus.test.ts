@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { planUpload, uploadCorpus, UploadRefused, type Fetcher } from '../../scripts/lib/corpus-client';
 import { database } from '../../src/db/client';
 import { LexicalRetriever } from '../../src/retrieval/lexical';
-import { ADMIN_TOKEN, loadCorpus, request, sampleDocs } from '../helpers';
+import { activeChunkIds, ADMIN_TOKEN, indexedChunkIds, loadCorpus, request, sampleDocs } from '../helpers';
 
 const db = database(env.DB);
 const retriever = new LexicalRetriever(db);
 
-async function count(table: 'chunks' | 'documents' | 'corpus_versions' | 'chunks_fts'): Promise<number> {
+async function count(table: 'chunks' | 'documents' | 'corpus_versions'): Promise<number> {
   return (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
 }
 
@@ -29,12 +29,12 @@ describe('corpus upload protocol', () => {
   it('uploading the same corpus twice creates no new version and no duplicate rows', async () => {
     const first = await loadCorpus();
     expect(first).toMatchObject({ activated: true, uploadedDocs: 42, docs: 42 });
-    const rows = { chunks: await count('chunks'), documents: await count('documents'), versions: await count('corpus_versions'), fts: await count('chunks_fts') };
+    const rows = { chunks: await count('chunks'), documents: await count('documents'), versions: await count('corpus_versions'), indexed: (await indexedChunkIds()).length };
     expect(rows.chunks).toBe(first.chunks);
 
     const second = await loadCorpus();
     expect(second).toMatchObject({ version: first.version, created: false, activated: false, uploadedDocs: 0 });
-    expect({ chunks: await count('chunks'), documents: await count('documents'), versions: await count('corpus_versions'), fts: await count('chunks_fts') }).toEqual(rows);
+    expect({ chunks: await count('chunks'), documents: await count('documents'), versions: await count('corpus_versions'), indexed: (await indexedChunkIds()).length }).toEqual(rows);
   });
 
   it('a changed doc makes a new version; queries keep the old one until the upload completes, then flip', async () => {
@@ -80,7 +80,7 @@ describe('corpus upload protocol', () => {
     expect(await response.json()).toMatchObject({ error: { code: 'conflict' } });
   });
 
-  it('prunes versions beyond CORPUS_KEEP_VERSIONS, never the active one, with their chunks and FTS rows', async () => {
+  it('prunes versions beyond CORPUS_KEEP_VERSIONS, never the active one, with their chunks; only the active one is indexed', async () => {
     const latest = await loadCorpus(sampleDocs().map((d) => (d.id === 'api-rate-limits' ? { ...d, body: `${d.body}\n\nPruned.\n` } : d)));
     expect(latest.pruned.length).toBeGreaterThan(0);
     const versions = (await env.DB.prepare('SELECT version, active FROM corpus_versions ORDER BY created_at').all<{ version: string; active: number }>()).results;
@@ -88,7 +88,7 @@ describe('corpus upload protocol', () => {
     expect(versions.find((v) => v.active)!.version).toBe(latest.version);
     const orphans = await env.DB.prepare('SELECT count(*) AS n FROM chunks WHERE version NOT IN (SELECT version FROM corpus_versions)').first<{ n: number }>();
     expect(orphans!.n).toBe(0);
-    expect(await count('chunks_fts')).toBe(await count('chunks'));
+    expect(await indexedChunkIds()).toEqual(await activeChunkIds());
   });
 });
 
