@@ -4,19 +4,14 @@
 -- for rollback (or of the sample corpus a team replaced) moved every score, and the
 -- calibrated confidence with it: Chairly's help center uploaded over the sample gave
 -- 6 of its 50 decisions another outcome than the same upload into an empty database.
---
--- The index follows `corpus_versions.active`, whoever flips it: the flag's trigger
--- empties the index ('delete-all' needs no row values, so it is safe whatever the
--- index held) and indexes the newly active version, in the flipping statement's
--- transaction. The chunk triggers keep the index in step if an active version's rows
--- change, which uploads never do (complete versions are immutable).
-DROP TRIGGER IF EXISTS `chunks_fts_ai`;
+-- Activation moves a version's rows in and the previous one's out, in one batch
+-- (src/db/corpus.ts); these triggers only keep the index in step when an active
+-- version's rows change, which uploads never do (complete versions are immutable).
+DROP TRIGGER `chunks_fts_ai`;
 --> statement-breakpoint
-DROP TRIGGER IF EXISTS `chunks_fts_ad`;
+DROP TRIGGER `chunks_fts_ad`;
 --> statement-breakpoint
-DROP TRIGGER IF EXISTS `chunks_fts_au`;
---> statement-breakpoint
-DROP TRIGGER IF EXISTS `corpus_versions_fts`;
+DROP TRIGGER `chunks_fts_au`;
 --> statement-breakpoint
 CREATE TRIGGER `chunks_fts_ai` AFTER INSERT ON `chunks`
 WHEN new.version IN (SELECT version FROM corpus_versions WHERE active = 1) BEGIN
@@ -33,12 +28,6 @@ CREATE TRIGGER `chunks_fts_au` AFTER UPDATE ON `chunks` BEGIN
     SELECT 'delete', old.id, old.title, old.heading_path, old.text WHERE old.version IN (SELECT version FROM corpus_versions WHERE active = 1);
   INSERT INTO `chunks_fts`(rowid, `title`, `heading_path`, `text`)
     SELECT new.id, new.title, new.heading_path, new.text WHERE new.version IN (SELECT version FROM corpus_versions WHERE active = 1);
-END;
---> statement-breakpoint
-CREATE TRIGGER `corpus_versions_fts` AFTER UPDATE OF `active` ON `corpus_versions`
-WHEN new.active = 1 AND old.active = 0 BEGIN
-  INSERT INTO `chunks_fts`(`chunks_fts`) VALUES ('delete-all');
-  INSERT INTO `chunks_fts`(rowid, `title`, `heading_path`, `text`) SELECT id, title, heading_path, text FROM `chunks` WHERE version = new.version;
 END;
 --> statement-breakpoint
 INSERT INTO `chunks_fts`(`chunks_fts`) VALUES ('delete-all');

@@ -92,7 +92,7 @@ export async function storedDocCount(db: Database, version: string): Promise<num
  * Flip `active` to this version in one batch. A loading version becomes complete
  * (counts and `vectorized` recorded once); a complete one is simply re-activated,
  * which is how a team rolls back. The flip re-indexes: the FTS5 index holds the
- * active version only, and the flag's trigger (migration 0011) replaces its rows in
+ * active version only, and the flag's trigger (migration 0012) replaces its rows in
  * the same transaction, so bm25 scores a help center by its own statistics, as the
  * confidence was fitted, whatever else is stored for rollback.
  */
@@ -119,7 +119,7 @@ export async function activateCorpusVersion(
       .update(corpusVersions)
       .set({ active: false })
       .where(and(eq(corpusVersions.active, true), ne(corpusVersions.version, version), exists)),
-    // Re-activating the active version leaves `active` at 1, so the index is not rebuilt.
+    // Setting the flag re-indexes (migration 0012), on the active version too: the repair for an index that drifted.
     db.update(corpusVersions).set({ active: true, activatedAt: now }).where(eq(corpusVersions.version, version)),
   ]);
   activationsInIsolate += 1;
