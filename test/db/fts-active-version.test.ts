@@ -98,6 +98,17 @@ describe('the search index holds the active version only', () => {
     expect([await scores(SAMPLE_QUERIES)]).toEqual([sampleAlone]);
   });
 
+  it('an isolate that cached "no corpus" finds a first version activated elsewhere', async () => {
+    await emptyCorpus();
+    const help = await loadCorpus(chairly);
+    await env.DB.prepare('UPDATE corpus_versions SET active = 0').run();
+    expect((await retriever.retrieve(CHAIRLY_QUERIES[1]!, 8)).corpusVersion).toBeNull();
+    await flipElsewhere(help.version);
+    const found = await retriever.retrieve(CHAIRLY_QUERIES[1]!, 8);
+    expect(found.corpusVersion).toBe(help.version);
+    expect(found.chunks.length).toBeGreaterThan(0);
+  });
+
   it('an activation after a full FTS5 rebuild (every stored version indexed) leaves the active one alone', async () => {
     const { sample, help, chairlyAlone } = await bothStored();
     await env.DB.prepare("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')").run();
