@@ -6,7 +6,7 @@ const MARKERS: Record<string, string[]> = {
   fr: ['je', 'ne', 'pas', 'est', 'mon', 'ma', 'mes', 'comment', 'merci', 'avec', 'une', 'pour', 'bonjour', 'nous', 'vous', 'les'],
   es: ['yo', 'no', 'es', 'mi', 'cómo', 'como', 'gracias', 'con', 'una', 'para', 'hola', 'puedo', 'los', 'las', 'por', 'qué'],
   en: ['i', 'the', 'is', 'my', 'how', 'can', 'please', 'thanks', 'with', 'an', 'to', 'we', 'you', 'and', 'it', 'hi'],
-  pt: ['não', 'obrigado', 'obrigada', 'olá', 'meu', 'minha', 'meus', 'minhas', 'você', 'vocês', 'está', 'estou', 'isso', 'também', 'uma', 'um', 'nossa', 'nosso', 'foi', 'é', 'do', 'da', 'dos', 'das', 'ao', 'em', 'com', 'muito', 'quero', 'já', 'sua', 'seu', 'pelo', 'pela'],
+  pt: ['não', 'obrigado', 'obrigada', 'olá', 'meu', 'minha', 'meus', 'minhas', 'você', 'vocês', 'está', 'estou', 'isso', 'também', 'uma', 'um', 'nossa', 'nosso', 'foi', 'é', 'da', 'dos', 'das', 'ao', 'em', 'com', 'muito', 'quero', 'já', 'sua', 'seu', 'pelo', 'pela', 'eu', 'ou', 'tenho', 'pode', 'preciso', 'gostaria'],
   it: ['grazie', 'buongiorno', 'salve', 'ciao', 'mio', 'mia', 'miei', 'sono', 'della', 'delle', 'del', 'dei', 'di', 'che', 'per', 'questo', 'vorrei', 'perché', 'gli', 'ho', 'ha', 'è', 'non', 'il', 'nel', 'nella', 'alla', 'sul', 'anche', 'vostro', 'vostra', 'nostro', 'nostra', 'abbiamo'],
   nl: ['ik', 'niet', 'het', 'een', 'mijn', 'hoe', 'bedankt', 'graag', 'jullie', 'wij', 'zijn', 'voor', 'van', 'dat', 'onze', 'ons'],
 };
