@@ -22,10 +22,13 @@ const ACTIVE_VERSION_CACHE_MS = 10_000;
 let activationsInIsolate = 0;
 const activeVersionCache = new WeakMap<Database, { row: CorpusVersionRow | undefined; until: number; activations: number }>();
 
-/** The active version for retrieval: one D1 read per isolate per ACTIVE_VERSION_CACHE_MS, not one per ticket. */
+/**
+ * The active version for retrieval: one D1 read per isolate per ACTIVE_VERSION_CACHE_MS, not one
+ * per ticket. "None" is not cached: a first upload another isolate activates is searched at once.
+ */
 export async function cachedActiveCorpusVersion(db: Database, now = Date.now()): Promise<CorpusVersionRow | undefined> {
   const cached = activeVersionCache.get(db);
-  if (cached && cached.until > now && cached.activations === activationsInIsolate) return cached.row;
+  if (cached?.row && cached.until > now && cached.activations === activationsInIsolate) return cached.row;
   return freshActiveCorpusVersion(db, now);
 }
 

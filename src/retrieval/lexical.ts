@@ -76,8 +76,7 @@ export async function searchActiveLexical(
   query: string,
   limit: number,
 ): Promise<{ active: CorpusVersionRow; terms: string[]; chunks: RetrievedChunk[] } | null> {
-  // No version cached may be a first upload another isolate just activated: read again.
-  const cached = (await cachedActiveCorpusVersion(db)) ?? (await freshActiveCorpusVersion(db));
+  const cached = await cachedActiveCorpusVersion(db);
   if (!cached) return null;
   const found = await searchLexical(db, cached, query, limit);
   if (found.chunks.length > 0 || found.terms.length === 0) return { active: cached, ...found };
