@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { CalibrationParams, DEFAULT_CALIBRATION } from './decide/calibration';
 import { SHIPPED_THRESHOLDS } from './decide/confidence-model';
+import { DEFAULT_MIN_TERM_COVERAGE } from './decide/term-coverage';
 import { ROLLOUT_MODES } from './domain';
 import { AppError } from './errors';
 import { DEFAULT_PRICES, PriceTable } from './respond/pricing';
@@ -83,6 +84,8 @@ const varsSchema = z.object({
   AUTO_REPLY_THRESHOLD: number(0, 1).default(SHIPPED_THRESHOLDS.autoReply),
   // Below this a draft is more likely wrong than right, not worth a human's review time: escalate instead.
   REVIEW_THRESHOLD: number(0, 1).default(SHIPPED_THRESHOLDS.review),
+  // A draft whose doc holds under this share of the ticket's search terms is never sent on its own (README "Policy").
+  MIN_TERM_COVERAGE: number(0, 1).default(DEFAULT_MIN_TERM_COVERAGE),
   // Cheap model drafts every ticket; the strong one only sees the borderline band.
   // Current models (SDK 1.14 `Model`; claude-sonnet-4-5 is on its deprecated list).
   MODEL_FAST: z.string().trim().min(1).default('claude-haiku-5-5'),

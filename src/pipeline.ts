@@ -280,6 +280,7 @@ async function decideTicket(ticket: TicketRow, modeRules: ModeRuleOf[], deps: De
       retrieval,
       result,
       confidence,
+      termCoverage: confidence === null ? null : features.coverage_top,
       config,
       context: { senderAutoRepliesToday: context.senderAutoRepliesToday, threadHandledByHuman: context.threadHandledByHuman, replyProblems },
     });

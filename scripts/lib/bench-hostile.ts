@@ -106,6 +106,7 @@ function policyInput(ticket: { subject: string; text: string; unstripped: string
       calls: [],
     },
     confidence: 0.95,
+    termCoverage: 1,
     config,
     context: { senderAutoRepliesToday: 0, threadHandledByHuman: false, replyProblems: [] },
   };

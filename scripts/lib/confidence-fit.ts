@@ -2,6 +2,7 @@
 // rows in, parameters, thresholds and a held-out report out (tested in test/eval).
 import { calibrate, fitCalibration, type CalibrationParams } from '../../src/decide/calibration';
 import type { ConfidenceFeatures } from '../../src/decide/confidence-features';
+import { DEFAULT_MIN_TERM_COVERAGE } from '../../src/decide/term-coverage';
 import { fnv1a, type CorpusName } from './confidence-sets';
 import { expectedCalibrationError } from './metrics';
 import type { DecisionView } from './run-cases';
@@ -82,7 +83,8 @@ export function fitRows(rows: readonly FeatureRow[], priorWeight = FIT_PRIOR_WEI
   );
 }
 
-export type Scored = { p: number; label: 0 | 1; answerable: boolean };
+/** `held`: the policy holds the draft for review whatever `p` (its doc holds under MIN_TERM_COVERAGE of the terms). */
+export type Scored = { p: number; label: 0 | 1; answerable: boolean; held?: boolean };
 
 /** Area under the ROC curve (ties count half); null without both classes. */
 export function auc(points: readonly Scored[]): number | null {
@@ -96,9 +98,9 @@ export function auc(points: readonly Scored[]): number | null {
 
 export type AtThreshold = { threshold: number; replied: number; precision: number | null; automation: number | null; unanswerableReplied: number | null };
 
-/** Replies at p ≥ threshold: precision over them, automation over answerable questions, and the share of unanswerable ones replied to. */
+/** Replies at p ≥ threshold that the policy lets out: precision over them, automation over answerable questions, and the share of unanswerable ones replied to. */
 export function atThreshold(points: readonly Scored[], threshold: number): AtThreshold {
-  const replied = points.filter((p) => p.p >= threshold);
+  const replied = points.filter((p) => p.p >= threshold && !p.held);
   const answerable = points.filter((p) => p.answerable);
   const unanswerable = points.filter((p) => !p.answerable);
   return {
@@ -180,7 +182,7 @@ function byCorpus(rows: readonly FeatureRow[], p: (r: FeatureRow) => number): Ma
   const out = new Map<CorpusName, Scored[]>();
   for (const r of rows) {
     const list = out.get(r.corpus) ?? [];
-    list.push({ p: p(r), label: r.label, answerable: r.answerable });
+    list.push({ p: p(r), label: r.label, answerable: r.answerable, held: r.features.coverage_top < DEFAULT_MIN_TERM_COVERAGE });
     out.set(r.corpus, list);
   }
   return out;

@@ -52,6 +52,7 @@ export function routeCase(c: RoutingCase): RoutingCaseResult {
       calls: [],
     },
     confidence: 1,
+    termCoverage: 1,
     config,
     context: { senderAutoRepliesToday: 0, threadHandledByHuman: false, replyProblems: [] },
   });

@@ -17,6 +17,7 @@ export type PolicyConfig = Pick<
   Config,
   | 'AUTO_REPLY_THRESHOLD'
   | 'REVIEW_THRESHOLD'
+  | 'MIN_TERM_COVERAGE'
   | 'SENSITIVE_TOPICS'
   | 'REFUND_AUTO_LIMIT_USD'
   | 'SENDER_DAILY_CAP'
@@ -52,6 +53,8 @@ export type PolicyInput = {
   result: ResponderResult;
   /** The calibrated confidence (null when there is no response). */
   confidence: number | null;
+  /** Share of the ticket's search terms the selected doc holds (the `coverage_top` feature); null without features. */
+  termCoverage: number | null;
   config: PolicyConfig;
   context: PolicyContext;
 };
@@ -73,6 +76,7 @@ export const REASONS = {
   injection: 'suspected_injection',
   emptyReply: 'empty_reply',
   retrievalDegraded: 'retrieval_degraded',
+  lowTermCoverage: 'low_term_coverage',
   typeUnclear: 'type_unclear',
   typeDisagreement: 'type_disagreement',
   secondOpinionUnavailable: 'second_opinion_unavailable',
@@ -97,7 +101,7 @@ export function ticketTexts(ticket: PolicyTicket, config: PolicyConfig): TicketT
 }
 
 export function decide(input: PolicyInput): PolicyDecision {
-  const { ticket, retrieval, result, confidence, config, context } = input;
+  const { ticket, retrieval, result, confidence, termCoverage, config, context } = input;
   const texts = ticketTexts(ticket, config);
   const requestType = judgeRequestType(texts, result.response?.request_type ?? null, config);
   const type = requestType.type;
@@ -138,6 +142,8 @@ export function decide(input: PolicyInput): PolicyDecision {
   if (response.doc_sources.length === 0) holds.push(REASONS.noDocSources);
   else if (response.doc_sources.some((id) => !retrieved.has(id))) holds.push(REASONS.ungrounded);
   if (!response.suggested_reply.trim()) holds.push(REASONS.emptyReply);
+  // The calibration never saw a confident case this thin: its score here is extrapolation (term-coverage.ts).
+  if (termCoverage !== null && termCoverage < config.MIN_TERM_COVERAGE) holds.push(REASONS.lowTermCoverage);
   // The cascade found the fast draft borderline and the strong model did not answer: the draft kept is one the
   // responder itself would not send unchecked, whatever retrieval's evidence adds to its score.
   if (result.calls.some((c) => c.role === 'strong' && c.outcome === 'error')) holds.push(REASONS.secondOpinionUnavailable);

@@ -83,3 +83,14 @@ export function coverageOfTexts(terms: readonly string[], texts: readonly string
   const has = textsMatcher(texts);
   return distinct.filter(has).length / distinct.length;
 }
+
+/**
+ * The least share of a ticket's search terms (`coverage_top`) the selected doc must hold
+ * for its draft to go out on its own: under it the policy holds the draft for review
+ * (`low_term_coverage`). None of the cases the confidence is fitted on reaches the
+ * auto-reply threshold with less than a third of its terms covered, so a high score there
+ * is the fit extrapolating: a ticket in another language than the docs that shares one
+ * or two words with an article ("SMS", "Instagram") can score 0.95 on how far that
+ * article stands out, right or wrong.
+ */
+export const DEFAULT_MIN_TERM_COVERAGE = 0.25;

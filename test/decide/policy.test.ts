@@ -58,7 +58,7 @@ const CONTEXT: PolicyContext = { senderAutoRepliesToday: 0, threadHandledByHuman
 const TICKET = { subject: 'Password', text: 'I forgot my password. How do I reset it?' };
 
 function input(overrides: Partial<PolicyInput> = {}): PolicyInput {
-  return { ticket: TICKET, retrieval: retrieval(), result: ok(), confidence: 0.9, config, context: CONTEXT, ...overrides };
+  return { ticket: TICKET, retrieval: retrieval(), result: ok(), confidence: 0.9, termCoverage: 0.8, config, context: CONTEXT, ...overrides };
 }
 
 const EPS = 1e-6;
@@ -83,6 +83,9 @@ describe('decide: every reason code', () => {
     ['a sender at the daily cap', { context: { ...CONTEXT, senderAutoRepliesToday: config.SENDER_DAILY_CAP } }, 'review', [REASONS.senderCap]],
     ['a thread a person already handles', { context: { ...CONTEXT, threadHandledByHuman: true } }, 'escalate', [REASONS.threadHuman]],
     ['an empty reply', { result: ok({ suggested_reply: '  ' }) }, 'review', [REASONS.emptyReply]],
+    ['a doc that holds few of the ticket terms', { termCoverage: config.MIN_TERM_COVERAGE - EPS }, 'review', [REASONS.lowTermCoverage]],
+    ['a doc at the coverage floor', { termCoverage: config.MIN_TERM_COVERAGE }, 'auto_reply', [REASONS.confidentAndGrounded]],
+    ['a thin doc below the auto threshold', { termCoverage: 0, confidence: 0.6 }, 'review', [REASONS.belowAutoThreshold, REASONS.lowTermCoverage]],
     ['a borderline fast draft the strong model could not check', { result: { ...ok(), calls: [call('fast', 'ok'), call('strong', 'error')] } }, 'review', [REASONS.secondOpinionUnavailable]],
     ['a fast draft the strong model redrafted', { result: { ...ok(), calls: [call('fast', 'ok'), call('strong', 'ok')] } }, 'auto_reply', [REASONS.confidentAndGrounded]],
     ['a reply that leaks a secret', { context: { ...CONTEXT, replyProblems: ['reply_leaks_secret'] } }, 'review', ['reply_leaks_secret']],

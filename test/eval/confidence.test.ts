@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, type ConfidenceFeatures } from '../../src/decide/confidence-features';
-import { atThreshold, auc, calibrationCheck, chooseThreshold, crossFitted, eceNoiseFloor, FIT_PRIOR_WEIGHT, fitRows, leaveOneCorpusOut, leaveOneOutFits, topDocLabel, type FeatureRow, type Scored } from '../../scripts/lib/confidence-fit';
+import { atThreshold, auc, calibrationCheck, chooseThreshold, crossFitted, eceNoiseFloor, FIT_PRIOR_WEIGHT, fitRows, leaveOneCorpusOut, leaveOneOutFits, scoredByCorpus, topDocLabel, type FeatureRow, type Scored } from '../../scripts/lib/confidence-fit';
 import { caseLine, isHeldOut, publicCases, ticketCases } from '../../scripts/lib/confidence-sets';
 import { arrivalOrder, asVerdict, simulateRefits } from '../../scripts/lib/refit-simulation';
 import { calibrate, CalibrationParams } from '../../src/decide/calibration';
+import { DEFAULT_MIN_TERM_COVERAGE } from '../../src/decide/term-coverage';
 import { recommendThreshold } from '../../src/decide/recommend';
 import { judgeRefit } from '../../src/decide/refit';
 import { parseCases } from '../../scripts/lib/cases';
 
-const features = (lead: number): ConfidenceFeatures => ({ ...(Object.fromEntries(FEATURE_NAMES.map((n) => [n, 0])) as ConfidenceFeatures), doc_lead: lead });
+// Every toy doc holds all of its ticket's terms: only the lead tells cases apart, and no draft is held for thin coverage.
+// Every feature, or every weight, at 0.
+const ZEROS = Object.fromEntries(FEATURE_NAMES.map((n) => [n, 0])) as ConfidenceFeatures;
+const features = (lead: number): ConfidenceFeatures => ({ ...ZEROS, coverage_top: 1, doc_lead: lead });
 // Fewer gradient steps than the shipped fit: these toy sets converge long before.
 const quickFit = (rows: readonly FeatureRow[]) => fitRows(rows, FIT_PRIOR_WEIGHT, 1500);
 const row = (id: string, lead: number, label: 0 | 1, heldOut: boolean): FeatureRow => ({ corpus: 'wixqa', id, heldOut, answerable: true, label, features: features(lead) });
@@ -69,6 +73,15 @@ describe('confidence fit metrics', () => {
     expect(atThreshold(points, 0.5)).toEqual({ threshold: 0.5, replied: 3, precision: 2 / 3, automation: 2 / 3, unanswerableReplied: 0 });
   });
 
+  it('counts no reply for a draft the policy holds for thin term coverage, whatever its probability', () => {
+    const thin = (coverage: number): FeatureRow => ({ ...row(`c${coverage}`, 0.9, 1, false), features: { ...features(0.9), coverage_top: coverage } });
+    const [held, sent] = [thin(DEFAULT_MIN_TERM_COVERAGE - 0.01), thin(DEFAULT_MIN_TERM_COVERAGE)];
+    const sure = { bias: 5, weights: ZEROS }; // every case at p = 0.993
+    const points = scoredByCorpus([held, sent], sure).get('wixqa')!;
+    expect(points.map((p) => p.held)).toEqual([true, false]);
+    expect(atThreshold(points, 0)).toMatchObject({ replied: 1, automation: 1 / 2 });
+  });
+
   it('chooses the lowest threshold from which up every corpus keeps the target precision', () => {
     const point = (p: number, label: 0 | 1): Scored => ({ p, label, answerable: true });
     // A lucky dip: twenty right replies around 0.7 lift precision back over the target below a wrong one at 0.8.
@@ -88,7 +101,7 @@ describe('confidence fit metrics', () => {
     const trainedOn: Set<string>[] = [];
     const labelled = crossFitted(rows, (fitOn) => {
       trainedOn.push(new Set(fitOn.map((r) => r.id)));
-      return { bias: trainedOn.length, weights: features(0) };
+      return { bias: trainedOn.length, weights: ZEROS };
     }).get('wixqa')!;
     const modelOf = labelled.map((p) => Math.round(Math.log(p.p / (1 - p.p))) - 1);
     expect(trainedOn).toHaveLength(5);
