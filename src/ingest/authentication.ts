@@ -82,9 +82,22 @@ export function sendgridAuthentication(fields: { dkim: string; spf: string; enve
   return fields.spf.trim().toLowerCase() === 'pass' && fields.envelopeFrom !== null && aligned(fields.envelopeFrom, fromDomain);
 }
 
-/** Mailgun: `X-Mailgun-Dkim-Check-Result` and `X-Mailgun-Spf` (Pass/Fail/…); SPF counts when the sender aligns with From. */
-export function mailgunAuthentication(fields: { dkim: string; spf: string; sender: string }, from: string): boolean | null {
+/** The `d=` tag of each DKIM-Signature header value: the domains that signed the message. */
+export function dkimSigningDomains(signatures: readonly string[]): string[] {
+  return signatures.map((value) => /(?:^|;)\s*d\s*=\s*([^;\s]+)/i.exec(value)?.[1]?.toLowerCase() ?? '');
+}
+
+/**
+ * Mailgun: `X-Mailgun-Dkim-Check-Result` and `X-Mailgun-Spf` (Pass/Fail/…). Mailgun's
+ * DKIM "Pass" says some signature verified, not whose: anyone can sign a forged From
+ * with their own domain. So it counts only when every signature is by the From domain
+ * (`dkimDomains`, the `d=` of each DKIM-Signature header), and SPF when the envelope
+ * sender aligns with From.
+ */
+export function mailgunAuthentication(fields: { dkim: string; spf: string; sender: string; dkimDomains: readonly string[] }, from: string): boolean | null {
   if (!fields.dkim.trim() && !fields.spf.trim()) return null;
-  if (fields.dkim.trim().toLowerCase() === 'pass') return true;
-  return fields.spf.trim().toLowerCase() === 'pass' && aligned(fields.sender, domainOf(from));
+  const fromDomain = domainOf(from);
+  const signedByFrom = fields.dkimDomains.length > 0 && fields.dkimDomains.every((d) => aligned(d, fromDomain));
+  if (fields.dkim.trim().toLowerCase() === 'pass' && signedByFrom) return true;
+  return fields.spf.trim().toLowerCase() === 'pass' && aligned(fields.sender, fromDomain);
 }

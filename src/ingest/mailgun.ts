@@ -2,7 +2,7 @@
 // (checked by security/mailgun.ts before anything here reads the message).
 import type { MailgunSignature } from '../security/mailgun';
 import { normalizeMessageId, parseReferences, type TicketDraft } from '../ticket';
-import { mailgunAuthentication } from './authentication';
+import { dkimSigningDomains, mailgunAuthentication } from './authentication';
 import { customerText, singleLine, stripQuotedReply, unstrippedCopy } from './body';
 import { decodeField, type BinaryForm } from './form';
 import { draftFromMime, rawCopy, textLimits, type MimeLimits } from './mime';
@@ -44,16 +44,42 @@ function mailbox(field: string): { address: string; name: string | null } | null
   return { address, name: name || null };
 }
 
+/** Every value of the header `name` in `message-headers` (`[[name, value], …]`). */
+function headerValues(json: string, name: string): string[] {
+  try {
+    const pairs: unknown = JSON.parse(json);
+    if (!Array.isArray(pairs)) return [];
+    return pairs.flatMap((p) => (Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string' && p[0].toLowerCase() === name ? [p[1].slice(0, 2000)] : []));
+  } catch {
+    return [];
+  }
+}
+
+/** Every value of the header `name` in a raw message's header block, folded lines joined. */
+function mimeHeaderValues(bytes: Uint8Array, name: string, maxBytes: number): string[] {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, maxBytes)).split(/\r?\n\r?\n/, 1)[0]!;
+  const prefix = `${name}:`;
+  return head
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .split(/\r?\n/)
+    .filter((line) => line.toLowerCase().startsWith(prefix))
+    .map((line) => line.slice(prefix.length).slice(0, 2000));
+}
+
 /** Null when the form carries no message (no sender in any field). */
 export async function draftFromMailgun(form: BinaryForm, body: Uint8Array, contentType: string, limits: Limits): Promise<TicketDraft | null> {
   // Every field is cut before any pattern reads it (MAX_SCAN_CHARS characters are at most 4× as many UTF-8 bytes).
   const text = (name: string) => decodeField(form.field(name)?.subarray(0, limits.MAX_SCAN_CHARS * 4) ?? null, 'utf-8');
-  const verdicts = (from: string) =>
-    mailgunAuthentication({ dkim: text('X-Mailgun-Dkim-Check-Result'), spf: text('X-Mailgun-Spf'), sender: text('sender') }, from);
+  const verdicts = (from: string, dkimSignatures: string[]) =>
+    mailgunAuthentication(
+      { dkim: text('X-Mailgun-Dkim-Check-Result'), spf: text('X-Mailgun-Spf'), sender: text('sender'), dkimDomains: dkimSigningDomains(dkimSignatures) },
+      from,
+    );
   const rawMime = form.field('body-mime');
   if (rawMime) {
     const draft = await draftFromMime({ bytes: rawMime, source: 'mailgun', envelope: { from: text('sender'), to: text('recipient') } }, limits);
-    return { ...draft, senderAuthenticated: verdicts(draft.from.address), raw: rawCopy(body, contentType) };
+    const signatures = mimeHeaderValues(rawMime, 'dkim-signature', limits.MAX_SCAN_CHARS * 4);
+    return { ...draft, senderAuthenticated: verdicts(draft.from.address, signatures), raw: rawCopy(body, contentType) };
   }
   const headers = headerRecord(text('message-headers'));
   // Parsed mode also posts each header as its own field ("Auto-Submitted", "List-Id", …).
@@ -77,7 +103,7 @@ export async function draftFromMailgun(form: BinaryForm, body: Uint8Array, conte
     subject: singleLine(text('subject') || text('Subject'), limits.MAX_SUBJECT_CHARS),
     text: stripped ?? full.text,
     unstripped: stripped === null ? full.unstripped : unstrippedCopy(full.unstripped ?? full.text, stripped, limits.MAX_BODY_CHARS),
-    senderAuthenticated: verdicts(from.address),
+    senderAuthenticated: verdicts(from.address, headerValues(text('message-headers'), 'dkim-signature')),
     headers,
     attachments: form.files.slice(0, limits.MAX_ATTACHMENTS).map((f) => ({ filename: f.filename || null, mimeType: f.type.toLowerCase(), size: f.size })),
     raw: rawCopy(body, contentType),

@@ -2,7 +2,7 @@
 // the real Postmark and SendGrid captures, and Email Routing's ARC results.
 import { describe, expect, it } from 'vitest';
 import { configFrom } from '../../src/config';
-import { emailRoutingAuthentication, mailgunAuthentication, sendgridAuthentication } from '../../src/ingest/authentication';
+import { emailRoutingAuthentication, dkimSigningDomains, mailgunAuthentication, sendgridAuthentication } from '../../src/ingest/authentication';
 import { parseBinaryForm } from '../../src/ingest/form';
 import { draftFromPostmark, PostmarkInbound } from '../../src/ingest/postmark';
 import { draftFromSendGrid } from '../../src/ingest/sendgrid';
@@ -44,9 +44,20 @@ describe('the verdict rules', () => {
     expect(sendgridAuthentication({ dkim: '', spf: '', envelopeFrom: null }, 'ada@example.com')).toBeNull();
   });
 
-  it('Mailgun: a DKIM pass, or an SPF pass for the From domain', () => {
-    expect(mailgunAuthentication({ dkim: 'Pass', spf: 'Fail', sender: 'x@evil.example' }, 'ada@example.com')).toBe(true);
-    expect(mailgunAuthentication({ dkim: '', spf: 'Pass', sender: 'ada@example.com' }, 'ada@example.com')).toBe(true);
-    expect(mailgunAuthentication({ dkim: '', spf: 'Pass', sender: 'x@evil.example' }, 'ada@example.com')).toBe(false);
+  it('Mailgun: a DKIM pass signed by the From domain only, or an SPF pass for it', () => {
+    const mg = (dkim: string, spf: string, sender: string, dkimDomains: string[]) => mailgunAuthentication({ dkim, spf, sender, dkimDomains }, 'ada@example.com');
+    expect(mg('Pass', 'Fail', 'x@evil.example', ['example.com'])).toBe(true);
+    expect(mg('Pass', 'Fail', 'x@evil.example', ['mail.example.com'])).toBe(true);
+    // Mailgun's Pass names no domain: a forged From signed by the sender's own domain, or beside one, is not the From's.
+    expect(mg('Pass', 'Fail', 'x@evil.example', ['evil.example'])).toBe(false);
+    expect(mg('Pass', 'Fail', 'x@evil.example', ['example.com', 'evil.example'])).toBe(false);
+    expect(mg('Pass', 'Fail', 'x@evil.example', [])).toBe(false);
+    expect(mg('', 'Pass', 'ada@example.com', [])).toBe(true);
+    expect(mg('', 'Pass', 'x@evil.example', [])).toBe(false);
+    expect(mg('', '', 'x@evil.example', ['example.com'])).toBeNull();
+  });
+
+  it('reads the signing domain from each DKIM-Signature value', () => {
+    expect(dkimSigningDomains(['v=1; a=rsa-sha256; d=Example.com; s=s1; h=from:to', ' v=1; s=k; d=evil.example;', 'v=1; s=k'])).toEqual(['example.com', 'evil.example', '']);
   });
 });

@@ -269,6 +269,22 @@ describe('POST /webhooks/mailgun', () => {
     });
   });
 
+  it("counts Mailgun's DKIM pass only when the From domain signed: a forged From signed by the sender's own domain is not authenticated", async () => {
+    const fields = JSON.parse(decoder.decode(webhookSample('mailgun/route-forward-fields.route-tester.json'))) as Record<string, string>;
+    const authenticated = async (from: string, signers: string[]) => {
+      const headers = signers.map((d) => ['DKIM-Signature', `v=1; a=rsa-sha256; c=relaxed/relaxed; d=${d}; s=mg; h=from:to:subject`]);
+      const forged = { ...fields, from, From: from, sender: 'bounce@evil.example', 'X-Mailgun-Spf': 'Fail', 'X-Mailgun-Dkim-Check-Result': 'Pass', 'message-headers': JSON.stringify(headers), 'Message-Id': `<${crypto.randomUUID()}@evil.example>` };
+      const body = new TextEncoder().encode(new URLSearchParams(forged).toString());
+      const signed = await resign(body, { timestamp: fields.timestamp!, token: fields.token!, signature: fields.signature! }, `tok-${crypto.randomUUID()}`);
+      const response = await post('/webhooks/mailgun', signed, { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(response.status).toBe(200);
+      return (await getTicket(((await response.json()) as AcceptedBody).ticket_id)).ticket.sender_authenticated;
+    };
+    expect(await authenticated('Victim <victim@bank.example>', ['evil.example'])).toBe(false);
+    expect(await authenticated('Victim <victim@bank.example>', ['bank.example', 'evil.example'])).toBe(false);
+    expect(await authenticated('Ada <ada@evil.example>', ['evil.example'])).toBe(true);
+  });
+
   it('parses raw MIME mode (body-mime) at /webhooks/mailgun/mime', async () => {
     const capture = httpCapture('mailgun/route-capture-2013-raw-valid.http');
     const body = await resign(capture.body, captured, `tok-${crypto.randomUUID()}`);
