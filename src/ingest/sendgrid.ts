@@ -18,22 +18,29 @@ function charsetsOf(form: BinaryForm): Record<string, string> {
   }
 }
 
-function envelopeSender(form: BinaryForm): string | null {
+/**
+ * SendGrid's SMTP envelope (`{"to": [...], "from": "..."}`). Its recipient, not the
+ * sender-written To header, is the address the mail reached: the rollout mode is read
+ * by it, so a To naming another of the team's addresses must not pick that one's mode.
+ */
+function envelopeOf(form: BinaryForm): { from: string | null; to: string | null } {
   try {
-    const envelope = JSON.parse(decodeField(form.field('envelope'), 'utf-8')) as { from?: unknown };
-    return typeof envelope.from === 'string' ? envelope.from : null;
+    const envelope = JSON.parse(decodeField(form.field('envelope'), 'utf-8')) as { from?: unknown; to?: unknown };
+    const to = Array.isArray(envelope.to) ? envelope.to[0] : envelope.to;
+    return { from: typeof envelope.from === 'string' ? envelope.from : null, to: typeof to === 'string' && to.trim() ? to.trim().toLowerCase() : null };
   } catch {
-    return null;
+    return { from: null, to: null };
   }
 }
 
 /** Null when the form carries no message at all (neither `email` nor `headers`). */
 export async function draftFromSendGrid(form: BinaryForm, body: Uint8Array, contentType: string, limits: Limits): Promise<TicketDraft | null> {
-  const verdicts = { dkim: decodeField(form.field('dkim'), 'utf-8'), spf: decodeField(form.field('SPF'), 'utf-8'), envelopeFrom: envelopeSender(form) };
+  const envelope = envelopeOf(form);
+  const verdicts = { dkim: decodeField(form.field('dkim'), 'utf-8'), spf: decodeField(form.field('SPF'), 'utf-8'), envelopeFrom: envelope.from };
   const rawEmail = form.field('email');
   if (rawEmail) {
     const draft = await draftFromMime({ bytes: rawEmail, source: 'sendgrid' }, limits);
-    return { ...draft, senderAuthenticated: sendgridAuthentication(verdicts, draft.from.address), raw: rawCopy(body, contentType) };
+    return { ...draft, to: envelope.to ?? draft.to, senderAuthenticated: sendgridAuthentication(verdicts, draft.from.address), raw: rawCopy(body, contentType) };
   }
 
   const headerBlock = form.field('headers');
@@ -53,6 +60,7 @@ export async function draftFromSendGrid(form: BinaryForm, body: Uint8Array, cont
   return {
     ...parsed,
     from,
+    to: envelope.to ?? parsed.to,
     subject: parsed.subject || singleLine(fieldText('subject', charsets.subject), limits.MAX_SUBJECT_CHARS),
     ...text,
     senderAuthenticated: sendgridAuthentication(verdicts, from.address),

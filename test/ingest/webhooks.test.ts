@@ -155,6 +155,19 @@ describe('POST /webhooks/sendgrid', () => {
     expect(ticket.subject).toBe('Hello €');
   });
 
+  it('takes the recipient from the SMTP envelope, not the sender-written To header', async () => {
+    const form = new FormData();
+    form.set('headers', `From: Ada <ada@example.com>\r\nTo: sales@tallybook.example\r\nSubject: Password\r\nMessage-ID: <${crypto.randomUUID()}@example.com>`);
+    form.set('text', 'I forgot my password. How do I reset it?');
+    form.set('envelope', JSON.stringify({ to: ['support@tallybook.example'], from: 'ada@example.com' }));
+    const encoded = new Request('http://form.local', { method: 'POST', body: form });
+    const body = new Uint8Array(await encoded.arrayBuffer());
+    const response = await post('/webhooks/sendgrid', body, { 'content-type': encoded.headers.get('content-type')!, authorization: auth.authorization });
+    expect(response.status).toBe(200);
+    const { ticket } = await getTicket(((await response.json()) as AcceptedBody).ticket_id);
+    expect(ticket.to).toBe('support@tallybook.example');
+  });
+
   it('records the 2013 capture’s attachments as metadata', async () => {
     const capture = httpCapture('sendgrid/inbound-parse-capture-2013-valid.http');
     const response = await post('/webhooks/sendgrid', capture.body, { 'content-type': capture.headers.get('content-type')!, authorization: auth.authorization });
