@@ -145,7 +145,7 @@ const claimValues = (id: string, now: number, staleMs: number, gate: { senderDai
   since: gate.since,
 });
 
-/** The refusal for an automated reply, as one SQL expression over the rows as they are now. */
+/** The refusal for an automated reply, as one SQL expression over the rows as they are now; the sender is its `sender_key`, as at decide time. */
 function automatedReplyRefusal(id: string | Placeholder, gate: { senderDailyCap: number | Placeholder; since: number | Placeholder }) {
   return sql`(
     SELECT CASE
@@ -155,7 +155,7 @@ function automatedReplyRefusal(id: string | Placeholder, gate: { senderDailyCap:
       ) THEN 'thread_owned'
       WHEN ${gate.senderDailyCap} > 0 AND (
         SELECT count(*) FROM deliveries o JOIN tickets ot ON ot.id = o.ticket_id
-        WHERE ot.from_address = t.from_address AND o.kind = 'email_reply' AND o.channel IS NULL AND o.id != ${id}
+        WHERE ot.sender_key = t.sender_key AND o.kind = 'email_reply' AND o.channel IS NULL AND o.id != ${id}
           AND o.status IN ('sending', 'sent') AND o.updated_at >= ${gate.since}
       ) >= ${gate.senderDailyCap} THEN 'sender_daily_cap'
     END

@@ -250,12 +250,16 @@ describe('send-time rules hold under concurrency', () => {
     expect(outbox.bodies).toHaveLength(1);
   });
 
-  it('two auto-replies to one sender sent at once with SENDER_DAILY_CAP=1: one is sent, the other skipped and handed off', async () => {
+  it.each([
+    ['one address', (local: string) => [`${local}@example.com`, `${local}@example.com`]],
+    // The cap counts the sender as ingest keys it (case and +tag folded), at send time as at decide time.
+    ['one address under +tags and another case', (local: string) => [`${local}+a@example.com`, `${local.toUpperCase()}+b@Example.com`]],
+  ])('two auto-replies to one sender (%s) sent at once with SENDER_DAILY_CAP=1: one is sent, the other skipped and handed off', async (_name, addresses) => {
     const outbox = recordingQueue();
     const base = buildDeps(env);
     const deps = buildDeps(env, { config: { ...base.config, SENDER_DAILY_CAP: 1 }, queues: { tickets: outbox.queue, outbox: outbox.queue } });
-    const from = `${newId('flood')}@example.com`;
-    const tickets = [await storedTicket(deps, { from }), await storedTicket(deps, { from })];
+    const [a, b] = addresses(newId('flood'));
+    const tickets = [await storedTicket(deps, { from: a }), await storedTicket(deps, { from: b })];
     const planned = [];
     for (const ticket of tickets) {
       await decided(deps, ticket, 'auto_reply');
