@@ -1,6 +1,6 @@
 // Deliveries: one row per (ticket, kind), claimed before sending, so a repeated
 // queue message, a double click or a retried webhook sends nothing twice.
-import { and, asc, eq, getTableColumns, gt, inArray, lt, ne, or, sql, type Placeholder } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, isNull, lt, ne, or, sql, type Placeholder } from 'drizzle-orm';
 import { newId } from '../ticket';
 import { preparedOnce, type Database } from './client';
 import type { DecisionRow } from './decisions';
@@ -228,6 +228,23 @@ export async function failDelivery(db: Database, id: string, now: number, error:
 }
 
 /** Never to be sent (e.g. `sender_unverified`): kept with its reason, for the audit. */
+/** An automated reply the send-time rules refused: nothing reached the customer, and a person may still send it. */
+export const isUnsentAutomatedReply = (d: Pick<DeliveryRow, 'kind' | 'status' | 'channel'>): boolean => d.kind === 'email_reply' && d.status === 'skipped' && d.channel === null;
+
+/**
+ * A person sends the reply the send-time rules kept deflect from sending on its own:
+ * the skipped automated row becomes theirs and is queued again. Only one caller wins
+ * (the row is the lock, as for a first approval); the others get undefined.
+ */
+export async function reclaimSkippedReply(db: Database, ticketId: string, channel: string, now: number): Promise<DeliveryRow | undefined> {
+  const [row] = await db
+    .update(deliveries)
+    .set({ status: 'queued', channel, lastError: null, updatedAt: now })
+    .where(and(eq(deliveries.ticketId, ticketId), eq(deliveries.kind, 'email_reply'), eq(deliveries.status, 'skipped'), isNull(deliveries.channel)))
+    .returning();
+  return row;
+}
+
 export async function skipDelivery(db: Database, id: string, now: number, reason: string): Promise<void> {
   await db
     .update(deliveries)

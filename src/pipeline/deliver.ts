@@ -3,7 +3,7 @@ import { OutboundError } from '../errors';
 import { acknowledgementEmail, replyDraft, replyEmail } from '../act/reply';
 import { escalationMessage } from '../act/slack-message';
 import type { Mailer, SlackUpdatePlan } from '../act/types';
-import type { DecisionRow } from '../db/decisions';
+import { escalateAutoReply, type DecisionRow } from '../db/decisions';
 import {
   claimDeliveryRun,
   failDelivery,
@@ -90,6 +90,8 @@ async function notClaimed(
   const refusal = await sendRefusal(deps.db, deliveryId, at.gate);
   if (!refusal) throw new OutboundError(`delivery ${deliveryId} changed while it was claimed`, true);
   await skipDelivery(deps.db, deliveryId, at.now, refusal);
+  // Not an auto-reply after all: the decision says so, and the ticket waits in the console's queue for a person.
+  if (current.kind === 'email_reply') await escalateAutoReply(deps.db, current.ticketId, refusal);
   await handOff(current, deps);
   return false;
 }

@@ -3,7 +3,7 @@
 // a double click (or both channels at once) sends one email.
 import { replyDraft } from '../act/reply';
 import { findDecision } from '../db/decisions';
-import { planDelivery, type DeliveryRow } from '../db/deliveries';
+import { isUnsentAutomatedReply, planDelivery, reclaimSkippedReply, type DeliveryRow } from '../db/deliveries';
 import { listFeedback, recordFeedback, type FeedbackRow } from '../db/feedback';
 import { findTicket, setTicketOwner } from '../db/tickets';
 import type { Deps } from '../deps';
@@ -42,8 +42,11 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
       if (isReplay(ticket)) throw new ConflictError('This ticket was replayed from history: nothing is ever sent for it');
       const text = action.kind === 'edit' ? action.text.trim() : (decision?.suggestedReply ?? '').trim();
       if (!text) throw new ConflictError('There is no draft to send; edit it first');
-      const { delivery, created } = await planDelivery(db, ticketId, 'email_reply', now, actor.channel);
-      if (!created) return { status: 'already_handled', delivery };
+      const planned = await planDelivery(db, ticketId, 'email_reply', now, actor.channel);
+      // An automated reply the send-time rules skipped (unverified sender, sender cap, a thread a person owns) was never sent: a person may.
+      const reclaimed = planned.created || !isUnsentAutomatedReply(planned.delivery) ? undefined : await reclaimSkippedReply(db, ticketId, actor.channel, now);
+      const delivery = reclaimed ?? planned.delivery;
+      if (!planned.created && !reclaimed) return { status: 'already_handled', delivery };
       await feedbackRow(action.kind === 'edit' ? 'edited' : 'approved', action.kind === 'edit' ? text : null);
       await enqueueDelivery(delivery.id, deps);
       return { status: 'applied', delivery };

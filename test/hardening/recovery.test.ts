@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planActions } from '../../src/pipeline/act';
 import { ReplyMailer } from '../../src/act/reply-mailer';
-import { recordDecision } from '../../src/db/decisions';
+import { findDecision, recordDecision } from '../../src/db/decisions';
 import { claimDeliveryRun, findDelivery, listDeliveries, planDelivery } from '../../src/db/deliveries';
 import { claimTicket, findTicket, storeTicket, type TicketRow } from '../../src/db/tickets';
 import { buildDeps, type Deps } from '../../src/deps';
@@ -269,7 +269,10 @@ describe('send-time rules hold under concurrency', () => {
     expect(outcomes.every((o) => o.acked)).toBe(true);
     const rows = await Promise.all(planned.map((d) => findDelivery(deps.db, d.id)));
     expect(rows.map((r) => r!.status).sort()).toEqual(['sent', 'skipped']);
-    expect(rows.find((r) => r!.status === 'skipped')!.lastError).toBe('sender_daily_cap');
+    const skipped = rows.find((r) => r!.status === 'skipped')!;
+    expect(skipped.lastError).toBe('sender_daily_cap');
+    // Not an auto-reply after all: the decision goes to a person's queue with the reason.
+    expect(await findDecision(deps.db, skipped.ticketId)).toMatchObject({ outcome: 'escalate', reasons: expect.arrayContaining(['sender_daily_cap']) });
     expect(outbox.bodies).toHaveLength(1);
   });
 
