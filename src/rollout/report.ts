@@ -41,9 +41,14 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Auto for a type the drafts prove good enough; back to review for a live type that is proven below target. */
+/**
+ * Back to review for a type whose live replies are proven below target, whatever the
+ * default address's mode (an address of its own may run the type in auto); auto for a
+ * type the drafts prove good enough.
+ */
 function recommendFor(type: string, mode: RolloutMode, drafts: Precision, live: Precision, thresholds: ReportThresholds): TypeReport['recommendation'] {
-  if (mode === 'auto') return live.verdicts > 0 && live.interval.upper < thresholds.targetPrecision ? 'review' : null;
+  if (live.verdicts > 0 && live.interval.upper < thresholds.targetPrecision) return 'review';
+  if (mode === 'auto') return null;
   if (needsPerson(type as DecisionRequestType) || type === 'unclear' || mode === 'off') return null;
   return drafts.verdicts >= thresholds.minVerdicts && drafts.interval.lower >= thresholds.targetPrecision ? 'auto' : null;
 }

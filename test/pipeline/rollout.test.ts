@@ -124,6 +124,17 @@ describe('from shadow to auto', () => {
     expect(answered.deliveries.find((d) => d.kind === 'email_reply')!.payload).toContain('In-Reply-To: <shadow-2@example.com>');
   });
 
+  it("degrading from the report takes the type back to review at an address that runs it in auto on its own", async () => {
+    await env.DB.prepare("INSERT OR REPLACE INTO rollout_modes (address, request_type, mode, updated_by, updated_at) VALUES ('sales@tallybook.example', 'no_action', 'auto', 'test', 0)").run();
+    const applied = await grace.submit('/console/report', '/console/report/apply', { request_type: 'no_action', mode: 'review' });
+    expect(applied.status).toBe(303);
+    const rules = await env.DB.prepare("SELECT address, mode FROM rollout_modes WHERE request_type = 'no_action' ORDER BY address").all<{ address: string; mode: string }>();
+    expect(rules.results).toEqual([
+      { address: '*', mode: 'review' },
+      { address: 'sales@tallybook.example', mode: 'review' },
+    ]);
+  });
+
   it('refuses to set a person-needed type to auto, with a code, and audits nothing', async () => {
     const before = await grace.page('/console/modes');
     const response = await setMode({ request_type: 'complaint', mode: 'auto' });

@@ -103,6 +103,11 @@ describe('the report', () => {
     expect(how!.live).toMatchObject({ verdicts: 2, good: 1, precision: 0.5 });
   });
 
+  it('flags live replies below the target even when the default address runs the type in shadow (another address runs it in auto)', () => {
+    const wrong = Array.from({ length: 3 }, () => row({ mode: 'auto', outcome: 'auto_reply', verdict: 'wrong' }));
+    expect(buildReport(wrong, ['how_to'], () => 'shadow', thresholds).perType[0]!.recommendation).toBe('review');
+  });
+
   it('takes the median of an even count as the mean of the middle two', () => {
     expect(median([0.4, 0.9, 0.5, 0.8])).toBeCloseTo(0.65);
     expect(median([])).toBeNull();

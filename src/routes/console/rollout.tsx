@@ -94,7 +94,13 @@ export function registerRolloutRoutes(app: Hono<ConsoleEnv>): void {
   // One click from the report: the recommended mode for the type at every address.
   app.post('/console/report/apply', async (c) => {
     const form = parseForm(ApplyForm, await c.req.parseBody());
-    await changeMode({ address: null, requestType: form.request_type }, form.mode, c.get('session').actor, c.var.deps);
+    const actor = c.get('session').actor;
+    await changeMode({ address: null, requestType: form.request_type }, form.mode, actor, c.var.deps);
+    // An address of its own that runs the type in auto wins over the default: degrading takes it back too.
+    if (form.mode === 'review') {
+      const live = (await listModeRules(c.var.deps.db)).filter((r) => r.requestType === form.request_type && r.address !== ANY && r.mode === 'auto');
+      for (const rule of live) await changeMode({ address: rule.address, requestType: form.request_type }, 'review', actor, c.var.deps);
+    }
     const back = new URLSearchParams({ ...(form.from ? { from: form.from } : {}), ...(form.to ? { to: form.to } : {}), applied: `${form.request_type}:${form.mode}` });
     return c.redirect(`/console/report?${back}`, 303);
   });
