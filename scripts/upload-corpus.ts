@@ -111,6 +111,11 @@ function fail(message: string): never {
 main().catch((error: unknown) => {
   if (error instanceof UploadRefused) return fail(`refused: ${error.message}`);
   console.error(error instanceof Error ? error.message : error);
-  console.error('an interrupted upload resumes where it stopped when you run the same command again');
+  // Nothing listening is the usual first-hour cause: a Worker started on another port.
+  if (/fetch failed|ECONNREFUSED/.test(String(error instanceof Error ? `${error.message} ${String(error.cause)}` : error))) {
+    console.error(`nothing answered: is the Worker running there? A local one started with --port needs PORT=<port> here too, or --url`);
+  } else {
+    console.error('an interrupted upload resumes where it stopped when you run the same command again');
+  }
   process.exit(1);
 });
