@@ -15,12 +15,13 @@ export async function reasonCodesInUse(db: Database): Promise<string[]> {
 
 export type DailyOutcomes = { day: string; outcome: Outcome; count: number };
 
-/** Decisions per UTC day and outcome in [from, to). */
+/** Decisions per UTC day and outcome in [from, to), of live tickets only: replayed history (npm run replay) sent nothing. */
 export async function outcomesByDay(db: Database, from: number, to: number): Promise<DailyOutcomes[]> {
   return db.all<DailyOutcomes>(sql`
-    SELECT date(decided_at / 1000, 'unixepoch') AS day, outcome, count(*) AS count
-    FROM decisions WHERE decided_at >= ${from} AND decided_at < ${to}
-    GROUP BY day, outcome ORDER BY day`);
+    SELECT date(d.decided_at / 1000, 'unixepoch') AS day, d.outcome AS outcome, count(*) AS count
+    FROM decisions d JOIN tickets t ON t.id = d.ticket_id
+    WHERE d.decided_at >= ${from} AND d.decided_at < ${to} AND t.source != 'replay'
+    GROUP BY day, d.outcome ORDER BY day`);
 }
 
 /**

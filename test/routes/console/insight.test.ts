@@ -23,6 +23,7 @@ type Seed = {
   at?: number;
   features?: Record<string, number>;
   requestType?: string;
+  source?: 'api' | 'replay';
 };
 
 async function seed(row: Seed): Promise<string> {
@@ -30,7 +31,7 @@ async function seed(row: Seed): Promise<string> {
   const at = row.at ?? NOW - HOUR;
   await db.insert(tickets).values({
     id,
-    source: 'api',
+    source: row.source ?? 'api',
     messageId: `${id}@example.com`,
     threadId: `${id}@example.com`,
     fromAddress: 'customer@example.com',
@@ -269,5 +270,12 @@ describe('calibration refit from the insight page', () => {
     expect(html).toContain(`In force: ${before}.`);
     expect(html).toContain('refused: lower held-out precision at the auto-reply threshold');
     expect(html).toContain('100.0% → 80.0% (6 → 10 of 20 held-out drafts ≥ 0.92)');
+  });
+
+  it('leaves replayed history out of the automation rate: a replay sends nothing', async () => {
+    const rate = async () => /\d+ auto-replies of \d+ tickets/.exec(await user.page('/console/insight'))![0];
+    const before = await rate();
+    for (let i = 0; i < 3; i++) await seed({ confidence: 0.97, outcome: 'auto_reply', source: 'replay' });
+    expect(await rate()).toBe(before);
   });
 });
