@@ -149,7 +149,7 @@ function decisionJson(decision: DecisionRow) {
   };
 }
 
-const MAIL_KINDS = new Set<DeliveryRow['kind']>(['email_reply', 'customer_ack']);
+const MAIL_KINDS = new Set<DeliveryRow['kind']>(['email_reply', 'customer_ack', 'handoff']);
 
 /** The plain-text part of a recorded email, so a reader of the API sees words, not base64. */
 async function mailText(delivery: DeliveryRow): Promise<string | null> {

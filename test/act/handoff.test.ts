@@ -180,6 +180,9 @@ describe('delivering a hand-off through the OUTBOX', () => {
     const text = atob(mime.split('Content-Type: text/plain')[1]!.split(/\r?\n\r?\n/)[1]!.split(/\r?\n--/)[0]!.replace(/\s+/g, ''));
     expect(text).toContain('NOT sent to the customer');
     expect(text).toContain('I was charged twice');
+    // The API shows the decoded body beside the MIME, as for the customer's emails.
+    const view = await (await request(`/api/tickets/${ticket.id}`)).json<{ deliveries: { kind: string; text: string | null }[] }>();
+    expect(view.deliveries.find((d) => d.kind === 'handoff')!.text).toContain('NOT sent to the customer');
   });
 
   it('posts a signed webhook once under triple delivery, and the documented recipe verifies it', async () => {
