@@ -8,6 +8,7 @@ import { errorSummary, logEvent } from './log';
 import { api } from './routes/api';
 import { admin } from './routes/admin';
 import { consoleApp } from './routes/console';
+import { consoleErrorPage } from './routes/console/error-page';
 import { health } from './routes/health';
 import { slack } from './routes/slack';
 import { raw } from './routes/raw';
@@ -56,6 +57,10 @@ app.notFound(() => {
 app.onError((error, c) => {
   const appError = toAppError(error);
   if (appError.status >= 500) logEvent('error', 'request_failed', { path: c.req.path, code: appError.code, error: errorSummary(error) });
+  // A console form posted by a browser gets a page it can read and leave; every other caller the JSON body.
+  if (c.req.path.startsWith('/console') && (c.req.header('accept') ?? '').includes('text/html')) {
+    return c.html(consoleErrorPage(appError), appError.status, appError.headers);
+  }
   return c.json(errorBody(appError), appError.status, appError.headers);
 });
 

@@ -174,6 +174,15 @@ describe('queue', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'validation_failed', fields: [{ field: 'outcome' }] } });
   });
+
+  it('shows a browser the refusal as a page with its code, not raw JSON', async () => {
+    const response = await user.get('/console?outcome=maybe', { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await response.text();
+    expect(page).toContain('<code id="error-code">validation_failed</code>');
+    expect(page).toContain('<a href="/console">Back to the console</a>');
+  });
 });
 
 describe('export', () => {
