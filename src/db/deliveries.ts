@@ -227,7 +227,6 @@ export async function failDelivery(db: Database, id: string, now: number, error:
     .where(and(eq(deliveries.id, id), inArray(deliveries.status, ['queued', 'sending', 'failed'])));
 }
 
-/** Never to be sent (e.g. `sender_unverified`): kept with its reason, for the audit. */
 /** An automated reply the send-time rules refused: nothing reached the customer, and a person may still send it. */
 export const isUnsentAutomatedReply = (d: Pick<DeliveryRow, 'kind' | 'status' | 'channel'>): boolean => d.kind === 'email_reply' && d.status === 'skipped' && d.channel === null;
 
@@ -245,6 +244,7 @@ export async function reclaimSkippedReply(db: Database, ticketId: string, channe
   return row;
 }
 
+/** Never to be sent (e.g. `sender_unverified`): kept with its reason, for the audit. */
 export async function skipDelivery(db: Database, id: string, now: number, reason: string): Promise<void> {
   await db
     .update(deliveries)

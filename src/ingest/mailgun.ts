@@ -14,21 +14,21 @@ export function signatureFields(form: BinaryForm): MailgunSignature {
   return { timestamp: text('timestamp'), token: text('token'), signature: text('signature') };
 }
 
-/** `message-headers` is a JSON list of [name, value] pairs. */
-function headerRecord(json: string): Record<string, string> {
-  const headers: Record<string, string> = {};
+/** `message-headers` is a JSON list of [name, value] pairs; names in lower case, values capped. A missing or broken list gives none. */
+function headerPairs(json: string): { key: string; value: string }[] {
   try {
     const pairs: unknown = JSON.parse(json);
-    if (!Array.isArray(pairs)) return headers;
-    for (const pair of pairs) {
-      if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') {
-        const name = pair[0].toLowerCase();
-        if (!(name in headers)) headers[name] = pair[1].slice(0, 2000);
-      }
-    }
+    if (!Array.isArray(pairs)) return [];
+    return pairs.flatMap((p) => (Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string' ? [{ key: p[0].toLowerCase(), value: p[1].slice(0, 2000) }] : []));
   } catch {
-    // A missing or broken list leaves the guard with the individual header fields below.
+    return [];
   }
+}
+
+/** The first value of each header (the guard's view); with no list, the guard reads the individual header fields below. */
+function headerRecord(pairs: readonly { key: string; value: string }[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { key, value } of pairs) if (!(key in headers)) headers[key] = value;
   return headers;
 }
 
@@ -44,44 +44,22 @@ function mailbox(field: string): { address: string; name: string | null } | null
   return { address, name: name || null };
 }
 
-/** Every value of the header `name` in `message-headers` (`[[name, value], …]`). */
-function headerValues(json: string, name: string): string[] {
-  try {
-    const pairs: unknown = JSON.parse(json);
-    if (!Array.isArray(pairs)) return [];
-    return pairs.flatMap((p) => (Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string' && p[0].toLowerCase() === name ? [p[1].slice(0, 2000)] : []));
-  } catch {
-    return [];
-  }
-}
-
-/** Every value of the header `name` in a raw message's header block, folded lines joined. */
-function mimeHeaderValues(bytes: Uint8Array, name: string, maxBytes: number): string[] {
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, maxBytes)).split(/\r?\n\r?\n/, 1)[0]!;
-  const prefix = `${name}:`;
-  return head
-    .replace(/\r?\n[ \t]+/g, ' ')
-    .split(/\r?\n/)
-    .filter((line) => line.toLowerCase().startsWith(prefix))
-    .map((line) => line.slice(prefix.length).slice(0, 2000));
-}
-
 /** Null when the form carries no message (no sender in any field). */
 export async function draftFromMailgun(form: BinaryForm, body: Uint8Array, contentType: string, limits: Limits): Promise<TicketDraft | null> {
   // Every field is cut before any pattern reads it (MAX_SCAN_CHARS characters are at most 4× as many UTF-8 bytes).
   const text = (name: string) => decodeField(form.field(name)?.subarray(0, limits.MAX_SCAN_CHARS * 4) ?? null, 'utf-8');
-  const verdicts = (from: string, dkimSignatures: string[]) =>
-    mailgunAuthentication(
-      { dkim: text('X-Mailgun-Dkim-Check-Result'), spf: text('X-Mailgun-Spf'), sender: text('sender'), dkimDomains: dkimSigningDomains(dkimSignatures) },
-      from,
-    );
+  // Mailgun's verdict fields, with the message's DKIM signatures: whose pass it is (authentication.ts).
+  const verdicts = (headers: readonly { key: string; value: string }[], from: string) => {
+    const signatures = headers.filter((h) => h.key === 'dkim-signature').map((h) => h.value);
+    return mailgunAuthentication({ dkim: text('X-Mailgun-Dkim-Check-Result'), spf: text('X-Mailgun-Spf'), sender: text('sender'), dkimDomains: dkimSigningDomains(signatures) }, from);
+  };
   const rawMime = form.field('body-mime');
   if (rawMime) {
-    const draft = await draftFromMime({ bytes: rawMime, source: 'mailgun', envelope: { from: text('sender'), to: text('recipient') } }, limits);
-    const signatures = mimeHeaderValues(rawMime, 'dkim-signature', limits.MAX_SCAN_CHARS * 4);
-    return { ...draft, senderAuthenticated: verdicts(draft.from.address, signatures), raw: rawCopy(body, contentType) };
+    const draft = await draftFromMime({ bytes: rawMime, source: 'mailgun', envelope: { from: text('sender'), to: text('recipient') }, authenticate: verdicts }, limits);
+    return { ...draft, raw: rawCopy(body, contentType) };
   }
-  const headers = headerRecord(text('message-headers'));
+  const pairs = headerPairs(text('message-headers'));
+  const headers = headerRecord(pairs);
   // Parsed mode also posts each header as its own field ("Auto-Submitted", "List-Id", …).
   for (const name of ['auto-submitted', 'precedence', 'list-id', 'list-unsubscribe', 'return-path', 'x-autoreply', 'x-autorespond', 'x-auto-response-suppress', 'content-type', 'date']) {
     const value = text(name.replace(/(^|-)\w/g, (s) => s.toUpperCase())) || text(name);
@@ -103,7 +81,7 @@ export async function draftFromMailgun(form: BinaryForm, body: Uint8Array, conte
     subject: singleLine(text('subject') || text('Subject'), limits.MAX_SUBJECT_CHARS),
     text: stripped ?? full.text,
     unstripped: stripped === null ? full.unstripped : unstrippedCopy(full.unstripped ?? full.text, stripped, limits.MAX_BODY_CHARS),
-    senderAuthenticated: verdicts(from.address, headerValues(text('message-headers'), 'dkim-signature')),
+    senderAuthenticated: verdicts(pairs, from.address),
     headers,
     attachments: form.files.slice(0, limits.MAX_ATTACHMENTS).map((f) => ({ filename: f.filename || null, mimeType: f.type.toLowerCase(), size: f.size })),
     raw: rawCopy(body, contentType),

@@ -122,6 +122,8 @@ export type MimeInput = {
   envelope?: { from: string; to: string };
   /** Provider-stripped reply text (Mailgun `stripped-text`), preferred over our own stripping. */
   strippedText?: string | null;
+  /** A webhook provider's verdict on the sender, read with the message's headers (every one, repeats kept, names in lower case). */
+  authenticate?: (headers: readonly { key: string; value: string }[], from: string) => boolean | null;
 };
 
 export async function draftFromMime(input: MimeInput, limits: MimeLimits): Promise<TicketDraft> {
@@ -148,8 +150,12 @@ export async function draftFromMime(input: MimeInput, limits: MimeLimits): Promi
     subject: singleLine(email.subject, limits.MAX_SUBJECT_CHARS),
     text,
     unstripped,
-    // Only Email Routing's own verdict counts here; the webhook adapters read their provider's.
-    senderAuthenticated: input.source === 'email' ? emailRoutingAuthentication(headers, from.address, limits.EMAIL_AUTHSERV_ID) : null,
+    // Email Routing's own verdict, or the webhook provider's (`authenticate`); none else.
+    senderAuthenticated: input.authenticate
+      ? input.authenticate(email.headers, from.address)
+      : input.source === 'email'
+        ? emailRoutingAuthentication(headers, from.address, limits.EMAIL_AUTHSERV_ID)
+        : null,
     headers,
     attachments: attachmentsOf(email, limits),
     raw: rawCopy(input.bytes),

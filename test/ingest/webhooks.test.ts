@@ -298,6 +298,21 @@ describe('POST /webhooks/mailgun', () => {
     expect(await authenticated('Ada <ada@evil.example>', ['evil.example'])).toBe(true);
   });
 
+  it('reads the DKIM signatures of a raw MIME post (body-mime) the same way', async () => {
+    const fields = JSON.parse(decoder.decode(webhookSample('mailgun/route-forward-fields.route-tester.json'))) as Record<string, string>;
+    const authenticated = async (from: string, signer: string) => {
+      const mime = [`DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n\td=${signer}; s=mg; h=from:to:subject`, `From: ${from}`, 'To: support@tallybook.example', 'Subject: Password', `Message-ID: <${crypto.randomUUID()}@evil.example>`, '', 'I forgot my password. How do I reset it?'].join('\r\n');
+      const form = { sender: 'bounce@evil.example', recipient: 'support@tallybook.example', 'X-Mailgun-Spf': 'Fail', 'X-Mailgun-Dkim-Check-Result': 'Pass', 'body-mime': mime, timestamp: fields.timestamp!, token: fields.token!, signature: fields.signature! };
+      const body = new TextEncoder().encode(new URLSearchParams(form).toString());
+      const signed = await resign(body, { timestamp: fields.timestamp!, token: fields.token!, signature: fields.signature! }, `tok-${crypto.randomUUID()}`);
+      const response = await post('/webhooks/mailgun/mime', signed, { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(response.status).toBe(200);
+      return (await getTicket(((await response.json()) as AcceptedBody).ticket_id)).ticket.sender_authenticated;
+    };
+    expect(await authenticated('Victim <victim@bank.example>', 'evil.example')).toBe(false);
+    expect(await authenticated('Ada <ada@evil.example>', 'evil.example')).toBe(true);
+  });
+
   it('parses raw MIME mode (body-mime) at /webhooks/mailgun/mime', async () => {
     const capture = httpCapture('mailgun/route-capture-2013-raw-valid.http');
     const body = await resign(capture.body, captured, `tok-${crypto.randomUUID()}`);
