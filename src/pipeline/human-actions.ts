@@ -44,9 +44,8 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
       if (!text) throw new ConflictError('There is no draft to send; edit it first');
       const planned = await planDelivery(db, ticketId, 'email_reply', now, actor.channel);
       // An automated reply the send-time rules skipped (unverified sender, sender cap, a thread a person owns) was never sent: a person may.
-      const reclaimed = planned.created || !isUnsentAutomatedReply(planned.delivery) ? undefined : await reclaimSkippedReply(db, ticketId, actor.channel, now);
-      const delivery = reclaimed ?? planned.delivery;
-      if (!planned.created && !reclaimed) return { status: 'already_handled', delivery };
+      const delivery = planned.created ? planned.delivery : isUnsentAutomatedReply(planned.delivery) ? await reclaimSkippedReply(db, ticketId, actor.channel, now) : undefined;
+      if (!delivery) return { status: 'already_handled', delivery: planned.delivery };
       await feedbackRow(action.kind === 'edit' ? 'edited' : 'approved', action.kind === 'edit' ? text : null);
       await enqueueDelivery(delivery.id, deps);
       return { status: 'applied', delivery };
