@@ -85,6 +85,21 @@ function pipeQuietly(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream) 
   });
 }
 
+/**
+ * wrangler redraws its migration table once per migration (twelve tables on a fresh
+ * clone), so its output is kept for a failure and a success is one line.
+ */
+function applyLocalMigrations() {
+  const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local'], { encoding: 'utf8', env: { ...CHILD_ENV, CI: 'true' } });
+  const output = `${migrate.stdout ?? ''}${migrate.stderr ?? ''}`;
+  if (migrate.status !== 0) {
+    process.stderr.write(output);
+    process.exit(migrate.status ?? 1);
+  }
+  const applied = /About to apply (\d+) migration/.exec(output)?.[1];
+  console.log(applied ? `local D1: ${applied} migration(s) applied` : 'local D1: migrations up to date');
+}
+
 /** The sample corpus goes only into an empty database, unless --sample asks for it. */
 async function loadSampleCorpus(token: string) {
   const state = (await (await fetch(`${BASE}/admin/corpus`, { headers: { authorization: `Bearer ${token}` } })).json()) as { active: string | null };
@@ -99,8 +114,7 @@ async function loadSampleCorpus(token: string) {
 async function main() {
   if (values.help) return console.log(usage);
   await ensureDevVars();
-  const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: 'inherit', env: { ...CHILD_ENV, CI: 'true' } });
-  if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+  applyLocalMigrations();
 
   const args = ['dev', '--local', '--port', String(PORT), '--show-interactive-dev-session=false', ...localVars()];
   const dev = spawn(wrangler, args, { stdio: ['inherit', 'pipe', 'pipe'], env: CHILD_ENV });
