@@ -98,6 +98,11 @@ export type ExportRow = {
   tokensOut: number;
   costUsd: number;
   verdict: FeedbackVerdict | null;
+  toAddress: string | null;
+  mode: string | null;
+  policyOutcome: Outcome | null;
+  classifierVersion: string | null;
+  calibrationVersion: string | null;
   decisionId: string;
 };
 
@@ -116,7 +121,8 @@ export async function exportPage(
            t.subject, d.outcome, d.reasons, d.confidence, d.model_confidence AS modelConfidence, d.intent, d.request_type AS requestType,
            d.corpus_version AS corpusVersion, d.responder, d.tokens_in AS tokensIn, d.tokens_out AS tokensOut, d.cost_usd AS costUsd,
            (SELECT f.verdict FROM feedback f WHERE f.ticket_id = t.id ORDER BY f.created_at DESC, f.id DESC LIMIT 1) AS verdict,
-           d.id AS decisionId
+           t.to_address AS toAddress, d.mode, d.policy_outcome AS policyOutcome, d.classifier_version AS classifierVersion,
+           d.calibration_version AS calibrationVersion, d.id AS decisionId
     FROM decisions d JOIN tickets t ON t.id = d.ticket_id
     WHERE d.decided_at >= ${range.from} AND d.decided_at < ${range.to} ${cursor}
     ORDER BY d.decided_at, d.id LIMIT ${limit}`);

@@ -24,6 +24,12 @@ const COLUMNS = [
   ['tokens_out', (r) => r.tokensOut],
   ['cost_usd', (r) => r.costUsd],
   ['human_verdict', (r) => r.verdict],
+  // Appended, not placed beside `outcome`, so a spreadsheet built on the earlier columns keeps its positions.
+  ['to', (r) => r.toAddress],
+  ['mode', (r) => r.mode],
+  ['policy_outcome', (r) => r.policyOutcome],
+  ['classifier_version', (r) => r.classifierVersion],
+  ['calibration_version', (r) => r.calibrationVersion],
 ] as const satisfies readonly (readonly [string, (r: ExportRow) => string | number | null])[];
 
 /**

@@ -24,6 +24,8 @@ type Seed = {
   features?: Record<string, number>;
   requestType?: string;
   source?: 'api' | 'replay';
+  mode?: 'shadow' | 'auto';
+  policyOutcome?: Outcome;
 };
 
 async function seed(row: Seed): Promise<string> {
@@ -35,6 +37,7 @@ async function seed(row: Seed): Promise<string> {
     messageId: `${id}@example.com`,
     threadId: `${id}@example.com`,
     fromAddress: 'customer@example.com',
+    toAddress: 'support@example.com',
     subject: row.subject ?? `ticket ${seq}`,
     bodyText: 'text',
     status: 'done',
@@ -57,6 +60,10 @@ async function seed(row: Seed): Promise<string> {
     retrieved,
     confidenceFeatures: row.features ?? null,
     decidedAt: at,
+    mode: row.mode ?? null,
+    policyOutcome: row.policyOutcome ?? null,
+    classifierVersion: 'rt-test',
+    calibrationVersion: 'conf-test',
   });
   // Verdicts in order, a minute apart: the last one is the person's final word.
   for (const [i, verdict] of (row.verdicts ?? []).entries()) {
@@ -205,9 +212,22 @@ describe('export', () => {
     const response = await user.get(`/console/export/decisions?${range}&format=csv`);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const lines = (await response.text()).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('ticket_id,received_at,decided_at,source,from,subject,outcome,reasons,confidence,model_confidence,intent,request_type,corpus_version,responder,tokens_in,tokens_out,cost_usd,human_verdict');
+    expect(lines[0]).toBe(
+      'ticket_id,received_at,decided_at,source,from,subject,outcome,reasons,confidence,model_confidence,intent,request_type,corpus_version,responder,tokens_in,tokens_out,cost_usd,human_verdict,to,mode,policy_outcome,classifier_version,calibration_version',
+    );
     expect(lines).toHaveLength(1 + 49);
     expect(lines.at(-1)).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+  });
+
+  it('exports what the rollout mode did beside what the policy would have done, and the models that decided', async () => {
+    await seed({ confidence: 0.97, outcome: 'review', mode: 'shadow', policyOutcome: 'auto_reply', subject: 'Shadowed reply' });
+    const response = await user.get(`/console/export/decisions?${range}&format=csv`);
+    const [header, ...rows] = (await response.text()).trimEnd().split('\r\n');
+    const names = header!.split(',');
+    const shadowed = rows.find((line) => line.includes('Shadowed reply'))!.split(',');
+    const cell = (name: string) => shadowed[names.indexOf(name)];
+    expect([cell('outcome'), cell('mode'), cell('policy_outcome')]).toEqual(['review', 'shadow', 'auto_reply']);
+    expect([cell('to'), cell('classifier_version'), cell('calibration_version')]).toEqual(['support@example.com', 'rt-test', 'conf-test']);
   });
 
   it('exports reviewed request types as the JSONL npm run train --feedback reads: the latest review per ticket', async () => {
