@@ -12,8 +12,12 @@ export type Precision = { verdicts: number; good: number; precision: number | nu
 
 export type TypeReport = {
   requestType: string;
+  /** The mode at the default address, and the addresses whose rules run the type otherwise. */
   mode: RolloutMode;
+  modeAt: readonly AddressMode[];
   tickets: number;
+  /** Tickets the policy would have ignored (spam, thanks, automated mail): not in would-be automation's denominator. */
+  ignored: number;
   /** Tickets the policy would have answered on its own (before the mode), and their share of the tickets not ignored. */
   wouldAutoReply: number;
   wouldBeAutomation: number | null;
@@ -24,6 +28,10 @@ export type TypeReport = {
   medianConfidence: number | null;
   recommendation: 'auto' | 'review' | null;
 };
+
+export type AddressMode = { address: string; mode: RolloutMode };
+
+export const UNCLASSIFIED = 'unclassified';
 
 export type ReportThresholds = { targetPrecision: number; minVerdicts: number };
 
@@ -49,11 +57,11 @@ export function median(values: readonly number[]): number | null {
 function recommendFor(type: string, mode: RolloutMode, drafts: Precision, live: Precision, thresholds: ReportThresholds): TypeReport['recommendation'] {
   if (live.verdicts > 0 && live.interval.upper < thresholds.targetPrecision) return 'review';
   if (mode === 'auto') return null;
-  if (needsPerson(type as DecisionRequestType) || type === 'unclear' || mode === 'off') return null;
+  if (needsPerson(type as DecisionRequestType) || type === 'unclear' || type === UNCLASSIFIED || mode === 'off') return null;
   return drafts.verdicts >= thresholds.minVerdicts && drafts.interval.lower >= thresholds.targetPrecision ? 'auto' : null;
 }
 
-function summarise(requestType: string, mode: RolloutMode, rows: readonly ReportDecision[], thresholds: ReportThresholds): TypeReport {
+function summarise(requestType: string, mode: RolloutMode, modeAt: readonly AddressMode[], rows: readonly ReportDecision[], thresholds: ReportThresholds): TypeReport {
   const answerable = rows.filter((r) => r.policyOutcome !== 'ignore');
   const wouldAuto = rows.filter((r) => r.policyOutcome === 'auto_reply');
   const drafts = precisionOf(wouldAuto.flatMap((r) => (r.verdict ? [r.verdict] : [])));
@@ -62,7 +70,9 @@ function summarise(requestType: string, mode: RolloutMode, rows: readonly Report
   return {
     requestType,
     mode,
+    modeAt,
     tickets: rows.length,
+    ignored: rows.length - answerable.length,
     wouldAutoReply: wouldAuto.length,
     wouldBeAutomation: answerable.length ? wouldAuto.length / answerable.length : null,
     drafts,
@@ -76,17 +86,25 @@ function summarise(requestType: string, mode: RolloutMode, rows: readonly Report
  * One row per request type seen in the period (in `types` order, then any other), and
  * the overall row. `modeOf` says the mode each type runs in now (at the default address).
  */
-export function buildReport(rows: readonly ReportDecision[], types: readonly string[], modeOf: (type: string) => RolloutMode, thresholds: ReportThresholds) {
+export function buildReport(
+  rows: readonly ReportDecision[],
+  types: readonly string[],
+  modeOf: (type: string) => RolloutMode,
+  thresholds: ReportThresholds,
+  modesElsewhere: (type: string) => readonly AddressMode[] = () => [],
+) {
   const byType = new Map<string, ReportDecision[]>();
   for (const row of rows) {
-    const type = row.requestType ?? 'unclear';
+    // No type: mail the guard set aside before classification (bounces, auto-replies, oversize),
+    // or a decision from before request types. Not `unclear`, which is the classifier being unsure.
+    const type = row.requestType ?? UNCLASSIFIED;
     const list = byType.get(type);
     if (list) list.push(row);
     else byType.set(type, [row]);
   }
   const order = [...types.filter((t) => byType.has(t)), ...[...byType.keys()].filter((t) => !types.includes(t))];
-  const perType = order.map((type) => summarise(type, modeOf(type), byType.get(type)!, thresholds));
-  const overall = { ...summarise('all', 'auto', rows, thresholds), mode: null, recommendation: null };
+  const perType = order.map((type) => summarise(type, modeOf(type), modesElsewhere(type), byType.get(type)!, thresholds));
+  const overall = { ...summarise('all', 'auto', [], rows, thresholds), mode: null, recommendation: null };
   return { perType, overall };
 }
 

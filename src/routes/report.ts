@@ -36,7 +36,9 @@ const precisionJson = (p: Precision) => ({ verdicts: p.verdicts, good: p.good, p
 const typeJson = (t: Omit<TypeReport, 'mode' | 'recommendation'> & { mode: string | null; recommendation: string | null }) => ({
   request_type: t.requestType,
   mode: t.mode,
+  mode_at: t.modeAt.map((m) => ({ address: m.address, mode: m.mode })),
   tickets: t.tickets,
+  ignored: t.ignored,
   would_auto_reply: t.wouldAutoReply,
   would_be_automation: t.wouldBeAutomation,
   drafts: precisionJson(t.drafts),

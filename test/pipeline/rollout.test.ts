@@ -45,7 +45,7 @@ async function ticketFor(messageId: string): Promise<TicketView> {
   return response.json();
 }
 
-type TypeJson = { request_type: string; tickets: number; would_auto_reply: number; drafts: { verdicts: number; good: number; precision: number | null }; live: { verdicts: number; good: number; precision: number | null }; recommendation: string | null };
+type TypeJson = { request_type: string; mode: string; mode_at: { address: string; mode: string }[]; tickets: number; ignored: number; would_auto_reply: number; drafts: { verdicts: number; good: number; precision: number | null }; live: { verdicts: number; good: number; precision: number | null }; recommendation: string | null };
 async function reportFor(type: string): Promise<TypeJson | undefined> {
   const response = await request('/api/report');
   expect(response.status).toBe(200);
@@ -133,6 +133,24 @@ describe('from shadow to auto', () => {
       { address: '*', mode: 'review' },
       { address: 'sales@tallybook.example', mode: 'review' },
     ]);
+  });
+
+  it('shows beside the default mode every address whose rules run the type otherwise', async () => {
+    await setMode({ request_type: 'how_to', mode: 'shadow' });
+    await worker.email(passwordMail('mode-at-1@example.com', 'lin@example.com'), env);
+    await setMode({ address: 'sales@tallybook.example', request_type: 'how_to', mode: 'auto' });
+    await setMode({ address: 'billing@tallybook.example', request_type: 'how_to', mode: 'off' });
+    // An address-wide rule loses to the type's own rule at any address, so it changes nothing here.
+    await setMode({ address: 'help@tallybook.example', request_type: '*', mode: 'review' });
+    expect(await reportFor('how_to')).toMatchObject({
+      mode: 'shadow',
+      mode_at: [
+        { address: 'billing@tallybook.example', mode: 'off' },
+        { address: 'sales@tallybook.example', mode: 'auto' },
+      ],
+    });
+    expect(await grace.page('/console/report')).toContain('shadow<span class="muted"> · off at billing@tallybook.example, auto at sales@tallybook.example</span>');
+    await setMode({ request_type: 'how_to', mode: 'auto' }); // as the test before left it, for the ones after
   });
 
   it('refuses to set a person-needed type to auto, with a code, and audits nothing', async () => {

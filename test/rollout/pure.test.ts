@@ -99,13 +99,22 @@ describe('the report', () => {
       row({ mode: 'auto', policyOutcome: 'ignore', outcome: 'ignore', confidence: null }),
     ];
     const [how] = buildReport(rows, ['how_to'], () => 'auto', thresholds).perType;
-    expect(how).toMatchObject({ tickets: 4, wouldAutoReply: 2, wouldBeAutomation: 2 / 3, recommendation: 'review', medianConfidence: 0.7 });
+    expect(how).toMatchObject({ tickets: 4, ignored: 1, wouldAutoReply: 2, wouldBeAutomation: 2 / 3, recommendation: 'review', medianConfidence: 0.7 });
     expect(how!.live).toMatchObject({ verdicts: 2, good: 1, precision: 0.5 });
   });
 
   it('flags live replies below the target even when the default address runs the type in shadow (another address runs it in auto)', () => {
     const wrong = Array.from({ length: 3 }, () => row({ mode: 'auto', outcome: 'auto_reply', verdict: 'wrong' }));
     expect(buildReport(wrong, ['how_to'], () => 'shadow', thresholds).perType[0]!.recommendation).toBe('review');
+  });
+
+  it('puts decisions without a request type (guard-ignored mail) under unclassified, not unclear, and never recommends them', () => {
+    const guarded = Array.from({ length: 74 }, () => row({ requestType: null, verdict: 'would_send' }));
+    const { perType } = buildReport([...guarded, row({ requestType: 'unclear' })], ['how_to', 'unclear'], () => 'shadow', thresholds);
+    expect(perType.map((t) => [t.requestType, t.tickets, t.recommendation])).toEqual([
+      ['unclear', 1, null],
+      ['unclassified', 74, null],
+    ]);
   });
 
   it('takes the median of an even count as the mean of the middle two', () => {

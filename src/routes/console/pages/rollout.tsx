@@ -24,7 +24,7 @@ export function ModesPage(props: {
       {props.notice ? <div class="notice" id="notice">{props.notice}</div> : null}
       <p class="muted">
         off: decide nothing, a person has it · shadow: decide and draft, send nothing to the customer · review: drafts wait for one click · auto: the threshold decides.
-        The most specific rule wins: address and type, then type, then address, then the default (<code id="default-mode">{props.defaultMode}</code>, DEFAULT_MODE in wrangler.toml).
+        The most specific rule wins: address and type, then type, then address, then the default (<code id="default-mode">{props.defaultMode}</code>, the <code>DEFAULT_MODE</code> variable: wrangler.toml, or <code>.dev.vars</code> when run locally).
         Person-needed types never run in auto.
       </p>
       <h2>Set a mode</h2>
@@ -138,7 +138,10 @@ function TypeRow(props: { row: TypeReport; csrf: string; from: string; to: strin
   return (
     <tr data-type={row.requestType} class={row.recommendation === 'review' ? 'flagged' : undefined}>
       <td>{row.requestType}</td>
-      <td class="mode">{row.mode}</td>
+      <td class="mode">
+        {row.mode}
+        {row.modeAt.length ? <span class="muted">{` · ${row.modeAt.map((m) => `${m.mode} at ${m.address}`).join(', ')}`}</span> : null}
+      </td>
       <td class="num">{row.tickets}</td>
       <td class="num">{`${percent(row.wouldBeAutomation)} (${row.wouldAutoReply})`}</td>
       <td class="num">{verdictCount(row.drafts)}</td>
@@ -194,7 +197,7 @@ export function ReportPage(props: {
         <div class="card">
           <div class="muted">Would-be automation</div>
           <div class="big" id="overall-automation">{percent(o.wouldBeAutomation)}</div>
-          <div class="muted">{`${o.wouldAutoReply} of ${o.tickets} tickets would have been answered on their own`}</div>
+          <div class="muted">{`${o.wouldAutoReply} of the ${o.tickets - o.ignored} tickets not ignored would have been answered on their own (${o.ignored} ignored)`}</div>
         </div>
         <div class="card">
           <div class="muted">Precision of would-be auto-replies</div>
