@@ -3,7 +3,7 @@
 // a double click (or both channels at once) sends one email.
 import { replyDraft } from '../act/reply';
 import { findDecision } from '../db/decisions';
-import { isUnsentAutomatedReply, planDelivery, reclaimSkippedReply, type DeliveryRow } from '../db/deliveries';
+import { isUnsentAutomatedReply, listDeliveries, planDelivery, reclaimSkippedReply, type DeliveryRow } from '../db/deliveries';
 import { listFeedback, recordFeedback, type FeedbackRow } from '../db/feedback';
 import { findTicket, setTicketOwner } from '../db/tickets';
 import type { Deps } from '../deps';
@@ -51,6 +51,11 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
       return { status: 'applied', delivery };
     }
     case 'reject': {
+      // A reply that went out (or is on its way) is not a draft any more: a late Reject, from a
+      // stale queue page or a bulk selection, would record a sent reply as a bad draft.
+      const replies = await listDeliveries(db, ticketId);
+      const reply = replies.find((d) => d.kind === 'email_reply' && !isUnsentAutomatedReply(d));
+      if (reply) return { status: 'already_handled', delivery: reply };
       await feedbackRow('rejected');
       return { status: 'applied', delivery: null };
     }

@@ -171,11 +171,13 @@ export function consoleRoutes() {
     }
     const { deps } = c.var;
     const actor = { name: c.get('session').actor, channel: 'console' as const };
-    const counts = { applied: 0, already_handled: 0 };
+    const counts = { applied: 0, already_handled: 0, shadow: 0 };
     for (const id of new Set(form.data.ticket)) {
       const outcome = await applyHumanAction(id, { kind: form.data.action }, actor, deps).catch((error: unknown) => {
         // Gone or not sendable any more (someone else got there first): counted, not an error for the whole batch.
         if (error instanceof NotFoundError || error instanceof ConflictError) return { status: 'already_handled' as const };
+        // One shadow ticket in the selection must not stop the batch halfway, after some replies went out.
+        if (error instanceof AppError && error.code === 'shadow_sends_nothing') return { status: 'shadow' as const };
         throw error;
       });
       counts[outcome.status] += 1;
@@ -183,7 +185,8 @@ export function consoleRoutes() {
     const back = form.data.back?.startsWith('/console') && !form.data.back.startsWith('//') ? form.data.back : '/console';
     const url = new URL(back, 'https://console.invalid');
     url.searchParams.delete('cursor');
-    url.searchParams.set('result', `${counts.applied} applied, ${counts.already_handled} already handled`);
+    const shadow = counts.shadow ? `, ${counts.shadow} in shadow` : '';
+    url.searchParams.set('result', `${counts.applied} applied, ${counts.already_handled} already handled${shadow}`);
     return c.redirect(`${url.pathname}${url.search}`, 303);
   });
 

@@ -126,6 +126,28 @@ describe('the queue', () => {
     expect(ids(await grace.page('/console?q=paged'))).not.toContain('tkt_page_001');
     expect(await grace.page(first.headers.get('location')!)).toContain('3 done; 0 had already been handled');
   });
+
+  it('goes through a selection with a shadow ticket in it, sends the others, and a late bulk Reject counts the sent ones as handled', async () => {
+    const selected = ['tkt_page_010', 'tkt_page_011', 'tkt_page_012'];
+    await db.update(decisions).set({ mode: 'shadow', policyOutcome: 'auto_reply' }).where(eq(decisions.ticketId, 'tkt_page_011'));
+    const bulk = async (action: 'approve' | 'reject') => {
+      const body = new URLSearchParams({ _csrf: await csrfOf('/console?q=paged'), action, back: '/console?q=paged' });
+      for (const id of selected) body.append('ticket', id);
+      const response = await fetchConsole('/console/bulk', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, cookies: grace.cookies });
+      expect(response.status).toBe(303);
+      return response.headers.get('location')!;
+    };
+    const approved = await bulk('approve');
+    expect(decodeURIComponent(approved.replace(/\+/g, ' '))).toContain('result=2 applied, 0 already handled, 1 in shadow');
+    expect(await grace.page(approved)).toContain('1 ran in shadow, so nothing was sent for them');
+    for (const id of ['tkt_page_010', 'tkt_page_012']) await waitForTicket(id, (v) => v.deliveries.some((d) => d.kind === 'email_reply' && d.status === 'sent'));
+    expect(await db.select().from(deliveries).where(eq(deliveries.ticketId, 'tkt_page_011'))).toEqual([]);
+
+    const rejected = await bulk('reject');
+    expect(decodeURIComponent(rejected.replace(/\+/g, ' '))).toContain('result=1 applied, 2 already handled');
+    const verdicts = await db.select({ ticketId: feedback.ticketId, verdict: feedback.verdict }).from(feedback).where(eq(feedback.verdict, 'rejected'));
+    expect(verdicts.filter((v) => selected.includes(v.ticketId))).toEqual([{ ticketId: 'tkt_page_011', verdict: 'rejected' }]);
+  });
 });
 
 async function csrfOf(path: string): Promise<string> {

@@ -15,7 +15,7 @@ export type QueueQuery = {
   limit?: string;
 };
 
-const BULK_NOTICE = /^(\d+) applied, (\d+) already handled$/;
+const BULK_NOTICE = /^(\d+) applied, (\d+) already handled(?:, (\d+) in shadow)?$/;
 
 /** The queue's URL with some parameters changed (a tab, the next page), the rest kept. */
 function queueHref(query: QueueQuery, change: Record<string, string | undefined>): string {
@@ -42,7 +42,12 @@ export function QueuePage(props: { rows: QueueRow[]; query: QueueQuery; reasons:
   return (
     <>
       <h1>Queue</h1>
-      {bulk ? <div class="notice" id="notice">{`${bulk[1]} done; ${bulk[2]} had already been handled (here or in Slack).`}</div> : null}
+      {bulk ? (
+        <div class="notice" id="notice">
+          {`${bulk[1]} done; ${bulk[2]} had already been handled (here or in Slack).`}
+          {bulk[3] ? ` ${bulk[3]} ran in shadow, so nothing was sent for them: record "Would send" on their pages instead.` : null}
+        </div>
+      ) : null}
       <nav class="tabs">
         {TABS.map((tab) => (
           <a href={queueHref({ ...query, q: query.q }, { ...tab.change, cursor: undefined })} class={tab.label === activeTab ? 'active' : undefined}>
