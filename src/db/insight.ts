@@ -120,7 +120,8 @@ export async function exportPage(
     SELECT t.id AS ticketId, t.received_at AS receivedAt, d.decided_at AS decidedAt, t.source, t.from_address AS fromAddress,
            t.subject, d.outcome, d.reasons, d.confidence, d.model_confidence AS modelConfidence, d.intent, d.request_type AS requestType,
            d.corpus_version AS corpusVersion, d.responder, d.tokens_in AS tokensIn, d.tokens_out AS tokensOut, d.cost_usd AS costUsd,
-           (SELECT f.verdict FROM feedback f WHERE f.ticket_id = t.id ORDER BY f.created_at DESC, f.id DESC LIMIT 1) AS verdict,
+           (SELECT f.verdict FROM feedback f WHERE f.ticket_id = t.id AND f.verdict NOT IN ('type_confirmed', 'type_corrected')
+            ORDER BY f.created_at DESC, f.id DESC LIMIT 1) AS verdict,
            t.to_address AS toAddress, d.mode, d.policy_outcome AS policyOutcome, d.classifier_version AS classifierVersion,
            d.calibration_version AS calibrationVersion, d.id AS decisionId
     FROM decisions d JOIN tickets t ON t.id = d.ticket_id

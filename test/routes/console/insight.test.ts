@@ -219,6 +219,12 @@ describe('export', () => {
     expect(lines.at(-1)).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
   });
 
+  it("exports the latest verdict on the draft as human_verdict, not a later review of the request type", async () => {
+    const id = await seed({ confidence: 0.8, outcome: 'review', verdicts: ['approved', 'type_confirmed'], subject: 'Approved, then typed' });
+    const rows = (await (await user.get(`/console/export/decisions?${range}&format=json`)).json()) as { ticket_id: string; human_verdict: string | null }[];
+    expect(rows.find((r) => r.ticket_id === id)?.human_verdict).toBe('approved');
+  });
+
   it('exports what the rollout mode did beside what the policy would have done, and the models that decided', async () => {
     await seed({ confidence: 0.97, outcome: 'review', mode: 'shadow', policyOutcome: 'auto_reply', subject: 'Shadowed reply' });
     const response = await user.get(`/console/export/decisions?${range}&format=csv`);
