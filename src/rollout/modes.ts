@@ -23,9 +23,13 @@ export const normalizeAddress = (address: string | null | undefined): string => 
  */
 export function resolveMode(rules: readonly ModeRule[], address: string | null | undefined, type: DecisionRequestType | null, fallback: RolloutMode): RolloutMode {
   const to = normalizeAddress(address);
+  // support+billing@ is support@'s mailbox (Postmark's inbound addresses look like that): a rule
+  // for the plus address itself wins, else support@'s applies.
+  const addresses = to ? [...new Set([to, to.replace(/\+[^@]*@/, '@')])] : [];
   const find = (a: string, t: string) => rules.find((r) => r.address === a && r.requestType === t)?.mode;
+  const atAddress = (t: string) => addresses.map((a) => find(a, t)).find((m) => m !== undefined);
   const typeKey = type ?? 'unclear';
-  const mode = (to ? find(to, typeKey) : undefined) ?? find(ANY, typeKey) ?? (to ? find(to, ANY) : undefined) ?? find(ANY, ANY) ?? fallback;
+  const mode = atAddress(typeKey) ?? find(ANY, typeKey) ?? atAddress(ANY) ?? find(ANY, ANY) ?? fallback;
   return mode === 'auto' && needsPerson(type) ? 'review' : mode;
 }
 

@@ -44,6 +44,14 @@ describe('modes', () => {
     expect(resolveMode(rules, 'support@acme.example', 'spam', 'shadow')).toBe('shadow');
   });
 
+  it("applies a mailbox's rules to its plus addresses, unless the plus address has its own", () => {
+    expect(resolveMode(rules, 'billing+ticket-456@acme.example', 'how_to', 'shadow')).toBe('auto');
+    expect(resolveMode(rules, 'Billing+EU@acme.example', 'spam', 'shadow')).toBe('off');
+    const own: ModeRule[] = [...rules, { address: 'billing+eu@acme.example', requestType: 'how_to', mode: 'shadow' }];
+    expect(resolveMode(own, 'billing+eu@acme.example', 'how_to', 'auto')).toBe('shadow');
+    expect(resolveMode(own, 'billing+us@acme.example', 'how_to', 'shadow')).toBe('auto');
+  });
+
   it('never runs a person-needed type in auto, and refuses to set one to auto', () => {
     expect(resolveMode([], null, 'refund_request', 'auto')).toBe('review');
     expect(resolveMode([], null, 'how_to', 'auto')).toBe('auto');
