@@ -2,10 +2,12 @@
 // Pure: the upload script and the Worker share it, so a chunk id means the same
 // thing on both sides.
 
+import { decodeHtmlEntities } from './html-entities';
+
 export type ChunkerParams = { targetTokens: number; overlapTokens: number };
 
 /** Bumped whenever the chunking rules change, so the corpus version changes with them. */
-export const CHUNKER_REVISION = 2;
+export const CHUNKER_REVISION = 3;
 
 export type SourceDoc = { id: string; title: string; url: string | null; body: string };
 
@@ -47,18 +49,15 @@ function isHtml(body: string): boolean {
 
 /** Enough HTML handling for help-center exports: headings survive as markdown, tags go. */
 function htmlToMarkdownish(html: string): string {
-  return html
+  const markdown = html
     .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
     .replace(/<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/gi, (_, level: string, text: string) => `\n${'#'.repeat(Number(level))} ${text}\n`)
     .replace(/<(br|\/p|\/li|\/div|\/tr)[^>]*>/gi, '\n')
     .replace(/<li[^>]*>/gi, '- ')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'");
+    // A link's target is what a reply quoting "go to the sign-in page" needs: kept as markdown, shown as "text (url)".
+    .replace(/<a\s[^>]*href\s*=\s*["'](https?:[^"']+)["'][^>]*>([\s\S]*?)<\/a>/gi, (_, href: string, text: string) => `[${text}](${href})`)
+    .replace(/<[^>]+>/g, '');
+  return decodeHtmlEntities(markdown);
 }
 
 /** Markdown → the plain text that is indexed and quoted to the model. */

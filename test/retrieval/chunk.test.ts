@@ -29,6 +29,18 @@ describe('chunkDoc', () => {
     expect(chunks.map((c) => c.headingPath)).toEqual(['Send', 'Send > By email', 'Void']);
   });
 
+  it("decodes an export's character references and keeps its links' targets, as a reply will quote them", () => {
+    const doc = parseDoc(
+      '<h1>Reset your password</h1><p>If you can&rsquo;t sign in &mdash; it&#8217;s fine &ndash; go to <a href="https://app.example/login" class="btn">the sign-in page</a>, ' +
+        'then Extras &rarr; Sécurité &eacute;t&eacute; &Uuml;ber &#x1F600; na&iuml;ve. Literal: &amp;lt;b&amp;gt; and &bogus; stay text.</p>',
+      'reset',
+    );
+    const [chunk] = chunkDoc(doc, params);
+    expect(chunk!.text).toBe(
+      'If you can’t sign in — it’s fine – go to the sign-in page (https://app.example/login), then Extras → Sécurité été Über 😀 naïve. Literal: &lt;b&gt; and &bogus; stay text.',
+    );
+  });
+
   it('cuts a long section into windows near the size target, repeating the overlap', () => {
     const doc = parseDoc(`# Long\n\n## Steps\n\n${words(900)}`, 'long');
     const chunks = chunkDoc(doc, params);
