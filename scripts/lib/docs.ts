@@ -24,7 +24,8 @@ export async function readDocs(dir: string): Promise<SourceDoc[]> {
 /** Why a file in a docs folder is not uploaded. */
 export type DocProblem = { file: string; reason: 'empty' | 'unclosed_front_matter' | 'no_title' | 'duplicate_id'; detail: string };
 
-const DOC_FILE = /\.(md|markdown|html?|txt)$/i;
+/** The files an upload reads from a docs folder (subfolders too); anything else is left alone. */
+export const DOC_FILE = /\.(md|markdown|html?|txt)$/i;
 
 /**
  * A docs folder as an upload sees it: every Markdown, HTML and plain-text file

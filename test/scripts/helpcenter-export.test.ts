@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDoc } from '../../scripts/lib/docs';
 import { articlesOf, toDocFiles } from '../../scripts/lib/helpcenter-export';
@@ -35,5 +39,32 @@ describe('help-center exports → docs folder', () => {
     expect(files.map((f) => f.name)).toEqual(['refunds-returns.html']);
     expect(checkDoc(files[0]!.content, files[0]!.name)).toMatchObject({ title: 'Refunds & returns' });
     expect(() => articlesOf('intercom', zendeskPage)).toThrow();
+  });
+});
+
+describe('npm run corpus:import into a folder that holds other docs', () => {
+  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import-helpcenter.ts', ...args], { encoding: 'utf8' });
+
+  it('stops rather than leave an unpublished article to be uploaded, and --prune deletes it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'import-'));
+    const page = path.join(dir, 'page.json');
+    const out = path.join(dir, 'docs');
+    await writeFile(page, JSON.stringify(intercomPage));
+    expect(run(['--from', 'intercom', out, page]).status).toBe(0);
+    // The next export: "Refunds & returns" was unpublished, a new article was published.
+    const next = { ...intercomPage, data: [{ ...intercomPage.data[0]!, state: 'draft' }, { id: '79', type: 'article', title: 'Shipping', body: '<p>2 days.</p>', url: null, state: 'published' }] };
+    await writeFile(page, JSON.stringify(next));
+    await writeFile(path.join(out, 'notes.txt'), 'not an article, but an upload reads .txt');
+    await writeFile(path.join(out, '.DS_Store'), '');
+
+    const refused = run(['--from', 'intercom', out, page]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('holds 2 file(s) this export does not: notes.txt, refunds-returns.html');
+    expect((await readdir(out)).sort()).toEqual(['.DS_Store', 'notes.txt', 'refunds-returns.html']);
+
+    const pruned = run(['--from', 'intercom', '--prune', out, page]);
+    expect(pruned.status).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['.DS_Store', 'shipping.html']);
+    await rm(dir, { recursive: true });
   });
 });
