@@ -69,7 +69,11 @@ async function waitForHealth(timeoutMs: number) {
     try {
       const response = await fetch(`${BASE}/health`);
       if (response.ok) return;
-    } catch {
+      // A bad value in .dev.vars: the Worker says which one, and waiting will not fix it.
+      const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+      if (body?.error?.code === 'config_invalid') throw new Error(`deflect's configuration is invalid: ${body.error.message} (fix it in .dev.vars)`);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith("deflect's configuration")) throw error;
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 300));
@@ -125,7 +129,16 @@ async function main() {
   process.on('SIGTERM', stop);
   dev.on('exit', (code) => process.exit(code ?? 0));
 
-  await waitForHealth(60_000);
+  try {
+    await waitForHealth(60_000);
+  } catch (error) {
+    // Stop wrangler dev (and its workerd) rather than leave it holding the port after we exit.
+    console.error(error instanceof Error ? error.message : error);
+    dev.removeAllListeners('exit');
+    dev.on('exit', () => process.exit(1));
+    dev.kill('SIGINT');
+    return;
+  }
   const vars = await readVars('.dev.vars');
   await loadSampleCorpus(vars.ADMIN_TOKEN ?? '');
   console.log(`
