@@ -299,5 +299,5 @@ export function customerText(parts: { text?: string | null; html?: string | null
 
 /** Cap a header-borne string (subject, display name) before anything reads it, and fold it onto one line. */
 export function singleLine(value: string | null | undefined, maxChars: number): string {
-  return (value ?? '').slice(0, maxChars * 2).replace(/\s+/g, ' ').trim().slice(0, maxChars);
+  return (value ?? '').slice(0, maxChars * 2).replace(/\s+/g, ' ').trim().slice(0, maxChars).trimEnd();
 }

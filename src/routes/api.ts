@@ -12,6 +12,7 @@ import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { limitBody, requireJson } from '../middleware/body';
 import { requireBearer } from '../middleware/auth';
+import { singleLine } from '../ingest/body';
 import { acceptDraft } from '../pipeline';
 import { normalizeMessageId, parseReferences } from '../ticket';
 import { ThreadingId, validationHook } from './validation';
@@ -201,9 +202,10 @@ api.openapi(createTicket, async (c) => {
       messageId: normalizeMessageId(body.message_id),
       inReplyTo: normalizeMessageId(body.in_reply_to),
       references: (body.references ?? []).flatMap(parseReferences),
-      from: { address: body.from.toLowerCase(), name: body.from_name ?? null },
+      // Cut as every mail route cuts them, so MAX_SUBJECT_CHARS means the same whatever the source.
+      from: { address: body.from.toLowerCase(), name: body.from_name === undefined ? null : singleLine(body.from_name, deps.config.MAX_DISPLAY_NAME_CHARS) || null },
       to: body.to ?? null,
-      subject: body.subject,
+      subject: singleLine(body.subject, deps.config.MAX_SUBJECT_CHARS),
       text: body.text,
       headers: {},
       attachments: [],

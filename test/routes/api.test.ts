@@ -1,5 +1,8 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus, postTicket, request, waitForTicket } from '../helpers';
+import { app } from '../../src/app';
+import { API_TOKEN, getTicket, loadCorpus, postTicket, request, waitForTicket } from '../helpers';
 
 beforeAll(async () => {
   await loadCorpus();
@@ -63,6 +66,23 @@ describe('POST /api/tickets validation', () => {
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
     expect((await request('/api/tickets?message_id=too-big@example.com')).status).toBe(404);
+  });
+});
+
+describe('POST /api/tickets limits', () => {
+  it('cuts the subject and display name at MAX_SUBJECT_CHARS / MAX_DISPLAY_NAME_CHARS, on one line, as the mail routes do', async () => {
+    const ctx = createExecutionContext();
+    const body = ticket({ subject: `Invoices\nnever arrive ${'x'.repeat(80)}`, from_name: 'Ada '.repeat(30), message_id: 'long-subject@example.com' });
+    const response = await app.fetch(
+      new Request('https://deflect.test/api/tickets', { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      { ...env, MAX_SUBJECT_CHARS: '60', MAX_DISPLAY_NAME_CHARS: '20' },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(202);
+    const view = await getTicket(((await response.json()) as { ticket_id: string }).ticket_id);
+    expect(view.ticket.subject).toBe(`Invoices never arrive ${'x'.repeat(38)}`);
+    expect(view.ticket.from_name).toBe('Ada Ada Ada Ada Ada');
   });
 });
 
