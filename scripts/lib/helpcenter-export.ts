@@ -52,9 +52,12 @@ export function slugOf(title: string): string {
       .normalize('NFKD')
       .replace(/[\u0300-\u036f]/g, '')
       .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
+      // Letters of any script: a Japanese or Greek help center gets ids a person can read, not article-1002.
+      .replace(/[^\p{L}\p{M}\p{N}]+/gu, '-')
       .replace(/^-+|-+$/g, '')
-      .slice(0, 80) || 'article'
+      .normalize('NFC')
+      .slice(0, 80)
+      .replace(/-+$/, '') || 'article'
   );
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDoc } from '../../scripts/lib/docs';
-import { articlesOf, toDocFiles } from '../../scripts/lib/helpcenter-export';
+import { articlesOf, slugOf, toDocFiles } from '../../scripts/lib/helpcenter-export';
 
 // Shaped like the APIs' documented responses (fields deflect reads, plus some it ignores).
 const zendeskPage = {
@@ -66,5 +66,17 @@ describe('npm run corpus:import into a folder that holds other docs', () => {
     expect(pruned.status).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['.DS_Store', 'shipping.html']);
     await rm(dir, { recursive: true });
+  });
+});
+
+describe('slugOf', () => {
+  it.each([
+    ['How do I reset my password?', 'how-do-i-reset-my-password'],
+    ['Réinitialiser le mot de passe', 'reinitialiser-le-mot-de-passe'],
+    ['パスワードを再設定する', 'パスワードを再設定する'],
+    ['Επαναφορά κωδικού', 'επαναφορα-κωδικου'],
+    ['🎉 !!!', 'article'],
+  ])('%s → %s', (title, slug) => {
+    expect(slugOf(title)).toBe(slug);
   });
 });
