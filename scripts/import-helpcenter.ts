@@ -23,9 +23,12 @@ async function main() {
   }
   const [out, ...pages] = positionals as [string, ...string[]];
   const articles: ExportedArticle[] = [];
+  let unpublished = 0;
   for (const page of pages) {
     try {
-      articles.push(...articlesOf(from as HelpCenter, JSON.parse(await readFile(page, 'utf8'))));
+      const read = articlesOf(from as HelpCenter, JSON.parse(await readFile(page, 'utf8')));
+      articles.push(...read.articles);
+      unpublished += read.unpublished;
     } catch (error) {
       console.error(`${page}: not a ${from} articles export (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
       process.exit(1);
@@ -45,7 +48,7 @@ async function main() {
   for (const name of stale) await rm(path.join(out, name));
   if (stale.length) console.log(`${stale.length} file(s) no longer in the export deleted: ${stale.join(', ')}`);
   for (const file of files) await writeFile(path.join(out, file.name), file.content);
-  console.log(`${files.length} articles written to ${out} (${articles.length - files.length} without title or body skipped)`);
+  console.log(`${files.length} articles written to ${out} (${unpublished} drafts or unpublished and ${articles.length - files.length} without title or body skipped)`);
   console.log(`next: npm run corpus:upload -- ${out} --dry-run`);
 }
 

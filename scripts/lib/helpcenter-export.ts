@@ -33,16 +33,14 @@ const IntercomPage = z.object({
 export type ExportedArticle = { sourceId: string; title: string; url: string | null; html: string };
 export type HelpCenter = 'zendesk' | 'intercom';
 
-/** The published articles of one exported JSON page. */
-export function articlesOf(source: HelpCenter, page: unknown): ExportedArticle[] {
-  if (source === 'zendesk') {
-    return ZendeskPage.parse(page)
-      .articles.filter((a) => !a.draft)
-      .map((a) => ({ sourceId: String(a.id), title: a.title, url: a.html_url ?? null, html: a.body ?? '' }));
-  }
-  return IntercomPage.parse(page)
-    .data.filter((a) => (a.state ?? 'published') === 'published')
-    .map((a) => ({ sourceId: String(a.id), title: a.title, url: a.url ?? null, html: a.body ?? '' }));
+/** The published articles of one exported JSON page, and how many it held that are not (drafts, unpublished). */
+export function articlesOf(source: HelpCenter, page: unknown): { articles: ExportedArticle[]; unpublished: number } {
+  const all =
+    source === 'zendesk'
+      ? ZendeskPage.parse(page).articles.map((a) => ({ published: !a.draft, article: { sourceId: String(a.id), title: a.title, url: a.html_url ?? null, html: a.body ?? '' } }))
+      : IntercomPage.parse(page).data.map((a) => ({ published: (a.state ?? 'published') === 'published', article: { sourceId: String(a.id), title: a.title, url: a.url ?? null, html: a.body ?? '' } }));
+  const articles = all.filter((a) => a.published).map((a) => a.article);
+  return { articles, unpublished: all.length - articles.length };
 }
 
 /** A readable doc id: the title's slug (it becomes the ticket's intent), the source id only on a clash. */

@@ -27,7 +27,7 @@ const intercomPage = {
 
 describe('help-center exports → docs folder', () => {
   it('keeps published Zendesk articles, with readable ids and a suffix only on a clash', () => {
-    const files = toDocFiles(articlesOf('zendesk', zendeskPage));
+    const files = toDocFiles(articlesOf('zendesk', zendeskPage).articles);
     expect(files.map((f) => f.name)).toEqual(['how-do-i-reset-my-password.html', 'how-do-i-reset-my-password-360003.html']);
     const doc = checkDoc(files[0]!.content, files[0]!.name);
     expect(doc).toMatchObject({ id: 'how-do-i-reset-my-password', title: 'How do I reset my password?', url: 'https://acme.zendesk.com/hc/en-us/articles/360001' });
@@ -35,7 +35,7 @@ describe('help-center exports → docs folder', () => {
   });
 
   it('keeps published Intercom articles and refuses a file that is not an export', () => {
-    const files = toDocFiles(articlesOf('intercom', intercomPage));
+    const files = toDocFiles(articlesOf('intercom', intercomPage).articles);
     expect(files.map((f) => f.name)).toEqual(['refunds-returns.html']);
     expect(checkDoc(files[0]!.content, files[0]!.name)).toMatchObject({ title: 'Refunds & returns' });
     expect(() => articlesOf('intercom', zendeskPage)).toThrow();
@@ -50,7 +50,10 @@ describe('npm run corpus:import into a folder that holds other docs', () => {
     const page = path.join(dir, 'page.json');
     const out = path.join(dir, 'docs');
     await writeFile(page, JSON.stringify(intercomPage));
-    expect(run(['--from', 'intercom', out, page]).status).toBe(0);
+    const first = run(['--from', 'intercom', out, page]);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('1 articles written'); // and the draft counted, not silently gone:
+    expect(first.stdout).toContain('(1 drafts or unpublished and 0 without title or body skipped)');
     // The next export: "Refunds & returns" was unpublished, a new article was published.
     const next = { ...intercomPage, data: [{ ...intercomPage.data[0]!, state: 'draft' }, { id: '79', type: 'article', title: 'Shipping', body: '<p>2 days.</p>', url: null, state: 'published' }] };
     await writeFile(page, JSON.stringify(next));
