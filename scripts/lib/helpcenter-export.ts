@@ -54,8 +54,9 @@ export function slugOf(title: string): string {
       .replace(/[^\p{L}\p{M}\p{N}]+/gu, '-')
       .replace(/^-+|-+$/g, '')
       .normalize('NFC')
-      .slice(0, 80)
-      .replace(/-+$/, '') || 'article'
+      // By code point, not UTF-16 unit: half a surrogate pair would make the id unencodable in a URL.
+      .match(/.{1,80}/su)?.[0]
+      ?.replace(/-+$/, '') || 'article'
   );
 }
 

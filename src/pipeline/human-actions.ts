@@ -54,7 +54,7 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
       // A reply that went out (or is on its way) is not a draft any more: a late Reject, from a
       // stale queue page or a bulk selection, would record a sent reply as a bad draft.
       const replies = await listDeliveries(db, ticketId);
-      const reply = replies.find((d) => d.kind === 'email_reply' && !isUnsentAutomatedReply(d));
+      const reply = replies.find((d) => d.kind === 'email_reply' && (d.status === 'queued' || d.status === 'sending' || d.status === 'sent'));
       if (reply) return { status: 'already_handled', delivery: reply };
       await feedbackRow('rejected');
       return { status: 'applied', delivery: null };

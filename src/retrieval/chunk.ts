@@ -55,7 +55,8 @@ function htmlToMarkdownish(html: string): string {
     .replace(/<(br|\/p|\/li|\/div|\/tr)[^>]*>/gi, '\n')
     .replace(/<li[^>]*>/gi, '- ')
     // A link's target is what a reply quoting "go to the sign-in page" needs: kept as markdown, shown as "text (url)".
-    .replace(/<a\s[^>]*href\s*=\s*["'](https?:[^"']+)["'][^>]*>([\s\S]*?)<\/a>/gi, (_, href: string, text: string) => `[${text}](${href})`)
+    // Bounded: an unclosed <a> must not make every later one scan to the end of the doc (quadratic).
+    .replace(/<a\s[^>]{0,500}?href\s*=\s*["'](https?:[^"'<>]{1,2000})["'][^>]{0,500}>([^]{0,1000}?)<\/a>/gi, (_, href: string, text: string) => `[${text}](${href})`)
     .replace(/<[^>]+>/g, '');
   return decodeHtmlEntities(markdown);
 }

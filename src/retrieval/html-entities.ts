@@ -4,7 +4,7 @@
 // letters composed from their base letter and mark rather than listed one by one.
 
 const NAMED: Record<string, string> = {
-  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'",
+  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", AMP: '&', LT: '<', GT: '>', QUOT: '"',
   lsquo: '‘', rsquo: '’', sbquo: '‚', ldquo: '“', rdquo: '”', bdquo: '„',
   ndash: '–', mdash: '—', hellip: '…', bull: '•', middot: '·', laquo: '«', raquo: '»',
   lsaquo: '‹', rsaquo: '›', rarr: '→', larr: '←', uarr: '↑', darr: '↓', harr: '↔', rArr: '⇒',
@@ -19,13 +19,20 @@ const MARKS: Record<string, string> = { acute: '\u0301', grave: '\u0300', circ: 
 const ACCENTED = /^([A-Za-z])(acute|grave|circ|tilde|uml|ring|cedil|caron)$/;
 
 function named(name: string): string | undefined {
-  const known = NAMED[name];
-  if (known !== undefined) return known;
+  // Own keys only: "&constructor;" is text, not Object.prototype.constructor.
+  if (Object.hasOwn(NAMED, name)) return NAMED[name];
   const accented = ACCENTED.exec(name);
   return accented ? `${accented[1]}${MARKS[accented[2]!]}`.normalize('NFC') : undefined;
 }
 
+/** What HTML parsers read &#128;–&#159; as (Windows-1252, from Word pastes): the WHATWG table's common ones. */
+const WINDOWS_1252: Record<number, string> = {
+  128: '€', 130: '‚', 132: '„', 133: '…', 134: '†', 135: '‡', 137: '‰', 139: '‹', 140: 'Œ',
+  145: '‘', 146: '’', 147: '“', 148: '”', 149: '•', 150: '–', 151: '—', 152: '˜', 153: '™', 155: '›', 156: 'œ',
+};
+
 function numeric(code: number): string | undefined {
+  if (Object.hasOwn(WINDOWS_1252, code)) return WINDOWS_1252[code];
   // Not a character, a surrogate half or NUL: left as written rather than throwing.
   if (!Number.isInteger(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
   return String.fromCodePoint(code);

@@ -23,13 +23,13 @@ export const normalizeAddress = (address: string | null | undefined): string => 
  */
 export function resolveMode(rules: readonly ModeRule[], address: string | null | undefined, type: DecisionRequestType | null, fallback: RolloutMode): RolloutMode {
   const to = normalizeAddress(address);
-  // support+billing@ is support@'s mailbox (Postmark's inbound addresses look like that): a rule
-  // for the plus address itself wins, else support@'s applies.
-  const addresses = to ? [...new Set([to, to.replace(/\+[^@]*@/, '@')])] : [];
+  // support+billing@ is support@'s mailbox (Postmark's inbound addresses look like that): it runs
+  // under support@'s rules, unless it has rules of its own, and then under those alone.
+  const mailbox = to.replace(/\+[^@]*@/, '@');
+  const at = rules.some((r) => r.address === to) ? to : mailbox;
   const find = (a: string, t: string) => rules.find((r) => r.address === a && r.requestType === t)?.mode;
-  const atAddress = (t: string) => addresses.map((a) => find(a, t)).find((m) => m !== undefined);
   const typeKey = type ?? 'unclear';
-  const mode = atAddress(typeKey) ?? find(ANY, typeKey) ?? atAddress(ANY) ?? find(ANY, ANY) ?? fallback;
+  const mode = (at ? find(at, typeKey) : undefined) ?? find(ANY, typeKey) ?? (at ? find(at, ANY) : undefined) ?? find(ANY, ANY) ?? fallback;
   return mode === 'auto' && needsPerson(type) ? 'review' : mode;
 }
 

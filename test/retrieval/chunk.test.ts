@@ -41,6 +41,12 @@ describe('chunkDoc', () => {
     );
   });
 
+  it('reads references the way HTML parsers do: upper-case basics, Windows-1252 numbers, and no prototype names', () => {
+    const doc = parseDoc('<h1>T</h1><p>A &AMP; B &LT;3 &#146;quoted&#148; &#150; &constructor; &toString; &#0; &#xD800; <a href="https://x.example/a">open',
+      't');
+    expect(chunkDoc(doc, params)[0]!.text).toBe('A & B <3 ’quoted” – &constructor; &toString; &#0; &#xD800; open');
+  });
+
   it('cuts a long section into windows near the size target, repeating the overlap', () => {
     const doc = parseDoc(`# Long\n\n## Steps\n\n${words(900)}`, 'long');
     const chunks = chunkDoc(doc, params);

@@ -50,6 +50,10 @@ describe('modes', () => {
     const own: ModeRule[] = [...rules, { address: 'billing+eu@acme.example', requestType: 'how_to', mode: 'shadow' }];
     expect(resolveMode(own, 'billing+eu@acme.example', 'how_to', 'auto')).toBe('shadow');
     expect(resolveMode(own, 'billing+us@acme.example', 'how_to', 'shadow')).toBe('auto');
+    // Rules of its own replace the mailbox's: its address-wide off is not overridden by billing@'s how_to rule.
+    const offPlus: ModeRule[] = [...rules, { address: 'billing+vip@acme.example', requestType: ANY, mode: 'off' }];
+    expect(resolveMode(offPlus, 'billing+vip@acme.example', 'how_to', 'auto')).toBe('review'); // (any, how_to) before (address, any), as for any address
+    expect(resolveMode(offPlus, 'billing+vip@acme.example', 'spam', 'auto')).toBe('off');
   });
 
   it('never runs a person-needed type in auto, and refuses to set one to auto', () => {

@@ -79,6 +79,7 @@ describe('slugOf', () => {
     ['パスワードを再設定する', 'パスワードを再設定する'],
     ['Επαναφορά κωδικού', 'επαναφορα-κωδικου'],
     ['🎉 !!!', 'article'],
+    [`${'a'.repeat(79)}𠮷野家`, `${'a'.repeat(79)}𠮷`], // cut by code point, never inside a surrogate pair
   ])('%s → %s', (title, slug) => {
     expect(slugOf(title)).toBe(slug);
   });
