@@ -66,16 +66,11 @@ async function ensureDevVars() {
 async function waitForHealth(timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${BASE}/health`);
-      if (response.ok) return;
-      // A bad value in .dev.vars: the Worker says which one, and waiting will not fix it.
-      const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-      if (body?.error?.code === 'config_invalid') throw new Error(`deflect's configuration is invalid: ${body.error.message} (fix it in .dev.vars)`);
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith("deflect's configuration")) throw error;
-      // not listening yet
-    }
+    const response = await fetch(`${BASE}/health`).catch(() => null); // null: not listening yet
+    if (response?.ok) return;
+    // A bad value in .dev.vars: the Worker says which one, and waiting will not fix it.
+    const body = (await response?.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null | undefined;
+    if (body?.error?.code === 'config_invalid') throw new Error(`deflect's configuration is invalid: ${body.error.message} (fix it in .dev.vars)`);
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`wrangler dev did not answer ${BASE}/health within ${timeoutMs / 1000}s`);

@@ -36,7 +36,7 @@ const precisionJson = (p: Precision) => ({ verdicts: p.verdicts, good: p.good, p
 const typeJson = (t: Omit<TypeReport, 'mode' | 'recommendation'> & { mode: string | null; recommendation: string | null }) => ({
   request_type: t.requestType,
   mode: t.mode,
-  mode_at: t.modeAt.map((m) => ({ address: m.address, mode: m.mode })),
+  mode_at: t.modeAt,
   tickets: t.tickets,
   ignored: t.ignored,
   would_auto_reply: t.wouldAutoReply,
