@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { newId } from '../ticket';
 import type { Database } from './client';
 import { feedback, type FeedbackVerdict } from './schema';
@@ -28,4 +28,28 @@ export async function recordFeedback(
 
 export async function listFeedback(db: Database, ticketId: string): Promise<FeedbackRow[]> {
   return db.select().from(feedback).where(eq(feedback.ticketId, ticketId)).orderBy(desc(feedback.createdAt));
+}
+
+/** Reply statuses after which the draft is a sent reply, not a draft to reject. */
+const REPLY_GOING_OUT = ['queued', 'sending', 'sent'] as const;
+
+/**
+ * A reviewer's Reject, recorded only while no email reply is queued, sending or sent:
+ * one statement, so an Approve landing between a check and the insert cannot leave a
+ * sent reply's newest verdict `rejected`. Returns false when a reply is going out.
+ */
+export async function recordRejectionUnlessReplied(
+  db: Database,
+  row: { ticketId: string; decisionId: string | null; actor: string; channel: FeedbackRow['channel'] },
+  now: number,
+): Promise<boolean> {
+  const statuses = sql.join(REPLY_GOING_OUT.map((s) => sql`${s}`), sql`, `);
+  const inserted = await db.all<{ id: string }>(sql`
+    INSERT INTO feedback (id, ticket_id, decision_id, verdict, edited_text, actor, channel, created_at)
+    SELECT ${newId('fbk')}, ${row.ticketId}, ${row.decisionId}, 'rejected', NULL, ${row.actor}, ${row.channel}, ${now}
+    WHERE NOT EXISTS (
+      SELECT 1 FROM deliveries WHERE ticket_id = ${row.ticketId} AND kind = 'email_reply' AND status IN (${statuses})
+    )
+    RETURNING id`);
+  return inserted.length > 0;
 }

@@ -4,7 +4,7 @@
 import { replyDraft } from '../act/reply';
 import { findDecision } from '../db/decisions';
 import { isUnsentAutomatedReply, listDeliveries, planDelivery, reclaimSkippedReply, type DeliveryRow } from '../db/deliveries';
-import { listFeedback, recordFeedback, type FeedbackRow } from '../db/feedback';
+import { listFeedback, recordFeedback, recordRejectionUnlessReplied, type FeedbackRow } from '../db/feedback';
 import { findTicket, setTicketOwner } from '../db/tickets';
 import type { Deps } from '../deps';
 import { AppError, ConflictError, NotFoundError } from '../errors';
@@ -53,10 +53,8 @@ export async function applyHumanAction(ticketId: string, action: HumanAction, ac
     case 'reject': {
       // A reply that went out (or is on its way) is not a draft any more: a late Reject, from a
       // stale queue page or a bulk selection, would record a sent reply as a bad draft.
-      const replies = await listDeliveries(db, ticketId);
-      const reply = replies.find((d) => d.kind === 'email_reply' && (d.status === 'queued' || d.status === 'sending' || d.status === 'sent'));
-      if (reply) return { status: 'already_handled', delivery: reply };
-      await feedbackRow('rejected');
+      const recorded = await recordRejectionUnlessReplied(db, { ticketId, decisionId: decision?.id ?? null, actor: actor.name, channel: actor.channel }, now);
+      if (!recorded) return { status: 'already_handled', delivery: (await listDeliveries(db, ticketId)).find((d) => d.kind === 'email_reply') ?? null };
       return { status: 'applied', delivery: null };
     }
     case 'take_over': {
