@@ -1,5 +1,5 @@
 // npm run eval: answer quality on your own docs and tickets, through the real
-// Worker in local workerd with a fresh local D1. See README "Measuring quality".
+// Worker in local workerd with a fresh local D1. See docs/measuring.md "Measuring quality".
 import { writeFile } from 'node:fs/promises';
 import { EVAL_USAGE, parseEvalArgs } from './lib/eval-args';
 import { formatReport } from './lib/eval-report';

@@ -1,7 +1,7 @@
 // npm run fit:confidence: fit the confidence model across the sample tickets, WixQA
 // and TechQA at once. Each corpus runs through the real Worker (local workerd, D1
 // FTS5) so the features are the ones production computes; a fixed part of each is
-// held out, and only held-out numbers are reported. See README "Confidence".
+// held out, and only held-out numbers are reported. See docs/confidence-and-policy.md "Confidence".
 //   --from-dump  refit from corpus/confidence/features.jsonl instead of running the Worker
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 // npx tsx scripts/measure-request-type.ts: CPU (not wall time: the machine is shared) of
 // the request-type classifier over the sample tickets: the first call, which decodes the
-// shipped artifact once, and the median per ticket after warm-up. README "Request types".
+// shipped artifact once, and the median per ticket after warm-up. docs/confidence-and-policy.md "Request types".
 import { readFileSync } from 'node:fs';
 import { scoreRequestType } from '../src/decide/request-type';
 

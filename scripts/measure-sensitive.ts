@@ -2,7 +2,7 @@
 // adds to the request-type classifier, on the main text the policy reads. A pattern earns its
 // place only by catching person-needed cases the classifier misses (on held-out parts and the
 // check set, which training never saw) while never firing on a case that does not need a person
-// (on every labelled case: patterns are not trained). README "Request types".
+// (on every labelled case: patterns are not trained). docs/confidence-and-policy.md "Request types".
 import path from 'node:path';
 import { parseConfig } from '../src/config';
 import { ticketTexts } from '../src/decide/policy';

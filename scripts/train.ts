@@ -4,7 +4,7 @@
 // labelled Tallybook tickets and reviewed tickets, then reports on the held-out part of
 // each source training never saw (20%; WixQA's and TechQA's are the confidence fit's
 // 30%) (src/decide/request-type-model.report.json), and on corpus/request-type-check.jsonl,
-// which it never trains or tunes on. See README "Request types".
+// which it never trains or tunes on. See docs/confidence-and-policy.md "Request types".
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,8 +27,8 @@ const DIMS = Number(process.env.RT_DIMS ?? 1 << 16);
 const EPOCHS = Number(process.env.RT_EPOCHS ?? 12);
 const LEARNING_RATE = Number(process.env.RT_LR ?? 0.4);
 const L2 = Number(process.env.RT_L2 ?? 1e-5);
-// RT_SEED: another shuffle, to see how much a number moves with the seed alone (README). Fit k draws from stream
-// RT_SEED + k, so only seeds RT_RUNS or more apart share no fit; the README's spread uses seeds five apart.
+// RT_SEED: another shuffle, to see how much a number moves with the seed alone (docs/confidence-and-policy.md). Fit k draws from stream
+// RT_SEED + k, so only seeds RT_RUNS or more apart share no fit; the spread in docs/confidence-and-policy.md uses seeds five apart.
 const SEED = Number(process.env.RT_SEED ?? 20_241_201);
 const CLASS_WEIGHT_POWER = Number(process.env.RT_CWP ?? 0.25);
 // Buckets whose largest weight is one step are dropped: on --validate that cut the artifact by a third (307 → 199 KiB)
@@ -38,7 +38,7 @@ const EMAIL_REPEATS = Number(process.env.RT_EMAIL_REPEATS ?? 3);
 const PRUNE_BELOW = Number(process.env.RT_PRUNE ?? 2);
 // The weights are the mean of this many fits, each over its own shuffle and its own draw of wrapped
 // utterances: one fit's draw moved Tallybook's held-out person recall from 79% to 90% between seeds (then a 38-case
-// set, README). A mean of linear models is one linear model. On --validate (six seeds each) the mean of
+// set, docs/confidence-and-policy.md). A mean of linear models is one linear model. On --validate (six seeds each) the mean of
 // five sent fewer how-tos to a person than one fit (Banking77 9.5% → 8.7%, Tallybook 14.4% → 12.6%), and
 // giving each fit its own wrapped utterances, not only its own shuffle, escalated more person-needed
 // cases (Banking77 83.7% → 85.8%, sample tickets 88.9% → 96.3%, Tallybook 89.7% → 90.5%); ten fits

@@ -80,11 +80,11 @@ const varsSchema = z.object({
   // Who we are: replies come from here, and mail from here is never answered (loops).
   SUPPORT_ADDRESS: z.string().trim().pipe(z.email()).default('support@deflect.local'),
   SUPPORT_NAME: z.string().trim().min(1).default('Support'),
-  // Chosen by `npm run fit:confidence` for auto-reply precision ≥ 0.95 on every corpus it fits (README "Confidence").
+  // Chosen by `npm run fit:confidence` for auto-reply precision ≥ 0.95 on every corpus it fits (docs/confidence-and-policy.md "Confidence").
   AUTO_REPLY_THRESHOLD: number(0, 1).default(SHIPPED_THRESHOLDS.autoReply),
   // Below this a draft is more likely wrong than right, not worth a human's review time: escalate instead.
   REVIEW_THRESHOLD: number(0, 1).default(SHIPPED_THRESHOLDS.review),
-  // A draft whose doc holds under this share of the ticket's search terms is never sent on its own (README "Policy").
+  // A draft whose doc holds under this share of the ticket's search terms is never sent on its own (docs/confidence-and-policy.md "Policy").
   MIN_TERM_COVERAGE: number(0, 1).default(DEFAULT_MIN_TERM_COVERAGE),
   // Cheap model drafts every ticket; the strong one only sees the borderline band.
   // Current models (SDK 1.14 `Model`; claude-sonnet-4-5 is on its deprecated list).

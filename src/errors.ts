@@ -1,6 +1,6 @@
 // Every error the code throws, in one file. Domain code throws the typed failures
 // below, in its own words and without HTTP statuses; app.ts maps each kind to the
-// wire exactly once. AppError is that wire form: a stable, documented code (README
+// wire exactly once. AppError is that wire form: a stable, documented code (docs/api.md
 // "Errors") that clients and audit rows match on; `message` is for humans and may change.
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { errorSummary } from './log';

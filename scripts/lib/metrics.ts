@@ -1,5 +1,5 @@
 // Eval metrics: pure functions over per-case results, so the math is tested on
-// hand-computed case sets (test/eval/metrics.test.ts). Definitions: README
+// hand-computed case sets (test/eval/metrics.test.ts). Definitions: docs/measuring.md
 // "Measuring quality: npm run eval". A metric a case set cannot support is null.
 
 export const OUTCOMES = ['auto_reply', 'review', 'escalate', 'ignore'] as const;

@@ -61,7 +61,7 @@ export type PolicyInput = {
 
 export type PolicyDecision = { outcome: Outcome; reasons: string[]; requestType: RequestTypeVerdict };
 
-/** Reason codes are stable: they are stored, filtered on, and documented in the README. */
+/** Reason codes are stable: they are stored, filtered on, and documented in docs/confidence-and-policy.md "Decisions and reason codes". */
 export const REASONS = {
   confidentAndGrounded: 'confident_grounded',
   noActionNeeded: 'no_action_needed',

@@ -36,7 +36,7 @@ export const NEEDS_PERSON: ReadonlySet<RequestType> = new Set([
 export const needsPerson = (type: DecisionRequestType | null | undefined): boolean =>
   type !== null && type !== undefined && type !== 'unclear' && NEEDS_PERSON.has(type);
 
-/** One line per type: the schema Claude fills and the README table say the same. */
+/** One line per type: the schema Claude fills and the table in docs/confidence-and-policy.md say the same. */
 export const REQUEST_TYPE_DESCRIPTIONS: Record<RequestType, string> = {
   how_to: 'asks how something works, how to do it, or what a policy, price or limit is; the docs can answer it',
   account_specific: "needs a lookup in, or an action on, this customer's own account, order or payment that docs cannot answer",

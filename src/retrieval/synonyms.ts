@@ -7,7 +7,7 @@
 // No group is exact in every sense ("in terms of", "password policy", "race
 // conditions" match too), and a group widens every search that uses one of its words,
 // on every corpus: a group stays only if leaving a corpus out of the confidence fit
-// shows no loss (README, Confidence). "cost" ~ "price" ~ "pricing" did not.
+// shows no loss (docs/confidence-and-policy.md, "Confidence"). "cost" ~ "price" ~ "pricing" did not.
 const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['terms', 'policy', 'policies', 'conditions'],
 ];

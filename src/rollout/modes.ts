@@ -10,7 +10,7 @@ export const ANY = '*';
 
 export type ModeRule = { address: string; requestType: string; mode: RolloutMode };
 
-/** Reason codes a mode adds: stored, filtered on, documented in the README. */
+/** Reason codes a mode adds: stored, filtered on, documented in docs/confidence-and-policy.md "Decisions and reason codes". */
 export const modeReason = (mode: RolloutMode): string => `mode:${mode}`;
 
 /** Addresses compare as mail does in practice: case-insensitively. */

@@ -23,7 +23,7 @@ import type { TicketDraft } from '../ticket';
 
 /**
  * "Do not retry" per provider: Postmark stops on 403, Mailgun on 406; SendGrid
- * retries only 5xx, so a 400 is final (provider docs, README "Ingestion").
+ * retries only 5xx, so a 400 is final (provider docs, docs/ingestion.md).
  */
 const PERMANENT_STATUS = { postmark: 403, sendgrid: 400, mailgun: 406 } as const;
 type Provider = keyof typeof PERMANENT_STATUS;
