@@ -11,7 +11,7 @@ import type { Retrieval } from '../retrieval/types';
 import { normalizeForChecks } from './normalize';
 import { judgeRequestType, type RequestTypeVerdict, type TicketTexts } from './request-type-routing';
 import { needsPerson } from './request-types';
-import { detectSensitiveTopics, looksLikeInjection, needsNoAction, splitQuotedTail } from './sensitive';
+import { detectSensitiveTopics, looksLikeInjection, customerLines, needsNoAction, splitQuotedTail } from './sensitive';
 
 export type PolicyConfig = Pick<
   Config,
@@ -97,7 +97,7 @@ export function ticketTexts(ticket: PolicyTicket, config: PolicyConfig): TicketT
   const unstripped = normalizeForChecks((ticket.unstripped ?? '').slice(0, config.MAX_TICKET_CHARS));
   const { head, tail } = splitQuotedTail(text);
   const side = [name, tail, unstripped === text ? '' : unstripped].filter((s) => s.trim() !== '');
-  return { main: `${subject}\n${head}`, side, all: [subject, name, text, unstripped].filter((s) => s !== '') };
+  return { main: `${subject}\n${head}`, body: customerLines(text), side, all: [subject, name, text, unstripped].filter((s) => s !== '') };
 }
 
 export function decide(input: PolicyInput): PolicyDecision {

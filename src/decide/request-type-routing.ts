@@ -47,16 +47,28 @@ export function typeFromScores(scores: RequestTypeScores, config: RequestTypeCon
   return scores.type;
 }
 
+/**
+ * Nothing to answer is never a mail that asks something: "thanks, it mostly worked! How do
+ * I merge the doubles?" read as a thank-you would be ignored, and nobody would read it. No
+ * labelled no_action mail has a question mark in its own text; the keyword closers
+ * (needsNoAction) hold the same rule. Unsure instead, so a person or Claude decides.
+ */
+function unlessAsked(type: DecisionRequestType, body: string): DecisionRequestType {
+  return type === 'no_action' && /[?？¿]/.test(body) ? 'unclear' : type;
+}
+
 export type TicketTexts = {
   /** Subject and customer text as the responder sees them. */
   main: string;
+  /** The customer's own lines (customerLines): no subject, no quoted history. */
+  body: string;
   /** Everything else the customer sent: display name, quoted and signature parts, the unstripped body. */
   side: string[];
 };
 
 export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | null, config: RequestTypeConfig): RequestTypeVerdict {
   const scores = scoreRequestType(texts.main);
-  const classified = typeFromScores(scores, config);
+  const classified = unlessAsked(typeFromScores(scores, config), texts.body);
   let sideType: RequestType | null = null;
   for (const side of texts.side) {
     // A name or a two-word signature is not a request; a sentence hidden there is.
@@ -71,7 +83,7 @@ export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | n
   let type: DecisionRequestType = classified;
   if (needsPerson(classified)) type = classified;
   else if (sideType) type = sideType;
-  else if (claudeType && (needsPerson(claudeType) || classified === 'unclear')) type = claudeType;
+  else if (claudeType && (needsPerson(claudeType) || classified === 'unclear')) type = unlessAsked(claudeType, texts.body);
   return {
     type,
     classifierType: scores.type,

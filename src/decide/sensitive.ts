@@ -214,6 +214,24 @@ export function splitQuotedTail(text: string): { head: string; tail: string } {
   return { head: lines.slice(0, cut).join('\n'), tail: lines.slice(cut).join('\n') };
 }
 
+/** Where the quoted history or a signature starts: after it, nothing is the customer's new text. */
+const HISTORY_START = TAIL_START.filter((p) => p.source !== '^>');
+
+/**
+ * The customer's own lines: every line that is not quoted ("> …"), up to the quoted
+ * history or signature. Unlike splitQuotedTail's head it keeps what a customer writes
+ * between inline quotes, where a reply to "> Did that work?" asks its next question.
+ */
+export function customerLines(text: string): string {
+  const own: string[] = [];
+  for (const line of text.split('\n')) {
+    const probe = line.trimEnd().slice(0, 300);
+    if (HISTORY_START.some((p) => p.test(probe))) break;
+    if (!/^\s*>/.test(line)) own.push(line);
+  }
+  return own.join('\n');
+}
+
 // Messages that close a conversation rather than open one: nothing to answer.
 const CLOSERS = [
   /^(many |thanks?|thank you|thx|ty|cheers|great|perfect|awesome|ok(ay)?|got it|all good|solved|that (fixed|worked|did) it|works now|danke|merci|gracias)\b[\s\S]{0,80}$/i,

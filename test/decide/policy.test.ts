@@ -306,3 +306,28 @@ describe('decide: two opinions on the request type', () => {
     expect(decide(input()).requestType.modelVersion).toMatch(/^rt-[0-9a-f]{12}$/);
   });
 });
+
+describe('decide: a mail that asks something is never nothing to answer', () => {
+  // The classifier reads the head, up to the first quote: here "Thanks so much, that worked!", a thank-you.
+  const inlineReply = {
+    subject: 'Re: bank feed',
+    text: 'Thanks so much, that worked!\n\n> Open Settings and pick your bank again.\n\nOne more thing: can I do the same for my second company?',
+  };
+
+  it('holds a thank-you with a question after an inline quote for a person instead of ignoring it', () => {
+    const decision = decide(input({ ticket: inlineReply }));
+    expect(decision.requestType.classifierType).toBe('no_action');
+    expect(decision.requestType.type).toBe('unclear');
+    expect(decision.outcome).not.toBe('ignore');
+  });
+
+  it('does not take Claude\'s no_action for it either', () => {
+    expect(decide(input({ ticket: inlineReply, result: ok({ request_type: 'no_action' }) })).outcome).not.toBe('ignore');
+  });
+
+  it('still ignores the thank-you alone, and a question only in the quoted history', () => {
+    expect(decide(input({ ticket: { subject: 'Re: bank feed', text: 'Thanks so much, that worked!' } })).outcome).toBe('ignore');
+    const quotedQuestion = { subject: 'Re: bank feed', text: 'Thanks so much, that worked!\n\nOn Tue, Support wrote:\n> Did that fix it?' };
+    expect(decide(input({ ticket: quotedQuestion })).outcome).toBe('ignore');
+  });
+});
