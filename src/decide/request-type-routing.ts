@@ -8,6 +8,13 @@ import { words } from './request-type-features';
 import { NEEDS_PERSON, needsPerson, REQUEST_TYPES, type DecisionRequestType, type RequestType } from './request-types';
 
 const SIDE_MIN_WORDS = 3;
+/**
+ * The parts beside the question are mostly names, signatures and our own quoted reply,
+ * where six person-needed types sharing a quarter of the probability is noise ("Dana
+ * Whitfield / Whitfield Design" read as a billing dispute); a request hidden there reads
+ * clearly. So there a person-needed reading must be the more likely one.
+ */
+const SIDE_PERSON_PROBABILITY = 0.5;
 
 export type RequestTypeConfig = {
   /** Top probability under this floor: the type is `unclear`. */
@@ -73,7 +80,7 @@ export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | n
   for (const side of texts.side) {
     // A name or a two-word signature is not a request; a sentence hidden there is.
     if (words(side).length < SIDE_MIN_WORDS) continue;
-    const type = typeFromScores(scoreRequestType(side), config);
+    const type = typeFromScores(scoreRequestType(side), { ...config, REQUEST_TYPE_PERSON_PROBABILITY: Math.max(config.REQUEST_TYPE_PERSON_PROBABILITY, SIDE_PERSON_PROBABILITY) });
     if (needsPerson(type) && !needsPerson(classified)) {
       sideType = type as RequestType;
       break;

@@ -35,7 +35,7 @@ describe('public help-center questions as request types', () => {
 });
 
 describe('the sets corpus/README.md says are never trained on', () => {
-  const neverTrained = ['security', 'person', 'multilingual', 'money', 'account', 'delegation'].map((p) => `corpus/${p}-probe.jsonl`);
+  const neverTrained = ['security', 'person', 'multilingual', 'money', 'account', 'delegation', 'ignore'].map((p) => `corpus/${p}-probe.jsonl`);
   const helpCenters = ['check-helpcenter', 'check-helpcenter-2', 'check-helpcenter-3'].map((d) => `corpus/${d}/tickets.jsonl`);
   // Same words in the same order, whatever the case, Unicode form, punctuation or spacing.
   const words = (text: string) => text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
