@@ -77,10 +77,11 @@ export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | n
   const scores = scoreRequestType(texts.main);
   const classified = unlessAsked(typeFromScores(scores, config), texts.body);
   let sideType: RequestType | null = null;
+  const sideConfig = { ...config, REQUEST_TYPE_PERSON_PROBABILITY: Math.max(config.REQUEST_TYPE_PERSON_PROBABILITY, SIDE_PERSON_PROBABILITY) };
   for (const side of texts.side) {
     // A name or a two-word signature is not a request; a sentence hidden there is.
     if (words(side).length < SIDE_MIN_WORDS) continue;
-    const type = typeFromScores(scoreRequestType(side), { ...config, REQUEST_TYPE_PERSON_PROBABILITY: Math.max(config.REQUEST_TYPE_PERSON_PROBABILITY, SIDE_PERSON_PROBABILITY) });
+    const type = typeFromScores(scoreRequestType(side), sideConfig);
     if (needsPerson(type) && !needsPerson(classified)) {
       sideType = type as RequestType;
       break;

@@ -204,7 +204,9 @@ export function looksLikeInjection(text: string): boolean {
 
 // Where a mail's own words end: a signature delimiter, a phone's "Sent from my …",
 // a quoted line or a client's "On … wrote:" header. Tested line by line (linear).
-const TAIL_START = [/^-- ?$/, /^_{2,}\s*$/, /^sent from my \w+/i, /^>/, /^on .{0,200} wrote:\s*$/i, /^-{2,} ?original message ?-{2,}/i];
+/** Where the quoted history or a signature starts: after it, nothing is the customer's new text. */
+const HISTORY_START = [/^-- ?$/, /^_{2,}\s*$/, /^sent from my \w+/i, /^on .{0,200} wrote:\s*$/i, /^-{2,} ?original message ?-{2,}/i];
+const TAIL_START = [...HISTORY_START, /^>/];
 
 /** The customer's own words and what follows them (signature, quoted history); the tail is checked separately. */
 export function splitQuotedTail(text: string): { head: string; tail: string } {
@@ -213,9 +215,6 @@ export function splitQuotedTail(text: string): { head: string; tail: string } {
   if (cut <= 0) return cut === 0 ? { head: '', tail: text } : { head: text, tail: '' };
   return { head: lines.slice(0, cut).join('\n'), tail: lines.slice(cut).join('\n') };
 }
-
-/** Where the quoted history or a signature starts: after it, nothing is the customer's new text. */
-const HISTORY_START = TAIL_START.filter((p) => p.source !== '^>');
 
 /**
  * The customer's own lines: every line that is not quoted ("> …"), up to the quoted
