@@ -131,7 +131,6 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     // Nor a client's report passed on as a question: "Guest says they were charged twice", or a subject
     // that goes on to ask, "charged twice - who handles it" (rt1298).
     /(?<!\b(say|says|said|tell me|tells me|told me|claim|claims|claimed) (they|he|she) (were|was|got|have been|had been) )\b(charged|billed) (me )?(twice|double|two times|2 times)\b(?![ \t]*(\?|[-–:][ \t]*(who|what|how|where|when|why|is|are|do|does|can)\b))/i,
-    /\bdouble[- ]?(charged|billed|charge)\b/i,
     /\bover-?charged\b/i,
     /\bdidn'?t (authori[sz]e|sign up for)\b/i,
   ],
