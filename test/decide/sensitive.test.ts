@@ -176,6 +176,8 @@ describe('the security keywords catch a report, not a question about a published
     'I want to disclose a vulnerability in your login page.',
     "There is a charge on my card I don't recognise.",
     'When I logged in I saw two devices I do not recognize.',
+    'I found what looks like a stored XSS in the invoice notes field. Where can I report it responsibly?',
+    'We discovered an SQL injection in the search box of your client portal.',
   ])('flags %j', (text) => {
     expect(detectSensitiveTopics(text, SENSITIVE_TOPICS, 0)).toContain('security_incident');
   });
@@ -186,6 +188,8 @@ describe('the security keywords catch a report, not a question about a published
     'Security Bulletin: MQSISTOP commands with unauthorized user succeed. Which versions are affected?',
     'Do you have a responsible disclosure programme, and where should vulnerability reports go?',
     "If we ever find a payment we don't recognise on the statement, who do we contact?",
+    'I found your article on CSRF protection, but does it cover the public invoice links too?',
+    'How do you protect the client portal against XSS and SQL injection?',
   ])('does not flag %j', (text) => {
     expect(detectSensitiveTopics(text, SENSITIVE_TOPICS, 0)).not.toContain('security_incident');
   });
