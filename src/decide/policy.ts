@@ -27,6 +27,7 @@ export type PolicyConfig = Pick<
   | 'REQUEST_TYPE_MIN_PROBABILITY'
   | 'REQUEST_TYPE_MIN_KNOWN_WORDS'
   | 'REQUEST_TYPE_PERSON_PROBABILITY'
+  | 'REQUEST_TYPE_HOLD_PROBABILITY'
 >;
 
 export type PolicyContext = {
@@ -78,6 +79,7 @@ export const REASONS = {
   retrievalDegraded: 'retrieval_degraded',
   lowTermCoverage: 'low_term_coverage',
   typeUnclear: 'type_unclear',
+  typeNearPerson: 'type_near_person',
   typeDisagreement: 'type_disagreement',
   secondOpinionUnavailable: 'second_opinion_unavailable',
 } as const;
@@ -137,6 +139,7 @@ export function decide(input: PolicyInput): PolicyDecision {
   const holds: string[] = [];
   if (type === 'account_specific') holds.push(typeReason(type));
   if (type === 'unclear') holds.push(REASONS.typeUnclear);
+  if (requestType.nearPerson) holds.push(REASONS.typeNearPerson);
   if (requestType.claudeType && requestType.claudeType !== requestType.classifierType) holds.push(REASONS.typeDisagreement);
   const retrieved = new Set(retrieval.chunks.map((c) => c.chunkId));
   if (response.doc_sources.length === 0) holds.push(REASONS.noDocSources);

@@ -23,6 +23,8 @@ export type RequestTypeConfig = {
   REQUEST_TYPE_MIN_KNOWN_WORDS: number;
   /** Person-needed types together at least this likely: the most likely of them wins over how_to. */
   REQUEST_TYPE_PERSON_PROBABILITY: number;
+  /** A how_to with person-needed types together at least this likely is near a person-needed reading. */
+  REQUEST_TYPE_HOLD_PROBABILITY: number;
 };
 
 export type RequestTypeVerdict = {
@@ -36,17 +38,25 @@ export type RequestTypeVerdict = {
   claudeType: RequestType | null;
   /** A person-needed type found only outside the main text (name, quote, signature, stripped parts). */
   sideType: RequestType | null;
+  /**
+   * Routed as how_to on the classifier's word alone while its person-needed types together are
+   * at least REQUEST_TYPE_HOLD_PROBABILITY: close enough to the floor that the draft waits for a person.
+   */
+  nearPerson: boolean;
 };
 
 /** The classifier's type for one text, with the person-needed preference and the unsure floor applied. */
+/** The six person-needed types' probability together. */
+export const personProbability = (scores: RequestTypeScores): number =>
+  REQUEST_TYPES.reduce((sum, type) => (NEEDS_PERSON.has(type) ? sum + scores.probabilities[type] : sum), 0);
+
 export function typeFromScores(scores: RequestTypeScores, config: RequestTypeConfig): DecisionRequestType {
   let person: RequestType | null = null;
-  let personMass = 0;
   for (const type of REQUEST_TYPES) {
     if (!NEEDS_PERSON.has(type)) continue;
-    personMass += scores.probabilities[type];
     if (person === null || scores.probabilities[type] > scores.probabilities[person]) person = type;
   }
+  const personMass = personProbability(scores);
   // Wording the model does not know (another language, a bare name) says nothing, person-needed or not.
   if (scores.knownWordShare < config.REQUEST_TYPE_MIN_KNOWN_WORDS) return 'unclear';
   if (person && personMass >= config.REQUEST_TYPE_PERSON_PROBABILITY) return person;
@@ -92,6 +102,8 @@ export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | n
   if (needsPerson(classified)) type = classified;
   else if (sideType) type = sideType;
   else if (claudeType && (needsPerson(claudeType) || classified === 'unclear')) type = unlessAsked(claudeType, texts.body);
+  // Claude's how_to settles it, as it settles an unsure classifier.
+  const nearPerson = type === 'how_to' && !claudeType && personProbability(scores) >= config.REQUEST_TYPE_HOLD_PROBABILITY;
   return {
     type,
     classifierType: scores.type,
@@ -99,5 +111,6 @@ export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | n
     modelVersion: REQUEST_TYPE_MODEL_VERSION,
     claudeType,
     sideType,
+    nearPerson,
   };
 }

@@ -3,7 +3,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config';
-import { decide, REASONS, type PolicyContext, type PolicyDecision, type PolicyInput } from '../../src/decide/policy';
+import { decide, REASONS, ticketTexts, type PolicyContext, type PolicyDecision, type PolicyInput } from '../../src/decide/policy';
+import { scoreRequestType } from '../../src/decide/request-type';
+import { personProbability } from '../../src/decide/request-type-routing';
 import type { ModelCall } from '../../src/db/schema';
 import type { ResponderFailure, ResponderResult } from '../../src/respond/types';
 import type { TicketResponse } from '../../src/respond/schema';
@@ -304,6 +306,38 @@ describe('decide: two opinions on the request type', () => {
 
   it('records the classifier version in every verdict', () => {
     expect(decide(input()).requestType.modelVersion).toMatch(/^rt-[0-9a-f]{12}$/);
+  });
+});
+
+describe('decide: a how-to close to a person-needed reading', () => {
+  // The floors are set around this ticket's own reading, so the rule is tested, not the shipped model's numbers.
+  const ticket = { subject: 'Refunds', text: 'Do you offer refunds on annual plans?' };
+  const scores = scoreRequestType(ticketTexts(ticket, config).main);
+  const mass = personProbability(scores);
+  const around = (hold: number, person: number) => ({ ...config, REQUEST_TYPE_HOLD_PROBABILITY: hold, REQUEST_TYPE_PERSON_PROBABILITY: person });
+
+  it('is read as how_to, with some person-needed probability', () => {
+    expect(scores.type).toBe('how_to');
+    expect(mass).toBeGreaterThan(2 * EPS);
+  });
+
+  it('holds the draft for review, however confident, when the person-needed types are between the two floors', () => {
+    const decision = decide(input({ ticket, confidence: 1, config: around(mass - EPS, mass + EPS) }));
+    expect(routed(decision)).toEqual({ outcome: 'review', reasons: [REASONS.typeNearPerson] });
+    expect(decision.requestType).toMatchObject({ type: 'how_to', nearPerson: true });
+  });
+
+  it('answers it when its person-needed types are under the hold floor', () => {
+    expect(routed(decide(input({ ticket, confidence: 1, config: around(mass + EPS, mass + 2 * EPS) })))).toEqual({ outcome: 'auto_reply', reasons: [REASONS.confidentAndGrounded] });
+  });
+
+  it("lets Claude's how_to settle it, as it settles an unsure classifier", () => {
+    const decision = decide(input({ ticket, confidence: 1, result: ok({ request_type: 'how_to' }), config: around(mass - EPS, mass + EPS) }));
+    expect(routed(decision)).toEqual({ outcome: 'auto_reply', reasons: [REASONS.confidentAndGrounded] });
+  });
+
+  it('escalates it at the person floor', () => {
+    expect(decide(input({ ticket, confidence: 1, config: around(mass - 2 * EPS, mass - EPS) })).outcome).toBe('escalate');
   });
 });
 
