@@ -175,8 +175,8 @@ const varsSchema = z.object({
   REQUEST_TYPE_MIN_KNOWN_WORDS: number(0, 1).default(0.5),
   // Person-needed types together this likely win over how_to: missing a refund costs more than a review (held-out report).
   REQUEST_TYPE_PERSON_PROBABILITY: number(0, 1).default(0.25),
-  // A how_to whose person-needed types together are this likely (under the floor above) is not answered on the
-  // classifier's word: its draft waits for review (docs/confidence-and-policy.md "Request types").
+  // A how_to whose person-needed types together are this likely (under the floor above) is not answered on its
+  // own: its draft waits for review (docs/confidence-and-policy.md "Request types"). At or over the floor: off.
   REQUEST_TYPE_HOLD_PROBABILITY: number(0, 1).default(0.2),
   // How long a pipeline run owns a ticket before the cron sweep may take it back.
   LEASE_SECONDS: integer(10, 3600).default(300),

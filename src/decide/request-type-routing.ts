@@ -39,17 +39,17 @@ export type RequestTypeVerdict = {
   /** A person-needed type found only outside the main text (name, quote, signature, stripped parts). */
   sideType: RequestType | null;
   /**
-   * Routed as how_to on the classifier's word alone while its person-needed types together are
-   * at least REQUEST_TYPE_HOLD_PROBABILITY: close enough to the floor that the draft waits for a person.
+   * Routed as how_to while the classifier's person-needed types together are at least
+   * REQUEST_TYPE_HOLD_PROBABILITY: close enough to the floor that the draft waits for a person.
    */
   nearPerson: boolean;
 };
 
-/** The classifier's type for one text, with the person-needed preference and the unsure floor applied. */
 /** The six person-needed types' probability together. */
 export const personProbability = (scores: RequestTypeScores): number =>
   REQUEST_TYPES.reduce((sum, type) => (NEEDS_PERSON.has(type) ? sum + scores.probabilities[type] : sum), 0);
 
+/** The classifier's type for one text, with the person-needed preference and the unsure floor applied. */
 export function typeFromScores(scores: RequestTypeScores, config: RequestTypeConfig): DecisionRequestType {
   let person: RequestType | null = null;
   for (const type of REQUEST_TYPES) {
@@ -102,8 +102,9 @@ export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | n
   if (needsPerson(classified)) type = classified;
   else if (sideType) type = sideType;
   else if (claudeType && (needsPerson(claudeType) || classified === 'unclear')) type = unlessAsked(claudeType, texts.body);
-  // Claude's how_to settles it, as it settles an unsure classifier.
-  const nearPerson = type === 'how_to' && !claudeType && personProbability(scores) >= config.REQUEST_TYPE_HOLD_PROBABILITY;
+  // Claude's how_to does not lift it: one opinion leaning towards a person is worth a review, as either
+  // opinion naming a person-needed type is worth a person.
+  const nearPerson = type === 'how_to' && personProbability(scores) >= config.REQUEST_TYPE_HOLD_PROBABILITY;
   return {
     type,
     classifierType: scores.type,

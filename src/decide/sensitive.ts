@@ -70,9 +70,10 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     // ("Help with Security Bulletin: Vulnerabilities in OpenSSL affect …", 45 TechQA how-tos).
     // "disclose", not "disclosure": "do you have a responsible disclosure programme for vulnerability reports?" asks for the policy.
     /\b(found|discovered|identified|spotted|report(ing)?|disclos(e|ed|ing))\b.{0,40}\bvulnerabilit(y|ies)\b/i,
-    // A finding named by its kind ("a stored XSS in the invoice notes field", h-029 of corpus/history.jsonl), in one sentence,
-    // not a page about it ("I found your article on CSRF protection").
-    /\b(found|discovered|identified|spotted)\b[^.?!\n]{0,40}\b(xss|cross[- ]site scripting|sql injection|csrf|remote code execution|security (hole|flaw|bug))\b(?! (protection|prevention|article|guide|docs|documentation|polic(y|ies)|page))/i,
+    // A finding named by its kind ("found what looks like a stored XSS in the invoice notes field", h-029 of
+    // corpus/history.jsonl), not a page or an error about it ("I found your docs about XSS", "found the CSRF token
+    // missing error", "have you found any SQL injection issues?").
+    /\b(found|discovered|identified|spotted) (an?|what (looks|seems) like an?|several|multiple|two|three)( (possible|potential|critical|serious|severe|stored|reflected|persistent|dom[- ]based|blind))* (xss|cross[- ]site scripting|sql injection|sqli|csrf|remote code execution|security (hole|flaw|bug))\b(?![- ]?(protection|prevention|token|article|guide|docs|documentation|polic|page))/i,
     /\bvulnerabilit(y|ies)\b.{0,20}\b(in|on) your\b/i,
     /\bexploit\b/i,
     // Phishing the customer received or fell for, not "how do I tell a real alert from a phishing mail?".

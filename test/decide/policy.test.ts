@@ -331,9 +331,16 @@ describe('decide: a how-to close to a person-needed reading', () => {
     expect(routed(decide(input({ ticket, confidence: 1, config: around(mass + EPS, mass + 2 * EPS) })))).toEqual({ outcome: 'auto_reply', reasons: [REASONS.confidentAndGrounded] });
   });
 
-  it("lets Claude's how_to settle it, as it settles an unsure classifier", () => {
+  it('holds it when Claude reads it as how_to too: one opinion leaning towards a person is worth a review', () => {
     const decision = decide(input({ ticket, confidence: 1, result: ok({ request_type: 'how_to' }), config: around(mass - EPS, mass + EPS) }));
-    expect(routed(decision)).toEqual({ outcome: 'auto_reply', reasons: [REASONS.confidentAndGrounded] });
+    expect(routed(decision)).toEqual({ outcome: 'review', reasons: [REASONS.typeNearPerson] });
+  });
+
+  it('escalates it when Claude names a person-needed type', () => {
+    const decision = decide(input({ ticket, confidence: 1, result: ok({ request_type: 'refund_request' }), config: around(mass - EPS, mass + EPS) }));
+    expect(decision.outcome).toBe('escalate');
+    expect(decision.reasons[0]).toBe('type:refund_request');
+    expect(decision.requestType.nearPerson).toBe(false);
   });
 
   it('escalates it at the person floor', () => {

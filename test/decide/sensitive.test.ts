@@ -190,6 +190,10 @@ describe('the security keywords catch a report, not a question about a published
     "If we ever find a payment we don't recognise on the statement, who do we contact?",
     'I found your article on CSRF protection, but does it cover the public invoice links too?',
     'How do you protect the client portal against XSS and SQL injection?',
+    'I found your docs about XSS. Do they cover the public invoice page?',
+    'I found the CSRF token missing error on login, how do I fix it?',
+    'Have you found any SQL injection issues in your last pen test?',
+    'I found an XSS-protection guide in your help center; does it apply to custom domains?',
   ])('does not flag %j', (text) => {
     expect(detectSensitiveTopics(text, SENSITIVE_TOPICS, 0)).not.toContain('security_incident');
   });
