@@ -306,6 +306,7 @@ async function decideTicket(ticket: TicketRow, modeRules: ModeRuleOf[], deps: De
     requestType: policy.requestType.type,
     classifierType: policy.requestType.classifierType,
     classifierProbability: policy.requestType.classifierProbability,
+    classifierPersonProbability: policy.requestType.classifierPersonProbability,
     classifierVersion: policy.requestType.modelVersion,
     claudeType: policy.requestType.claudeType,
     suggestedReply: policy.keepDraft ? (result.response?.suggested_reply ?? null) : null,

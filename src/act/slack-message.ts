@@ -39,11 +39,15 @@ function citedTitles(decision: DecisionRow): string[] {
   return [...new Set(titles)];
 }
 
+/** The person-needed types together, when they are a real part of the reading (what escalates at 0.25 or holds a how_to at 0.2). */
+const personShare = (decision: DecisionRow): string =>
+  (decision.classifierPersonProbability ?? 0) >= 0.1 ? `, person-needed ${decision.classifierPersonProbability!.toFixed(2)}` : '';
+
 /** The routed type, and both opinions when the classifier and Claude disagree. */
 function requestTypeLine(decision: DecisionRow): string {
   const routed = `\`${escapeMrkdwn(decision.requestType ?? 'unknown')}\``;
   const classifier = decision.classifierType
-    ? `classifier ${escapeMrkdwn(decision.classifierType)} ${(decision.classifierProbability ?? 0).toFixed(2)}`
+    ? `classifier ${escapeMrkdwn(decision.classifierType)} ${(decision.classifierProbability ?? 0).toFixed(2)}${personShare(decision)}`
     : null;
   const claude = decision.claudeType ? `Claude ${escapeMrkdwn(decision.claudeType)}` : null;
   const opinions = [classifier, claude].filter(Boolean).join(', ');

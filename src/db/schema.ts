@@ -112,6 +112,8 @@ export const decisions = sqliteTable(
     requestType: text('request_type'),
     classifierType: text('classifier_type'),
     classifierProbability: real('classifier_probability'),
+    /** The six person-needed types together: what escalates (≥ 0.25) or holds a how_to (≥ 0.2). */
+    classifierPersonProbability: real('classifier_person_probability'),
     classifierVersion: text('classifier_version'),
     claudeType: text('claude_type'),
     suggestedReply: text('suggested_reply'),

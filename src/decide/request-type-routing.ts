@@ -33,6 +33,8 @@ export type RequestTypeVerdict = {
   /** The classifier's own type and probability for the main text. */
   classifierType: RequestType;
   classifierProbability: number;
+  /** The classifier's person-needed types together, on the main text. */
+  classifierPersonProbability: number;
   modelVersion: string;
   /** Claude's type, when the responder gave one. */
   claudeType: RequestType | null;
@@ -104,11 +106,13 @@ export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | n
   else if (claudeType && (needsPerson(claudeType) || classified === 'unclear')) type = unlessAsked(claudeType, texts.body);
   // Claude's how_to does not lift it: one opinion leaning towards a person is worth a review, as either
   // opinion naming a person-needed type is worth a person.
-  const nearPerson = type === 'how_to' && personProbability(scores) >= config.REQUEST_TYPE_HOLD_PROBABILITY;
+  const personMass = personProbability(scores);
+  const nearPerson = type === 'how_to' && personMass >= config.REQUEST_TYPE_HOLD_PROBABILITY;
   return {
     type,
     classifierType: scores.type,
     classifierProbability: scores.probability,
+    classifierPersonProbability: personMass,
     modelVersion: REQUEST_TYPE_MODEL_VERSION,
     claudeType,
     sideType,

@@ -131,7 +131,7 @@ function decisionJson(decision: DecisionRow) {
     request_type: decision.requestType,
     needs_person: needsPerson(DecisionRequestType.safeParse(decision.requestType).data),
     classifier: decision.classifierVersion
-      ? { request_type: decision.classifierType, probability: decision.classifierProbability, version: decision.classifierVersion }
+      ? { request_type: decision.classifierType, probability: decision.classifierProbability, person_probability: decision.classifierPersonProbability, version: decision.classifierVersion }
       : null,
     claude_request_type: decision.claudeType,
     suggested_reply: decision.suggestedReply,

@@ -314,3 +314,20 @@ describe('customer text in Slack fields', () => {
     expect(message.text).toBe('Review: Help *urgent* &lt;!channel&gt; from ada@example.com');
   });
 });
+
+describe('the request type line', () => {
+  const ticket = { id: 'tkt_2', subject: 'Chargeback', fromName: null, fromAddress: 'kim@example.com', bodyText: 'question' } as TicketRow;
+  const held = (classifierPersonProbability: number | null) =>
+    ({ outcome: 'review', reasons: ['type_near_person'], confidence: 0.98, thresholds: { autoReply: 0.94, review: 0.5 }, intent: null, suggestedReply: null, docSources: [], retrieved: [], requestType: 'how_to', classifierType: 'how_to', classifierProbability: 0.66, classifierPersonProbability, claudeType: null }) as unknown as DecisionRow;
+  const requestTypeField = (decision: DecisionRow) =>
+    (escalationMessage(ticket, decision, { editable: false }).blocks[1] as { fields: { text: string }[] }).fields.find((f) => f.text.startsWith('*Request type*'))!.text;
+
+  it('shows the person-needed share that held a how-to for review', () => {
+    expect(requestTypeField(held(0.238))).toBe('*Request type*\n`how_to` (classifier how_to 0.66, person-needed 0.24)');
+  });
+
+  it('leaves it out when it is small, or not stored (decisions before it was)', () => {
+    expect(requestTypeField(held(0.03))).toBe('*Request type*\n`how_to` (classifier how_to 0.66)');
+    expect(requestTypeField(held(null))).toBe('*Request type*\n`how_to` (classifier how_to 0.66)');
+  });
+});

@@ -69,6 +69,15 @@ describe('routing by request type through POST /api/tickets', () => {
     expect(decision.claude_request_type).toBeNull();
   });
 
+  it('stores the person-needed probability that escalates or holds a ticket, under the hold floor for a plain how-to', async () => {
+    const howTo = (await decided('2FA', 'How do I turn on two-factor authentication?')).decision.classifier as { person_probability: number };
+    const refund = (await decided('Refund', "I want my money back for last month's charge.")).decision.classifier as { person_probability: number };
+    expect(howTo.person_probability).toBeGreaterThanOrEqual(0);
+    expect(howTo.person_probability).toBeLessThan(0.2);
+    expect(refund.person_probability).toBeGreaterThanOrEqual(0.25);
+    expect(refund.person_probability).toBeLessThanOrEqual(1);
+  });
+
   it('sends a how-to question with a hostile display name to a person', async () => {
     const { decision } = await decided('2FA', 'How do I turn on 2FA?', { from_name: 'Refund me now or my lawyer files a chargeback' });
     expect(decision.outcome).toBe('escalate');
