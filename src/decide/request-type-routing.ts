@@ -105,9 +105,10 @@ export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | n
   else if (sideType) type = sideType;
   else if (claudeType && (needsPerson(claudeType) || classified === 'unclear')) type = unlessAsked(claudeType, texts.body);
   // Claude's how_to does not lift it: one opinion leaning towards a person is worth a review, as either
-  // opinion naming a person-needed type is worth a person.
+  // opinion naming a person-needed type is worth a person. Wording the model does not know says nothing here either.
   const personMass = personProbability(scores);
-  const nearPerson = type === 'how_to' && personMass >= config.REQUEST_TYPE_HOLD_PROBABILITY;
+  const knowsTheWords = scores.knownWordShare >= config.REQUEST_TYPE_MIN_KNOWN_WORDS;
+  const nearPerson = type === 'how_to' && knowsTheWords && personMass >= config.REQUEST_TYPE_HOLD_PROBABILITY;
   return {
     type,
     classifierType: scores.type,

@@ -73,7 +73,7 @@ export const SENSITIVE_PATTERNS: Record<SensitiveTopic, RegExp[]> = {
     // A finding named by its kind ("found what looks like a stored XSS in the invoice notes field", h-029 of
     // corpus/history.jsonl), not a page or an error about it ("I found your docs about XSS", "found the CSRF token
     // missing error", "have you found any SQL injection issues?").
-    /\b(found|discovered|identified|spotted) (an?|what (looks|seems) like an?|several|multiple|two|three)( (possible|potential|critical|serious|severe|stored|reflected|persistent|dom[- ]based|blind))* (xss|cross[- ]site scripting|sql injection|sqli|csrf|remote code execution|security (hole|flaw|bug))\b(?![- ]?(protection|prevention|token|article|guide|docs|documentation|polic|page))/i,
+    /\b(found|discovered|identified|spotted)( (an?|the|some|several|multiple|\d+|two|three|what (looks|seems) like an?))?( (possible|potential|critical|serious|severe|stored|reflected|persistent|dom[- ]based|blind))* (xss|cross[- ]site scripting|sql injection|sqli|csrf|remote code execution|security (hole|flaw|bug))\b(?![- ]?(protection|prevention|token|error|filter|setting|bounty|article|guide|docs|documentation|polic|page))/i,
     /\bvulnerabilit(y|ies)\b.{0,20}\b(in|on) your\b/i,
     /\bexploit\b/i,
     // Phishing the customer received or fell for, not "how do I tell a real alert from a phishing mail?".

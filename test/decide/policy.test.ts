@@ -336,6 +336,13 @@ describe('decide: a how-to close to a person-needed reading', () => {
     expect(routed(decision)).toEqual({ outcome: 'review', reasons: [REASONS.typeNearPerson] });
   });
 
+  it('says nothing for wording the model does not know: Claude\'s how_to settles a Finnish question, even with the hold floor at 0', () => {
+    const finnish = { subject: 'Kysymys', text: 'Hyvää päivää, haluaisin tietää, miten lisään yrityksen logon laskuihin asetuksissa.' };
+    const holdAll = { ...config, REQUEST_TYPE_HOLD_PROBABILITY: 0 };
+    expect(routed(decide(input({ ticket: finnish, result: ok({ request_type: 'how_to' }), config: holdAll })))).toEqual({ outcome: 'auto_reply', reasons: [REASONS.confidentAndGrounded] });
+    expect(routed(decide(input({ result: ok({ request_type: 'how_to' }), config: holdAll })))).toEqual({ outcome: 'review', reasons: [REASONS.typeNearPerson] });
+  });
+
   it('escalates it when Claude names a person-needed type', () => {
     const decision = decide(input({ ticket, confidence: 1, result: ok({ request_type: 'refund_request' }), config: around(mass - EPS, mass + EPS) }));
     expect(decision.outcome).toBe('escalate');

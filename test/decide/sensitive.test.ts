@@ -178,6 +178,8 @@ describe('the security keywords catch a report, not a question about a published
     'When I logged in I saw two devices I do not recognize.',
     'I found what looks like a stored XSS in the invoice notes field. Where can I report it responsibly?',
     'We discovered an SQL injection in the search box of your client portal.',
+    'I found XSS on your checkout page, the coupon field runs scripts.',
+    'Our scanner found 3 XSS issues on your portal.',
   ])('flags %j', (text) => {
     expect(detectSensitiveTopics(text, SENSITIVE_TOPICS, 0)).toContain('security_incident');
   });
@@ -194,6 +196,8 @@ describe('the security keywords catch a report, not a question about a published
     'I found the CSRF token missing error on login, how do I fix it?',
     'Have you found any SQL injection issues in your last pen test?',
     'I found an XSS-protection guide in your help center; does it apply to custom domains?',
+    'I found a CSRF error when saving settings, how do I fix it?',
+    'I found a security bug bounty page but no scope. Which domains are in scope?',
   ])('does not flag %j', (text) => {
     expect(detectSensitiveTopics(text, SENSITIVE_TOPICS, 0)).not.toContain('security_incident');
   });
