@@ -51,6 +51,10 @@ export type RequestTypeVerdict = {
 export const personProbability = (scores: RequestTypeScores): number =>
   REQUEST_TYPES.reduce((sum, type) => (NEEDS_PERSON.has(type) ? sum + scores.probabilities[type] : sum), 0);
 
+/** Enough of the text's words were seen in training for the scores to mean something. */
+const knowsTheWords = (scores: RequestTypeScores, config: RequestTypeConfig): boolean =>
+  scores.knownWordShare >= config.REQUEST_TYPE_MIN_KNOWN_WORDS;
+
 /** The classifier's type for one text, with the person-needed preference and the unsure floor applied. */
 export function typeFromScores(scores: RequestTypeScores, config: RequestTypeConfig): DecisionRequestType {
   let person: RequestType | null = null;
@@ -60,7 +64,7 @@ export function typeFromScores(scores: RequestTypeScores, config: RequestTypeCon
   }
   const personMass = personProbability(scores);
   // Wording the model does not know (another language, a bare name) says nothing, person-needed or not.
-  if (scores.knownWordShare < config.REQUEST_TYPE_MIN_KNOWN_WORDS) return 'unclear';
+  if (!knowsTheWords(scores, config)) return 'unclear';
   if (person && personMass >= config.REQUEST_TYPE_PERSON_PROBABILITY) return person;
   if (scores.probability < config.REQUEST_TYPE_MIN_PROBABILITY) return 'unclear';
   return scores.type;
@@ -107,8 +111,7 @@ export function judgeRequestType(texts: TicketTexts, claudeType: RequestType | n
   // Claude's how_to does not lift it: one opinion leaning towards a person is worth a review, as either
   // opinion naming a person-needed type is worth a person. Wording the model does not know says nothing here either.
   const personMass = personProbability(scores);
-  const knowsTheWords = scores.knownWordShare >= config.REQUEST_TYPE_MIN_KNOWN_WORDS;
-  const nearPerson = type === 'how_to' && knowsTheWords && personMass >= config.REQUEST_TYPE_HOLD_PROBABILITY;
+  const nearPerson = type === 'how_to' && knowsTheWords(scores, config) && personMass >= config.REQUEST_TYPE_HOLD_PROBABILITY;
   return {
     type,
     classifierType: scores.type,
